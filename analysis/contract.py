@@ -92,6 +92,7 @@ class Column:
     min: float | None = None
     max: float | None = None
     references: str | None = None  # "table.column" that must hold the value
+    yyyymm: bool = False  # an integer YYYYMM whose month part must be 1-12
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,12 @@ PERSONS = Table(
     (
         Column("person_id", "VARCHAR", "pseudonymous person id (unique, non-empty)"),
         Column(
-            "birth_ym", "INTEGER", "year and month of birth, YYYYMM", min=YM_MIN, max=YM_MAX
+            "birth_ym",
+            "INTEGER",
+            "year and month of birth, YYYYMM",
+            min=YM_MIN,
+            max=YM_MAX,
+            yyyymm=True,
         ),
         Column("gender", "INTEGER", "SSB gender code: 1 male, 2 female", codes=GENDERS),
         Column(
@@ -264,7 +270,7 @@ EMPLOYMENT_MONTHS = Table(
     "person x month x employer (A-ordningen)",
     (
         _person_id(),
-        Column("year_month", "INTEGER", "YYYYMM", min=YM_MIN, max=YM_MAX),
+        Column("year_month", "INTEGER", "YYYYMM", min=YM_MIN, max=YM_MAX, yyyymm=True),
         Column("employer_org", "VARCHAR", "employer organisation number", pattern=ORG_PATTERN),
         Column("earnings_nok", "BIGINT", "earnings in the month, NOK", min=0),
         Column(
@@ -272,7 +278,6 @@ EMPLOYMENT_MONTHS = Table(
         ),
     ),
     key=("person_id", "year_month", "employer_org"),
-    extra_rules=("valid_month",),
 )
 
 EDUCATION_SPELLS = Table(
@@ -282,7 +287,9 @@ EDUCATION_SPELLS = Table(
         _person_id(),
         Column("start_date", "DATE", "first day of enrolment"),
         Column("end_date", "DATE", "last day of enrolment; empty = ongoing", required=False),
-        Column("nus_level", "VARCHAR", "NUS2000 level of the programme, one digit", pattern=r"[0-9]"),
+        Column(
+            "nus_level", "VARCHAR", "NUS2000 level of the programme, one digit", pattern=r"[0-9]"
+        ),
         Column("apprentice", "BOOLEAN", "apprenticeship (lærling)"),
     ),
     key=("person_id", "start_date", "nus_level"),

@@ -1,0 +1,1 @@
+"""Dagster assets, one module per layer, with their checks beside them."""

@@ -1,0 +1,182 @@
+"""The `arbeidstrening` command-line tool."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pipelines.definitions import DEFAULT_INPUT_DIR, DEFAULT_WAREHOUSE
+
+
+def _add_run(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "run",
+        help="ingest an input directory, validate it, build the panel and marts, publish the warehouse",
+        description="Run the whole pipeline on a directory that follows the input contract (docs/CONTRACT.md).",
+    )
+    p.add_argument(
+        "--input", default=DEFAULT_INPUT_DIR, help=f"input directory (default {DEFAULT_INPUT_DIR})"
+    )
+    p.add_argument(
+        "--warehouse",
+        default=DEFAULT_WAREHOUSE,
+        help=f"DuckDB file to publish (default {DEFAULT_WAREHOUSE})",
+    )
+    p.add_argument("--observation-start", help="override the window start (YYYY-MM-DD)")
+    p.add_argument("--observation-end", help="override the window end (YYYY-MM-DD)")
+    p.add_argument(
+        "--employment-threshold", type=int, help="NOK per month counted as employed (default 5000)"
+    )
+    p.add_argument("--memory-limit", default="12GB", help="DuckDB memory limit (default 12GB)")
+    p.add_argument("--threads", type=int, default=2, help="DuckDB threads (default 2)")
+    p.add_argument(
+        "--keep-failed", action="store_true", help="keep the working copy when the run fails"
+    )
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from pipelines.runner import describe_warehouse, run_pipeline
+
+    outcome = run_pipeline(
+        args.input,
+        args.warehouse,
+        observation_start=args.observation_start,
+        observation_end=args.observation_end,
+        employment_threshold_nok=args.employment_threshold,
+        memory_limit=args.memory_limit,
+        threads=args.threads,
+        keep_failed=args.keep_failed,
+    )
+    if not outcome.success:
+        for message in outcome.errors:
+            print(f"error: {message}", file=sys.stderr)
+        previous = (
+            "the previous warehouse is unchanged"
+            if outcome.warehouse.exists()
+            else "no warehouse was written"
+        )
+        print(f"Run failed after {outcome.seconds:.0f} s; {previous}.", file=sys.stderr)
+        return 1
+    print(f"Run finished in {outcome.seconds:.0f} s.")
+    print(describe_warehouse(outcome.warehouse))
+    return 0
+
+
+def _add_generate(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "generate",
+        help="write a synthetic register (input contract + truth.json) with planted effects",
+        description="Write a synthetic register calibrated to the published figures, with known planted effects.",
+    )
+    p.add_argument(
+        "--out", default=DEFAULT_INPUT_DIR, help=f"output directory (default {DEFAULT_INPUT_DIR})"
+    )
+    p.add_argument(
+        "--scale",
+        type=float,
+        default=None,
+        help="population scale; 1.0 = full size (default: the quick default)",
+    )
+    p.add_argument("--seed", type=int, default=2024, help="random seed (default 2024)")
+    p.add_argument(
+        "--format",
+        choices=("parquet", "csv"),
+        default="parquet",
+        help="file format (default parquet)",
+    )
+    p.add_argument(
+        "--if-missing",
+        action="store_true",
+        help="do nothing if the directory already holds a register",
+    )
+
+
+def _cmd_generate(args: argparse.Namespace) -> int:
+    from analysis.synthetic import DEFAULT_SCALE, generate_register
+
+    out = Path(args.out)
+    if args.if_missing and any(out.glob("persons.*")):
+        print(f"Synthetic register already present in {out}; not regenerating.")
+        return 0
+    scale = DEFAULT_SCALE if args.scale is None else args.scale
+    if scale <= 0:
+        print("error: --scale must be positive", file=sys.stderr)
+        return 2
+    print(f"Generating synthetic register: scale {scale}, seed {args.seed}, into {out}", flush=True)
+    summary = generate_register(
+        out,
+        scale=scale,
+        seed=args.seed,
+        fmt=args.format,
+        progress=lambda m: print(f"  {m}", flush=True),
+    )
+    rows = summary.get("rows", {})
+    for table, n in rows.items():
+        print(f"  {table:<24} {n:>12,} rows")
+    print(f"Done in {summary.get('seconds', 0):.0f} s. Planted effects: {out / 'truth.json'}")
+    return 0
+
+
+def _add_info(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("info", help="describe a published warehouse")
+    p.add_argument("--warehouse", default=DEFAULT_WAREHOUSE)
+
+
+def _cmd_info(args: argparse.Namespace) -> int:
+    from pipelines.runner import describe_warehouse
+
+    if not Path(args.warehouse).exists():
+        print(f"error: no warehouse at {args.warehouse}", file=sys.stderr)
+        return 2
+    print(describe_warehouse(args.warehouse))
+    return 0
+
+
+def _add_did(sub: argparse._SubParsersAction) -> None:
+    from analysis.did import cli as did_cli
+
+    p = sub.add_parser(
+        "did",
+        help="staggered difference-in-differences (Callaway & Sant'Anna) on any panel file",
+        description="Group-time average treatment effects and their aggregations on a CSV or Parquet panel.",
+    )
+    did_cli.add_arguments(p)
+
+
+def _cmd_did(args: argparse.Namespace) -> int:
+    from analysis.did import cli as did_cli
+
+    return did_cli.run(args)
+
+
+COMMANDS = {
+    "run": (_add_run, _cmd_run),
+    "generate": (_add_generate, _cmd_generate),
+    "info": (_add_info, _cmd_info),
+    "did": (_add_did, _cmd_did),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="arbeidstrening",
+        description="Quantitative evaluation of Arbeidstrening: register data to warehouse, results and reports.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add, _ in COMMANDS.values():
+        try:
+            add(sub)
+        except ImportError:  # a component not installed in this checkout
+            continue
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    return COMMANDS[args.command][1](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
