@@ -1,7 +1,5 @@
 """Resources: the DuckDB warehouse being built, the register input, and analysis settings."""
 
-from __future__ import annotations
-
 import os
 import shutil
 from collections.abc import Iterator

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -27,6 +28,7 @@ class _Progress:
     total: int
     started: dict[str, float] = field(default_factory=dict)
     done: int = 0
+    checks: int = 0
     failures: list[str] = field(default_factory=list)
     failed_checks: list[str] = field(default_factory=list)
 
@@ -39,21 +41,22 @@ def _innermost_message(error) -> str:
         error = error.cause
     for err in reversed(chain):
         if err.cls_name and err.cls_name not in ("DagsterExecutionStepExecutionError",):
-            return err.message.strip().removeprefix(f"{err.cls_name}: ").strip()
+            return re.sub(r"^[\w.]*" + re.escape(err.cls_name) + r":\s*", "", err.message.strip())
     return chain[0].message.strip() if chain else "unknown error"
 
 
 def _progress_logger(progress: _Progress) -> dg.LoggerDefinition:
     @dg.logger
     def progress_logger(_init_context):
-        log = logging.Logger("arbeidstrening.progress", level=logging.INFO)
+        log = logging.Logger("arbeidstrening.progress", level=logging.DEBUG)
 
         class Handler(logging.Handler):
             def emit(self, record: logging.LogRecord) -> None:
                 meta = getattr(record, "dagster_meta", None)
                 event = meta.get("dagster_event") if isinstance(meta, dict) else None
                 if event is None:
-                    if record.levelno >= logging.WARNING:
+                    text = meta.get("orig_message", "") if isinstance(meta, dict) else ""
+                    if record.levelno >= logging.WARNING and "Not executing" not in text:
                         progress.echo(
                             f"    ! {meta.get('orig_message', '') if isinstance(meta, dict) else record.getMessage()}"
                         )
@@ -61,11 +64,12 @@ def _progress_logger(progress: _Progress) -> dg.LoggerDefinition:
                 kind, step = event.event_type_value, event.step_key
                 if kind == "STEP_START":
                     progress.started[step] = time.perf_counter()
-                elif kind == "STEP_SUCCESS":
+                elif kind == "ASSET_MATERIALIZATION":
                     progress.done += 1
+                    key = event.event_specific_data.materialization.asset_key.to_user_string()
                     seconds = time.perf_counter() - progress.started.get(step, time.perf_counter())
                     progress.echo(
-                        f"  [{progress.done:>2}/{progress.total}] {step.replace('__', '/'):<40} {seconds:7.1f} s"
+                        f"  [{progress.done:>2}/{progress.total}] {key:<44} {seconds:7.1f} s"
                     )
                 elif kind == "STEP_FAILURE":
                     message = _innermost_message(event.event_specific_data.error)
@@ -73,12 +77,15 @@ def _progress_logger(progress: _Progress) -> dg.LoggerDefinition:
                     progress.echo(f"  FAILED {step.replace('__', '/')}: {message}")
                 elif kind == "ASSET_CHECK_EVALUATION":
                     evaluation = event.event_specific_data
+                    progress.checks += 1
                     if not evaluation.passed:
                         name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
                         progress.failed_checks.append(name)
-                        progress.echo(
-                            f"  CHECK FAILED {name} {dict(evaluation.metadata) if evaluation.metadata else ''}"
-                        )
+                        details = {
+                            k: getattr(v, "value", v)
+                            for k, v in (evaluation.metadata or {}).items()
+                        }
+                        progress.echo(f"  CHECK FAILED {name} {details}")
 
         log.addHandler(Handler())
         return log
@@ -124,10 +131,13 @@ def run_pipeline(
         threads=threads,
     )
     job = defs.resolve_implicit_global_asset_job_def()
-    total = len(job.graph.node_defs)
+    graph = defs.resolve_asset_graph()
+    total = len(graph.materializable_asset_keys)
     progress = _Progress(echo=echo, total=total)
     job = job.with_logger_defs({"progress": _progress_logger(progress)})
-    echo(f"Building warehouse from {input_dir} ({total} steps)")
+    echo(
+        f"Building warehouse from {input_dir}: {total} assets, {len(graph.asset_check_keys)} checks"
+    )
     t0 = time.perf_counter()
     result = job.execute_in_process(
         instance=dg.DagsterInstance.ephemeral(),
@@ -137,6 +147,7 @@ def run_pipeline(
     seconds = time.perf_counter() - t0
     errors = progress.failures + [f"blocking check failed: {c}" for c in progress.failed_checks]
     if result.success and not errors:
+        echo(f"  all {progress.checks} checks passed")
         _remove_working_copy(building)
         return RunOutcome(True, warehouse, seconds, [])
     if not keep_failed:

@@ -28,6 +28,8 @@ def ingest_directory(
     for table in TABLES:
         record_input_files(con, read_raw(con, Path(input_dir), table))
     counts = {table.name: build_staging(con, table) for table in TABLES}
-    start, end, source = resolve_observation_window(con, Path(input_dir), observation_start, observation_end)
+    start, end, source = resolve_observation_window(
+        con, Path(input_dir), observation_start, observation_end
+    )
     set_observation_window(con, start.isoformat(), end.isoformat(), source)
     return counts

@@ -211,6 +211,7 @@ def read_raw(con: duckdb.DuckDBPyConnection, input_dir: Path, table: Table) -> d
     counts = dict(con.execute(f"SELECT _source_file, count(*) FROM {tmp} GROUP BY ALL").fetchall())
     con.execute(f"DROP TABLE IF EXISTS raw.{table.name}")
     con.execute(f"ALTER TABLE {tmp} RENAME TO {table.name}")
+    _comment_raw(con, table, source)
     file_meta = [
         {
             "file": rel,
@@ -226,6 +227,34 @@ def read_raw(con: duckdb.DuckDBPyConnection, input_dir: Path, table: Table) -> d
         "rows": sum(m["rows"] for m in file_meta),
         "files": file_meta,
     }
+
+
+def _comment_raw(con: duckdb.DuckDBPyConnection, table: Table, source: TableSource) -> None:
+    from analysis.warehouse import LINEAGE_COLUMNS, apply_comments
+
+    described = {
+        c.name: f"as read ({source.kind}); contract: {c.description}" for c in table.columns
+    }
+    columns = [
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'raw' AND table_name = ?",
+            [table.name],
+        ).fetchall()
+    ]
+    comments = {
+        c: described.get(c)
+        or LINEAGE_COLUMNS.get(
+            c, (None, "extra column not in the contract: kept as read, not used")
+        )[1]
+        for c in columns
+    }
+    apply_comments(
+        con,
+        f"raw.{table.name}",
+        f"{table.name} exactly as read from the input ({source.kind}), every column kept, with lineage.",
+        comments,
+    )
 
 
 def record_input_files(con: duckdb.DuckDBPyConnection, meta: dict) -> None:

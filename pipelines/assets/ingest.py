@@ -1,7 +1,5 @@
 """Raw and staging assets: one pair per contract table, with blocking checks beside them."""
 
-from __future__ import annotations
-
 from pathlib import Path
 
 import dagster as dg

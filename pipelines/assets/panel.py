@@ -1,7 +1,5 @@
 """The analysis panel: Arbeidstrening spells and one row per person and month."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from analysis.panel import build_panel

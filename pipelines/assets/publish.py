@@ -1,7 +1,5 @@
 """Run metadata and publication of the finished warehouse."""
 
-from __future__ import annotations
-
 import datetime as dt
 import hashlib
 import json

@@ -1,0 +1,82 @@
+"""The whole pipeline through the runner: success publishes, failure leaves the old warehouse."""
+
+from __future__ import annotations
+
+import hashlib
+
+import duckdb
+import pytest
+
+import analysis.ingest.validate as validate
+from pipelines.runner import describe_warehouse, run_pipeline
+from tests.input_builders import write_register
+
+
+def _digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def published(tmp_path):
+    reg = write_register(tmp_path / "in", fmt="csv")
+    wh = tmp_path / "wh.duckdb"
+    lines: list[str] = []
+    outcome = run_pipeline(reg, wh, echo=lines.append)
+    assert outcome.success, outcome.errors
+    return reg, wh, lines
+
+
+def test_run_publishes_a_complete_warehouse(published):
+    _, wh, lines = published
+    assert wh.exists() and not (wh.parent / "wh.duckdb.building").exists()
+    assert any("published_warehouse" in line for line in lines)
+    con = duckdb.connect(str(wh), read_only=True)
+    assert con.execute("SELECT count(*) FROM staging.persons").fetchone()[0] == 3
+    assert con.execute("SELECT count(*) FROM panel.person_month").fetchone()[0] == 3 * 36
+    info = dict(con.execute("SELECT key, value FROM meta.run_info").fetchall())
+    assert len(info["input_fingerprint"]) == 64 and info["observation_end"] == "2021-12-31"
+    # every table in the warehouse and every column of it carries a comment
+    uncommented = con.execute(
+        "SELECT schema_name || '.' || table_name FROM duckdb_tables() WHERE comment IS NULL OR comment = ''"
+    ).fetchall()
+    assert uncommented == []
+    cols = con.execute(
+        "SELECT schema_name, table_name, column_name FROM duckdb_columns() "
+        "WHERE schema_name IN ('raw', 'staging', 'rejects', 'panel', 'meta', 'marts') AND (comment IS NULL OR comment = '')"
+    ).fetchall()
+    assert cols == []
+    con.close()
+    summary = describe_warehouse(wh)
+    assert "persons" in summary and "2021-12-31" in summary
+
+
+def test_failed_run_leaves_previous_warehouse_untouched(published, tmp_path):
+    reg, wh, _ = published
+    before = _digest(wh)
+    (reg / "persons.csv").write_bytes(b"person_id,gender\nP1,2\n")
+    lines: list[str] = []
+    outcome = run_pipeline(reg, wh, echo=lines.append)
+    assert not outcome.success
+    assert any("persons.csv" in e and "'birth_ym'" in e for e in outcome.errors), outcome.errors
+    assert _digest(wh) == before
+    assert not (tmp_path / "wh.duckdb.building").exists()
+
+
+def test_blocking_check_stops_publication(tmp_path, monkeypatch):
+    """If staging lost a row, the conservation check fails and nothing downstream runs."""
+    original = validate.build_staging
+
+    def lossy(con, table):
+        counts = original(con, table)
+        if table.name == "employment_months":
+            con.execute("DELETE FROM staging.employment_months WHERE _source_row = 1")
+        return counts
+
+    monkeypatch.setattr("pipelines.assets.ingest.build_staging", lossy)
+    reg = write_register(tmp_path / "in")
+    outcome = run_pipeline(reg, tmp_path / "wh.duckdb", echo=lambda _: None)
+    assert not outcome.success
+    assert any(
+        "employment_months:rows_in_equal_accepted_plus_rejected" in e for e in outcome.errors
+    )
+    assert not (tmp_path / "wh.duckdb").exists()
