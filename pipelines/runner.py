@@ -30,6 +30,7 @@ class _Progress:
     done: int = 0
     checks: int = 0
     failures: list[str] = field(default_factory=list)
+    observer: Callable[[str, str, float], None] | None = None
     failed_checks: list[str] = field(default_factory=list)
 
 
@@ -64,6 +65,8 @@ def _progress_logger(progress: _Progress) -> dg.LoggerDefinition:
                 kind, step = event.event_type_value, event.step_key
                 if kind == "STEP_START":
                     progress.started[step] = time.perf_counter()
+                    if progress.observer:
+                        progress.observer("start", step, 0.0)
                 elif kind == "ASSET_MATERIALIZATION":
                     progress.done += 1
                     key = event.event_specific_data.materialization.asset_key.to_user_string()
@@ -112,11 +115,13 @@ def run_pipeline(
     threads: int = 2,
     echo: Echo = _stderr,
     keep_failed: bool = False,
+    observer: Callable[[str, str, float], None] | None = None,
 ) -> RunOutcome:
     """Materialize every asset into a fresh working copy and publish it to `warehouse`.
 
     On failure the working copy is removed (unless keep_failed) and the previously published
-    warehouse, if any, is left exactly as it was.
+    warehouse, if any, is left exactly as it was. `observer(kind, name, seconds)` is called at
+    each step start ("start", step key) and asset materialization ("asset", asset key, seconds).
     """
     warehouse = Path(warehouse).resolve()
     building = Path(working_copy_path(str(warehouse)))
@@ -133,7 +138,7 @@ def run_pipeline(
     job = defs.resolve_implicit_global_asset_job_def()
     graph = defs.resolve_asset_graph()
     total = len(graph.materializable_asset_keys)
-    progress = _Progress(echo=echo, total=total)
+    progress = _Progress(echo=echo, total=total, observer=observer)
     job = job.with_logger_defs({"progress": _progress_logger(progress)})
     echo(
         f"Building warehouse from {input_dir}: {total} assets, {len(graph.asset_check_keys)} checks"

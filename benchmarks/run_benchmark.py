@@ -1,0 +1,159 @@
+"""Benchmark: generate the synthetic register and run the pipeline, per asset time and memory.
+
+Usage: python benchmarks/run_benchmark.py --scales 0.1 1.0 [--workdir data/bench] [--seed 2024]
+
+For each scale: generation runs in a child process (wall time, peak RSS of the child); the
+pipeline runs in this process, and a sampler thread reads this process's resident memory every
+50 ms, reset at each step start, so each asset gets its own peak (DuckDB runs in-process, so its
+memory is included). Prints a table and writes benchmarks/results/bench-<time>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import resource
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def rss_bytes() -> int:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * resource.getpagesize()
+
+
+class PeakSampler(threading.Thread):
+    """Tracks peak resident memory since the last reset."""
+
+    def __init__(self, interval: float = 0.05):
+        super().__init__(daemon=True)
+        self.interval = interval
+        self.peak = 0
+        self._stop = threading.Event()
+
+    def reset(self) -> None:
+        self.peak = rss_bytes()
+
+    def run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, rss_bytes())
+            time.sleep(self.interval)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+def generate(scale: float, seed: int, out: Path) -> dict:
+    t0 = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    cmd = [
+        sys.executable,
+        "-m",
+        "pipelines.cli",
+        "generate",
+        "--out",
+        str(out),
+        "--scale",
+        str(scale),
+        "--seed",
+        str(seed),
+    ]
+    subprocess.run(cmd, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+    return {
+        "seconds": time.perf_counter() - t0,
+        "peak_rss_gb": max(peak_kb, before) / 1e6,
+        "input_mb": size / 1e6,
+    }
+
+
+def run(scale: float, seed: int, workdir: Path, memory_limit: str) -> dict:
+    from pipelines.runner import run_pipeline
+
+    inp = workdir / f"scale-{scale}"
+    if inp.exists():
+        import shutil
+
+        shutil.rmtree(inp)
+    print(f"\n=== scale {scale}: generating into {inp}", flush=True)
+    gen = generate(scale, seed, inp)
+    print(
+        f"generation: {gen['seconds']:.1f} s, peak {gen['peak_rss_gb']:.2f} GB, {gen['input_mb']:.0f} MB on disk",
+        flush=True,
+    )
+
+    sampler = PeakSampler()
+    sampler.start()
+    assets: list[dict] = []
+
+    def observe(kind: str, name: str, seconds: float) -> None:
+        if kind == "start":
+            sampler.reset()
+        else:
+            assets.append(
+                {
+                    "asset": name,
+                    "seconds": round(seconds, 2),
+                    "peak_rss_gb": round(sampler.peak / 1e9, 3),
+                }
+            )
+
+    wh = workdir / f"warehouse-{scale}.duckdb"
+    t0 = time.perf_counter()
+    outcome = run_pipeline(
+        inp, wh, memory_limit=memory_limit, echo=lambda _: None, observer=observe
+    )
+    total = time.perf_counter() - t0
+    sampler.stop()
+    if not outcome.success:
+        raise SystemExit(f"pipeline failed at scale {scale}: {outcome.errors}")
+    peak_process = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+    print(f"{'asset':<44} {'seconds':>9} {'peak GB':>9}")
+    for a in assets:
+        print(f"{a['asset']:<44} {a['seconds']:>9.1f} {a['peak_rss_gb']:>9.2f}")
+    groups: dict[str, float] = {}
+    for a in assets:
+        layer = a["asset"].split("/")[0]
+        groups[layer] = groups.get(layer, 0.0) + a["seconds"]
+    print("by layer: " + ", ".join(f"{k} {v:.1f} s" for k, v in groups.items()))
+    print(
+        f"pipeline total {total:.1f} s, process peak RSS {peak_process:.2f} GB, warehouse {wh.stat().st_size / 1e9:.2f} GB"
+    )
+    return {
+        "scale": scale,
+        "generation": gen,
+        "pipeline_seconds": total,
+        "pipeline_peak_rss_gb": peak_process,
+        "warehouse_gb": wh.stat().st_size / 1e9,
+        "by_layer_seconds": groups,
+        "assets": assets,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", type=float, nargs="+", default=[0.1, 1.0])
+    parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument("--workdir", type=Path, default=ROOT / "data" / "bench")
+    parser.add_argument("--memory-limit", default="12GB")
+    args = parser.parse_args()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    results = [run(s, args.seed, args.workdir, args.memory_limit) for s in args.scales]
+    out = ROOT / "benchmarks" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = out / f"bench-{stamp}.json"
+    path.write_text(json.dumps(results, indent=2))
+    print(f"\nresults written to {path}")
+
+
+if __name__ == "__main__":
+    main()
