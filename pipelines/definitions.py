@@ -12,6 +12,7 @@ import os
 import dagster as dg
 
 from pipelines.assets.ingest import RAW_ASSETS, STAGING_ASSETS, STAGING_CHECKS, observation_window
+from pipelines.assets.marts import MART_ASSETS, MART_CHECKS, MART_KEYS
 from pipelines.assets.panel import PANEL_KEY, analysis_panel, panel_grid_complete
 from pipelines.assets.publish import make_publish_asset, make_run_info_asset
 from pipelines.resources import AnalysisSettingsResource, RegisterInputResource, WarehouseResource
@@ -35,7 +36,7 @@ def build_definitions(
     threads: int = 2,
 ) -> dg.Definitions:
     """All assets, checks and resources, reading `input_dir` and publishing to `warehouse`."""
-    leaves = [PANEL_KEY]
+    leaves = [PANEL_KEY, *MART_KEYS]
     run_info = make_run_info_asset(leaves)
     publish = make_publish_asset([*leaves, run_info.key])
     settings = AnalysisSettingsResource()
@@ -47,10 +48,11 @@ def build_definitions(
             *STAGING_ASSETS,
             observation_window,
             analysis_panel,
+            *MART_ASSETS,
             run_info,
             publish,
         ],
-        asset_checks=[*STAGING_CHECKS, panel_grid_complete],
+        asset_checks=[*STAGING_CHECKS, panel_grid_complete, *MART_CHECKS],
         resources={
             "warehouse": WarehouseResource(
                 path=working_copy_path(warehouse),
