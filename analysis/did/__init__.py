@@ -1,0 +1,21 @@
+"""Heterogeneity-robust staggered difference-in-differences (Callaway & Sant'Anna 2021).
+
+Verb-shaped API in the style of R's `did` package, with tidy results:
+
+    from analysis.did import att_gt, aggte
+
+    res = att_gt(df, unit="id", time="month", cohort="first_month", outcome="employed",
+                 control="notyettreated")
+    res.att_gt                      # tidy frame: group, time, att, se, ci_low, ci_high, ...
+    es = aggte(res, type="dynamic")  # event study; es.table, es.overall_att, es.overall_se
+    print(es.summary())
+
+No covariates. Standard errors are analytic (influence-function based, clustered by unit) and
+match R did with bstrap=FALSE; intervals are pointwise normal unless cband=True.
+"""
+
+from analysis.did._prep import DiDInputError
+from analysis.did.aggte import AggteResult, aggte
+from analysis.did.attgt import ATTgtResult, att_gt
+
+__all__ = ["ATTgtResult", "AggteResult", "DiDInputError", "aggte", "att_gt"]
