@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from analysis.marts import MARTS
+from analysis.marts import MART_DEPENDENCIES, MARTS
 from pipelines.assets.panel import PANEL_KEY
 from pipelines.resources import WarehouseResource
 
@@ -12,9 +12,11 @@ def mart_key(name: str) -> dg.AssetKey:
 
 
 def make_mart_asset(name: str, build, description: str) -> dg.AssetsDefinition:
+    deps = [PANEL_KEY, *(mart_key(up) for up in MART_DEPENDENCIES.get(name, ()))]
+
     @dg.asset(
         key=mart_key(name),
-        deps=[PANEL_KEY],
+        deps=deps,
         group_name="marts",
         kinds={"duckdb"},
         description=description,
