@@ -1,0 +1,496 @@
+"""Synthetic register generator: writes the input contract plus the true effects.
+
+The data-generating process (DGP), in the order it is simulated
+---------------------------------------------------------------
+
+1. **Persons** (``population.py``): birth month (cohorts 1958-2000, so everyone is of working
+   age throughout 2016-2024), gender, SSB immigrant category, NUS level, municipality, and two
+   unobserved traits: persistent employability ``eta_i`` and health problems ``h_i``. Their
+   untreated employment probability is ``b_i = 0.04 + 0.81 * logistic(index_i)`` with the index
+   rising in eta and education and falling in health problems and for immigrants.
+2. **NAV status** chains of ARBEIDSSOKER / NEDSATT_ARBEIDSEVNE spells from a first registration
+   in 2011-2024 (status changes AS -> NEDSATT, re-registrations, uføretrygd after NEDSATT spells),
+   driven by eta, h and age only.
+3. **Arbeidstrening** (``arbeidstrening.py``): a stock controller starts exactly as many spells
+   per month and status group as keep the number of participants on the calibration path
+   (14,986 in 2017 and 5,515 in 2022 at scale 1, falling most among job seekers). Starters are
+   split over gender x age cells and drawn with weights falling in ``b_i`` (selection on the
+   unobservable) and rising for immigrants and low education (selection on observables).
+   Durations: short first agreements, extensions, caps 12/18 months, interruptions, longer
+   spells in the autumn-2022 shock. Digital agreements cover a growing share of spells; purposes
+   follow the report's 2021 distribution and depend on the person.
+4. **Employment** (``outcomes.py``): ``p0_it = b_i + c_t`` (additive on the probability scale),
+   ``z_it`` AR(1) with rho = 0.9, ``U_it = Phi(z_it)``, ``Y0 = 1{U < p0}``,
+   ``Y1 = 1{U < clip(p0 + tau_i(e))}``; observed employment is Y1 from the first start month on.
+   ``tau`` is a lock-in while in the first spell and a post-programme effect that ramps up after
+   exit and persists, by purpose and status group. Jobs get employers (after AT, often the AT
+   employer, especially for FAA_JOBB_I_BEDRIFTEN), some begin with a wage subsidy at that
+   employer; other wage subsidies sit on ordinary jobs. Employed months earn at least 6,000 NOK,
+   small jobs (200-2,000 NOK) occur only in non-employed months, so "total earnings >= 5,000"
+   equals the latent employment indicator.
+5. **Other tables** (``other.py``): other programmes (and chains after AT), mentor and
+   inclusion grants alongside AT, benefits (AAP, dagpenger, tiltakspenger, uføretrygd,
+   sosialhjelp, KVP) and education spells, all drawn without reference to the employment shock.
+6. **Truth** (``truth.py``): ATT by event time from both potential outcomes of the treated.
+
+Deliberate simplifications
+--------------------------
+
+* Selection into arbeidstrening (who starts and when) depends on ``b_i``, observables, NAV
+  status and calendar time, but **not** on the transitory employment shock ``z_it``. With
+  ``p0_it = b_i + c_t`` additive, the untreated outcome satisfies parallel trends given person
+  and month effects, so a difference-in-differences recovers the planted effect. Real
+  participants often enter after a bad spell (an Ashenfelter dip); leaving it out is a choice
+  that makes the truth identifiable, not a claim about the world.
+* No age profile in employment (everyone is of working age in the window) and no effects of
+  other programmes, benefits or second AT spells: only the first took-place AT spell has an
+  effect, and it is the treatment the truth refers to.
+* Agreed ends past the extraction date are cut at 2024-12-31 (nothing in the extract lies
+  after the observation end).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from analysis.contract import (
+    IMMIGRANT_CATEGORIES,
+    INNSATSGRUPPER,
+    NAV_STATUSES,
+    PROGRAMME_CODES,
+    PURPOSES,
+    TABLES,
+)
+from analysis.settings import (
+    DEFAULT_EMPLOYMENT_THRESHOLD_NOK,
+    DEFAULT_OBSERVATION_END,
+    DEFAULT_OBSERVATION_START,
+)
+from analysis.synthetic import params as P
+from analysis.synthetic._util import choice_idx, rng_for
+from analysis.synthetic.arbeidstrening import (
+    O_DELAVB,
+    O_GJENN,
+    O_GJENN_AVB,
+    assign_coverage_and_purposes,
+    coverage_share,
+    make_not_started,
+    simulate_at_spells,
+)
+from analysis.synthetic.calendar import OBS_END_DAY, OBS_END_M, add_months, day_to_month, yyyymm
+from analysis.synthetic.employers import make_employers
+from analysis.synthetic.other import benefit_spells, education_spells, programme_spells
+from analysis.synthetic.outcomes import build_treatment, simulate_employment
+from analysis.synthetic.population import (
+    make_population,
+    make_status_spells,
+    status_month_matrix,
+)
+from analysis.synthetic.truth import truth_cells_table, truth_json
+from analysis.synthetic.writer import (
+    EmploymentWriter,
+    date_array,
+    make_table,
+    str_array,
+    take,
+    write_table,
+)
+
+DEFAULT_SCALE = 0.05
+PERSONS_AT_SCALE_1 = P.PERSONS_AT_SCALE_1
+FORMATS = ("parquet", "csv")
+TRUTH_FILE = "truth.json"
+TRUTH_CELLS_FILE = "truth_cells.parquet"
+
+_STYRK = (
+    "5223", "5120", "9412", "9112", "4110", "8322", "5322", "9333", "7231", "5311",
+    "9329", "4321", "9622", "7126", "7411", "5131", "5321", "7115", "9313", "4222",
+)  # fmt: skip
+_END_REASONS_DONE = ("FULLFORT", "FIKK_JOBB", "BEGYNT_UTDANNING", "ANNET")
+_END_REASONS_DONE_P = (0.72, 0.18, 0.04, 0.06)
+_END_REASONS_BROKEN = ("SYKDOM", "AVBRUTT_DELTAKER", "AVBRUTT_ARBEIDSGIVER", "FIKK_JOBB", "ANNET")
+_END_REASONS_BROKEN_P = (0.35, 0.25, 0.12, 0.18, 0.10)
+_SECOND_PURPOSE_W = np.array([0.40, 0.15, 0.20, 0.10, 0.10, 0.05])
+
+
+def _clean(out_dir: Path) -> None:
+    """Remove files a previous run may have left (only the files this generator writes)."""
+    for t in TABLES:
+        for suffix in (".parquet", ".csv"):
+            (out_dir / f"{t.name}{suffix}").unlink(missing_ok=True)
+    folder = out_dir / "employment_months"
+    if folder.is_dir():
+        for f in folder.glob("part-*.parquet"):
+            f.unlink()
+    for name in ("extract.json", TRUTH_FILE, TRUTH_CELLS_FILE):
+        (out_dir / name).unlink(missing_ok=True)
+
+
+def _end_null(end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    null = end > OBS_END_DAY
+    return np.where(null, 0, end), null
+
+
+def generate_register(
+    out_dir: Path,
+    scale: float = DEFAULT_SCALE,
+    seed: int = 2024,
+    fmt: str = "parquet",
+    progress: Callable[[str], None] | None = None,
+) -> dict:
+    """Write a synthetic register (the input contract) plus its true effects into ``out_dir``.
+
+    ``scale`` multiplies every count (1.0 = about 600,000 persons, the calibration targets);
+    ``seed`` makes the output reproducible (same seed, same bytes); ``fmt`` is "parquet" (tables
+    as ``<name>.parquet``, employment_months as a folder of yearly files) or "csv" (one
+    ``<name>.csv`` per table). Also writes ``extract.json``, ``truth.json`` and
+    ``truth_cells.parquet``. Returns a summary: row counts per table, persons, AT spells, seconds.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"fmt must be one of {FORMATS}, got {fmt!r}")
+    if not scale > 0:
+        raise ValueError(f"scale must be positive, got {scale!r}")
+    t0 = time.perf_counter()
+    say = progress or (lambda _msg: None)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _clean(out_dir)
+    n = max(500, int(round(P.PERSONS_AT_SCALE_1 * scale)))
+    n_emp = max(300, int(round(P.EMPLOYERS_AT_SCALE_1 * scale)))
+
+    say("persons")
+    pop = make_population(rng_for(seed, 1), n)
+    say("nav status spells")
+    sp = make_status_spells(rng_for(seed, 2), pop)
+    employers = make_employers(rng_for(seed, 3), n_emp)
+    say("arbeidstrening spells")
+    mat = status_month_matrix(pop, sp, P.AT_FIRST_M)
+    at, info = simulate_at_spells(rng_for(seed, 4), pop, sp, mat, employers, scale)
+    del mat
+    assign_coverage_and_purposes(rng_for(seed, 5), pop, at)
+    ns = make_not_started(rng_for(seed, 6), pop, sp, at, employers)
+    tr = build_treatment(pop, at)
+
+    pid = pa.array([f"P{i:07d}" for i in range(1, n + 1)], type=pa.string())
+    org = pa.array(employers.org_strings().tolist(), type=pa.string())
+    rows: dict[str, int] = {}
+
+    emp_writer = EmploymentWriter(out_dir, fmt, range(2016, 2025))
+
+    def sink(r: dict[str, np.ndarray]) -> None:
+        pos = r["position"]
+        tab = make_table(
+            "employment_months",
+            {
+                "person_id": take(pid, r["person"]),
+                "year_month": pa.array(yyyymm(r["t"]).astype(np.int32)),
+                "employer_org": take(org, r["employer"]),
+                "earnings_nok": pa.array(r["earnings"].astype(np.int64)),
+                "position_pct": pa.array(pos, mask=np.isnan(pos)),
+            },
+        )
+        if fmt == "csv":
+            emp_writer.write(None, tab)
+            return
+        year = 2016 + r["t"] // 12
+        for y in range(2016, 2025):
+            sel = np.flatnonzero(year == y)
+            if sel.size:
+                emp_writer.write(y, tab.take(pa.array(sel)))
+
+    say("employment")
+    truth, subs, stats = simulate_employment(seed, pop, sp, at, tr, employers, sink, say)
+    emp_writer.close()
+    rows["employment_months"] = emp_writer.rows
+
+    # --- persons ------------------------------------------------------------------------------
+    say("writing persons and status spells")
+    persons = make_table(
+        "persons",
+        {
+            "person_id": pid,
+            "birth_ym": pa.array(yyyymm(pop.birth_m).astype(np.int32)),
+            "gender": pa.array(np.where(pop.female, 2, 1).astype(np.int32)),
+            "immigrant_category": take(pa.array(list(IMMIGRANT_CATEGORIES)), pop.immigrant),
+            "nus_level": str_array(pop.nus),
+            "municipality": str_array(np.char.zfill(pop.municipality.astype(str), 4)),
+        },
+    )
+    _write(persons, out_dir, "persons", fmt, rows)
+
+    end, null = _end_null(sp.end)
+    nav = make_table(
+        "nav_status_spells",
+        {
+            "person_id": take(pid, sp.person),
+            "status": take(pa.array(list(NAV_STATUSES)), sp.status),
+            "innsatsgruppe": take(pa.array(list(INNSATSGRUPPER)), sp.innsats, sp.innsats < 0),
+            "start_date": date_array(sp.start),
+            "end_date": date_array(end, null),
+        },
+    )
+    _write(nav, out_dir, "nav_status_spells", fmt, rows)
+
+    # --- programme spells ---------------------------------------------------------------------
+    say("programme spells")
+    prog = programme_spells(rng_for(seed, 7), pop, sp, at, ns, subs)
+    code_idx = np.array([PROGRAMME_CODES.index(c) for c in np.unique(prog["code"])])
+    uniq, inv = np.unique(prog["code"], return_inverse=True)
+    code_rank = code_idx[inv]
+    order = np.lexsort((prog["at_row"], code_rank, prog["start"], prog["person"]))
+    prog = {k: v[order] for k, v in prog.items()}
+    n_prog = order.size
+    spell_ids = pa.array([f"S{i:08d}" for i in range(1, n_prog + 1)], type=pa.string())
+    spell_pos_of_row = np.full(at.n + ns.person.size, -1, dtype=np.int64)
+    has_row = prog["at_row"] >= 0
+    spell_pos_of_row[prog["at_row"][has_row]] = np.flatnonzero(has_row)
+    end, null = _end_null(prog["end"])
+    pt = prog["part_time"]
+    emp_null = prog["employer"] < 0
+    programme = make_table(
+        "programme_spells",
+        {
+            "spell_id": spell_ids,
+            "person_id": take(pid, prog["person"]),
+            "programme_code": pa.array(prog["code"].astype(str).tolist(), type=pa.string()),
+            "start_date": date_array(prog["start"]),
+            "end_date": date_array(end, null),
+            "participant_status": pa.array(prog["status"].astype(str).tolist(), type=pa.string()),
+            "part_time_pct": pa.array(pt, mask=np.isnan(pt)),
+            "employer_org": take(org, prog["employer"], emp_null),
+        },
+    )
+    _write(programme, out_dir, "programme_spells", fmt, rows)
+
+    # --- agreements and purposes ---------------------------------------------------------------
+    say("agreements")
+    agr, purp = _agreements(rng_for(seed, 8), at, ns, spell_pos_of_row)
+    agr_order = np.lexsort((agr["real"], agr["start"], agr["spell_pos"]))
+    agr = {k: v[agr_order] for k, v in agr.items()}
+    n_agr = agr_order.size
+    agr_ids = pa.array([f"A{i:07d}" for i in range(1, n_agr + 1)], type=pa.string())
+    new_pos = np.empty(n_agr, dtype=np.int64)
+    new_pos[agr_order] = np.arange(n_agr)
+    styrk_null = agr["styrk"] < 0
+    reason_null = agr["reason"] == ""
+    agreements = make_table(
+        "at_agreements",
+        {
+            "agreement_id": agr_ids,
+            "spell_id": take(spell_ids, agr["spell_pos"]),
+            "agreed_start": date_array(agr["start"]),
+            "agreed_end": date_array(agr["end"]),
+            "position_pct": pa.array(agr["position"]),
+            "days_per_week": pa.array(agr["days"]),
+            "occupation_styrk08": take(pa.array(list(_STYRK)), agr["styrk"], styrk_null),
+            "status": pa.array(agr["status"].tolist(), type=pa.string()),
+            "end_reason": pa.array(agr["reason"].tolist(), type=pa.string(), mask=reason_null),
+        },
+    )
+    _write(agreements, out_dir, "at_agreements", fmt, rows)
+    p_agr = new_pos[purp["agreement"]]
+    p_order = np.lexsort((purp["rank"], p_agr))
+    purposes = make_table(
+        "at_agreement_purposes",
+        {
+            "agreement_id": take(agr_ids, p_agr[p_order]),
+            "purpose": take(pa.array(list(PURPOSES)), purp["purpose"][p_order]),
+            "rank": pa.array(purp["rank"][p_order].astype(np.int32)),
+        },
+    )
+    _write(purposes, out_dir, "at_agreement_purposes", fmt, rows)
+
+    # --- benefits and education --------------------------------------------------------------
+    say("benefits")
+    ben = benefit_spells(rng_for(seed, 9), pop, sp, prog)
+    ben_rank = np.unique(ben["benefit"], return_inverse=True)[1]
+    order = np.lexsort((ben["start"], ben_rank, ben["person"]))
+    ben = {k: v[order] for k, v in ben.items()}
+    ben_rank = ben_rank[order]
+    dup = np.r_[
+        False,
+        (ben["person"][1:] == ben["person"][:-1])
+        & (ben_rank[1:] == ben_rank[:-1])
+        & (ben["start"][1:] == ben["start"][:-1]),
+    ]
+    ben = {k: v[~dup] for k, v in ben.items()}
+    end, null = _end_null(ben["end"])
+    deg = ben["degree"]
+    benefits = make_table(
+        "benefit_spells",
+        {
+            "person_id": take(pid, ben["person"]),
+            "benefit": pa.array(ben["benefit"].astype(str).tolist(), type=pa.string()),
+            "start_date": date_array(ben["start"]),
+            "end_date": date_array(end, null),
+            "degree_pct": pa.array(deg, mask=np.isnan(deg)),
+        },
+    )
+    _write(benefits, out_dir, "benefit_spells", fmt, rows)
+
+    say("education")
+    edu = education_spells(rng_for(seed, 10), pop, at)
+    lvl = edu["level"].astype(np.int64)
+    order = np.lexsort((lvl, edu["start"], edu["person"]))
+    edu = {k: v[order] for k, v in edu.items()}
+    lvl = lvl[order]
+    dup = np.r_[
+        False,
+        (edu["person"][1:] == edu["person"][:-1])
+        & (edu["start"][1:] == edu["start"][:-1])
+        & (lvl[1:] == lvl[:-1]),
+    ]
+    edu = {k: v[~dup] for k, v in edu.items()}
+    end, null = _end_null(edu["end"])
+    education = make_table(
+        "education_spells",
+        {
+            "person_id": take(pid, edu["person"]),
+            "start_date": date_array(edu["start"]),
+            "end_date": date_array(end, null),
+            "nus_level": str_array(edu["level"]),
+            "apprentice": pa.array(edu["apprentice"].astype(bool)),
+        },
+    )
+    _write(education, out_dir, "education_spells", fmt, rows)
+
+    # --- extract window and truth -------------------------------------------------------------
+    say("truth")
+    (out_dir / "extract.json").write_text(
+        json.dumps(
+            {
+                "observation_start": DEFAULT_OBSERVATION_START,
+                "observation_end": DEFAULT_OBSERVATION_END,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    pq.write_table(truth_cells_table(truth), out_dir / TRUTH_CELLS_FILE)
+    tj = truth_json(truth, seed, scale, DEFAULT_EMPLOYMENT_THRESHOLD_NOK)
+    (out_dir / TRUTH_FILE).write_text(json.dumps(tj, indent=2) + "\n")
+
+    n_treated = int(((tr.s1 >= 0) & (tr.s1 <= OBS_END_M)).sum())
+    return {
+        "out_dir": str(out_dir),
+        "format": fmt,
+        "scale": scale,
+        "seed": seed,
+        "n_persons": n,
+        "n_employers": n_emp,
+        "n_at_spells": int(at.n),
+        "n_at_spells_not_started": int(ns.person.size),
+        "n_treated_in_window": n_treated,
+        # First took-place spell in the burn-in (2014-07..2015-12): treated before the window.
+        "n_treated_before_window": int((tr.s1 < 0).sum()),
+        "rows": rows,
+        "employment_rate": stats["employed_months"] / max(1, stats["person_months"]),
+        "shortfall_starts": info["shortfall_starts"],
+        "seconds": round(time.perf_counter() - t0, 2),
+    }
+
+
+def _write(table: pa.Table, out_dir: Path, name: str, fmt: str, rows: dict) -> None:
+    write_table(table, out_dir, name, fmt)
+    rows[name] = table.num_rows
+
+
+def _agreements(rng, at, ns, spell_pos_of_row):
+    """Agreement rows (with their spell position) and purpose rows (by agreement row)."""
+    parts: list[dict] = []
+    purp_parts: list[dict] = []
+    offset = 0
+
+    def add(spell_pos, start, end, position, status, reason, purpose1, real):
+        nonlocal offset
+        k = spell_pos.size
+        end = np.maximum(np.minimum(end, OBS_END_DAY), start)
+        days = np.clip(np.round(position / 100.0 * 5 * 2) / 2, 1.0, 5.0)
+        styrk = np.where(rng.random(k) < 0.04, -1, rng.integers(0, len(_STYRK), k))
+        parts.append(
+            {
+                "spell_pos": spell_pos,
+                "start": start,
+                "end": end,
+                "position": position.astype(float),
+                "days": days,
+                "styrk": styrk,
+                "status": status,
+                "reason": reason,
+                "real": np.full(k, real),
+            }
+        )
+        ids = offset + np.arange(k)
+        second = rng.random(k) < P.SECOND_PURPOSE_PROB
+        w = np.broadcast_to(_SECOND_PURPOSE_W, (k, len(PURPOSES))).copy()
+        w[np.arange(k), purpose1] = 0.0
+        cum = np.cumsum(w, axis=1)
+        p2 = (rng.random(k)[:, None] * cum[:, -1:] > cum).sum(axis=1)
+        purp_parts.append(
+            {
+                "agreement": np.concatenate([ids, ids[second]]),
+                "purpose": np.concatenate([purpose1, p2[second]]),
+                "rank": np.concatenate([np.ones(k, np.int64), np.full(second.sum(), 2)]),
+            }
+        )
+        offset += k
+
+    cov = np.flatnonzero(at.covered)
+    start = at.start[cov] - np.where(rng.random(cov.size) < 0.06, rng.integers(1, 15, cov.size), 0)
+    ongoing = at.outcome[cov] == O_GJENN
+    broken = np.isin(at.outcome[cov], (O_DELAVB, O_GJENN_AVB))
+    reason = np.where(
+        broken,
+        np.array(_END_REASONS_BROKEN)[choice_idx(rng, _END_REASONS_BROKEN_P, cov.size)],
+        np.array(_END_REASONS_DONE)[choice_idx(rng, _END_REASONS_DONE_P, cov.size)],
+    )
+    reason = np.where(ongoing, "", reason)
+    add(
+        spell_pos_of_row[cov],
+        start,
+        at.agreed_end[cov],
+        at.part_time[cov],
+        np.where(ongoing, "GJENNOMFORES", "AVSLUTTET"),
+        reason,
+        at.purpose[cov],
+        True,
+    )
+    shares = np.array([P.PURPOSE_SHARES[p] for p in PURPOSES])
+    # A few took-place spells also carry an earlier agreement that was annulled.
+    extra = cov[rng.random(cov.size) < P.ANNULLED_SHARE_TOOK_PLACE]
+    e_start = at.start[extra] - rng.integers(5, 30, extra.size)
+    e_purpose = (at.purpose[extra] + rng.integers(1, len(PURPOSES), extra.size)) % len(PURPOSES)
+    add(
+        spell_pos_of_row[extra],
+        e_start,
+        add_months(e_start, 3) - 1,
+        at.part_time[extra],
+        np.full(extra.size, "ANNULLERT"),
+        np.full(extra.size, "FEILREGISTRERT"),
+        e_purpose,
+        False,
+    )
+    # Not-started spells in the digital era: some have an annulled agreement.
+    ns_m = day_to_month(ns.start)
+    p_ann = P.ANNULLED_SHARE_NOT_STARTED * coverage_share(ns_m)
+    k = np.flatnonzero(rng.random(ns.person.size) < p_ann)
+    add(
+        spell_pos_of_row[at.n + k],
+        ns.start[k],
+        add_months(ns.start[k], 3) - 1,
+        np.full(k.size, 100.0),
+        np.full(k.size, "ANNULLERT"),
+        np.array(["DELTAKER_TRUKKET", "ARBEIDSGIVER_TRUKKET", "ANNET"])[rng.integers(0, 3, k.size)],
+        choice_idx(rng, shares, k.size),
+        False,
+    )
+    agr = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+    purp = {key: np.concatenate([p[key] for p in purp_parts]) for key in purp_parts[0]}
+    return agr, purp
