@@ -22,7 +22,10 @@ SCHEMAS: dict[str, str] = {
 
 LINEAGE_COLUMNS: dict[str, tuple[str, str]] = {
     "_source_file": ("VARCHAR", "input file the row was read from"),
-    "_source_row": ("BIGINT", "1-based data row number within that file (CSV: line number minus 1)"),
+    "_source_row": (
+        "BIGINT",
+        "1-based data row number within that file (CSV: line number minus 1)",
+    ),
 }
 
 
@@ -40,9 +43,9 @@ def create_schemas(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
     con.execute(
         "CREATE OR REPLACE TABLE meta.schemas AS "
-        "SELECT * FROM (VALUES " + ", ".join(
-            f"({quote_literal(s)}, {quote_literal(c)})" for s, c in SCHEMAS.items()
-        ) + ") AS t(schema_name, description)"
+        "SELECT * FROM (VALUES "
+        + ", ".join(f"({quote_literal(s)}, {quote_literal(c)})" for s, c in SCHEMAS.items())
+        + ") AS t(schema_name, description)"
     )
     apply_comments(
         con,
@@ -59,7 +62,9 @@ def staging_ddl(table: Table, schema: str = "staging") -> str:
     return f"CREATE OR REPLACE TABLE {schema}.{table.name} (\n  " + ",\n  ".join(cols) + "\n)"
 
 
-def comment_staging_table(con: duckdb.DuckDBPyConnection, table: Table, schema: str = "staging") -> None:
+def comment_staging_table(
+    con: duckdb.DuckDBPyConnection, table: Table, schema: str = "staging"
+) -> None:
     """Write the contract's table and column descriptions as DuckDB comments."""
     apply_comments(
         con,
@@ -78,7 +83,9 @@ def create_empty_staging(con: duckdb.DuckDBPyConnection) -> None:
         comment_staging_table(con, table)
 
 
-def set_observation_window(con: duckdb.DuckDBPyConnection, start: str, end: str, source: str) -> None:
+def set_observation_window(
+    con: duckdb.DuckDBPyConnection, start: str, end: str, source: str
+) -> None:
     """Write `meta.observation_window`: the one-row window every result is censored at."""
     create_schemas(con)
     con.execute(

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipelines.definitions import DEFAULT_INPUT_DIR, DEFAULT_WAREHOUSE
+from pipelines.defaults import DEFAULT_INPUT_DIR, DEFAULT_WAREHOUSE
 
 
 def _add_run(sub: argparse._SubParsersAction) -> None:

@@ -15,10 +15,8 @@ from pipelines.assets.ingest import RAW_ASSETS, STAGING_ASSETS, STAGING_CHECKS, 
 from pipelines.assets.marts import MART_ASSETS, MART_CHECKS, MART_KEYS
 from pipelines.assets.panel import PANEL_KEY, analysis_panel, panel_grid_complete
 from pipelines.assets.publish import make_publish_asset, make_run_info_asset
+from pipelines.defaults import DEFAULT_INPUT_DIR, DEFAULT_WAREHOUSE
 from pipelines.resources import AnalysisSettingsResource, RegisterInputResource, WarehouseResource
-
-DEFAULT_INPUT_DIR = "data/synthetic"
-DEFAULT_WAREHOUSE = "data/warehouse.duckdb"
 
 
 def working_copy_path(published: str) -> str:

@@ -1,0 +1,52 @@
+-- marts.transitions_by_status_group: as marts.transitions, by the status group of the spell.
+-- Unit: ended AT spells that took place (all spells, not only each person's first; a person with
+-- two ended spells contributes two). State = panel.person_month.state in exit month + k (first
+-- that holds: IN_ARBEIDSTRENING, WAGE_SUBSIDY, OTHER_PROGRAMME, EMPLOYED, EDUCATION, UFORETRYGD,
+-- AAP, JOBSEEKER, NONE). Spells whose exit month + k lies past the observation end are censored
+-- for that k: excluded from numerator and denominator (marts.exit_outcomes.is_censored).
+-- share = n / spells observed at (status_group, k). status_group ALL = every group incl. ANNET.
+-- Complete grid of status groups x horizons x states (n = 0 where none; share NULL if no spell).
+CREATE OR REPLACE TABLE marts.transitions_by_status_group AS
+WITH status_groups AS (
+    SELECT * FROM (VALUES
+        ('ALL', 0), ('ARBEIDSSOKER', 1), ('NEDSATT_ARBEIDSEVNE', 2), ('ANNET', 3)
+    ) AS t(status_group, sort_order)
+),
+horizons AS (
+    SELECT CAST(unnest([1, 3, 6, 12, 24]) AS INTEGER) AS months_after_exit
+),
+states AS (
+    SELECT * FROM (VALUES
+        ('IN_ARBEIDSTRENING', 1), ('WAGE_SUBSIDY', 2), ('OTHER_PROGRAMME', 3), ('EMPLOYED', 4),
+        ('EDUCATION', 5), ('UFORETRYGD', 6), ('AAP', 7), ('JOBSEEKER', 8), ('NONE', 9)
+    ) AS t(state, sort_order)
+),
+observed_exits AS (
+    SELECT status_group, months_after_exit, state FROM marts.exit_outcomes WHERE NOT is_censored
+    UNION ALL
+    SELECT 'ALL', months_after_exit, state FROM marts.exit_outcomes WHERE NOT is_censored
+),
+state_counts AS (
+    SELECT status_group, months_after_exit, state, count(*) AS n
+    FROM observed_exits
+    GROUP BY status_group, months_after_exit, state
+),
+grid AS (
+    SELECT
+        p.status_group, p.sort_order AS group_order, h.months_after_exit, s.state,
+        s.sort_order AS state_order, CAST(coalesce(c.n, 0) AS BIGINT) AS n
+    FROM status_groups AS p
+    CROSS JOIN horizons AS h
+    CROSS JOIN states AS s
+    LEFT JOIN state_counts AS c
+        ON c.status_group = p.status_group AND c.months_after_exit = h.months_after_exit
+       AND c.state = s.state
+)
+SELECT
+    status_group,
+    months_after_exit,
+    state,
+    n,
+    n / nullif(sum(n) OVER (PARTITION BY status_group, months_after_exit), 0) AS share
+FROM grid
+ORDER BY group_order, months_after_exit, state_order;
