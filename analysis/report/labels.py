@@ -1,0 +1,223 @@
+"""Display labels for codes the report shows that :data:`analysis.formatting.LABELS` does not know.
+
+Everything a reader sees goes through :func:`lab`: it tries the report's own label lists first,
+then :func:`analysis.formatting.label`, so raw codes never reach a table or a figure unless a
+code is genuinely unknown (and then the code itself is shown, as formatting does).
+"""
+
+from __future__ import annotations
+
+from analysis import formatting as fmt
+
+EXTRA: dict[str, dict[str, dict[str, str]]] = {
+    "programme": {  # Arena programme codes (chains)
+        "ARBTREN": {"nb": "Arbeidstrening", "en": "Work training"},
+        "MIDLONTIL": {"nb": "Midl. lønnstilskudd", "en": "Temp. wage subsidy"},
+        "VARLONTIL": {"nb": "Varig lønnstilskudd", "en": "Perm. wage subsidy"},
+        "GRUPPEAMO": {"nb": "AMO-kurs (gruppe)", "en": "Training course (group)"},
+        "ENKELAMO": {"nb": "AMO-kurs (enkeltplass)", "en": "Training course (single)"},
+        "GRUFAGYRKE": {"nb": "Fag- og yrkesoppl. (gruppe)", "en": "Vocational training (group)"},
+        "ENKFAGYRKE": {"nb": "Fag- og yrkesoppl. (enkelt)", "en": "Vocational training (single)"},
+        "HOYEREUTD": {"nb": "Høyere utdanning", "en": "Higher education"},
+        "ARBFORB": {"nb": "Arbeidsforberedende trening", "en": "Pre-employment training"},
+        "INDOPPFAG": {"nb": "Oppfølging", "en": "Follow-up"},
+        "AVKLARAG": {"nb": "Avklaring", "en": "Assessment"},
+        "UTVAOONAV": {"nb": "Utvidet oppfølging", "en": "Extended follow-up"},
+        "JOBBK": {"nb": "Jobbklubb", "en": "Job club"},
+        "DIGIOPPARB": {"nb": "Digital jobbklubb", "en": "Digital job club"},
+        "IPSUNG": {"nb": "IPS ung", "en": "IPS youth"},
+        "VASV": {"nb": "Varig tilrettelagt arbeid (skjermet)", "en": "Sheltered work"},
+        "VATIAROR": {"nb": "Varig tilrettelagt arbeid (ordinær)", "en": "Adapted work (ordinary)"},
+        "PRAKSORD": {"nb": "Arbeidspraksis", "en": "Work practice"},
+        "...": {"nb": "…", "en": "…"},
+    },
+    "next_programme": {
+        "WAGE_SUBSIDY": {"nb": "Lønnstilskudd", "en": "Wage subsidy"},
+        "ARBEIDSTRENING": {"nb": "Ny arbeidstrening", "en": "New work training"},
+        "OTHER_PROGRAMME": {"nb": "Annet tiltak", "en": "Other programme"},
+        "NONE_WITHIN_24_MONTHS": {
+            "nb": "Ingen nye tiltak innen 24 mnd.",
+            "en": "No programme within 24 months",
+        },
+        "CENSORED": {"nb": "Ikke observert lenge nok", "en": "Not observed long enough"},
+        "ALL": {"nb": "Alle", "en": "All"},
+    },
+    "intended_outcome": {
+        "EMPLOYED": {"nb": "I arbeid", "en": "Employed"},
+        "EMPLOYED_OR_WAGE_SUBSIDY_SAME_EMPLOYER": {
+            "nb": "Jobb eller lønnstilskudd hos samme arbeidsgiver",
+            "en": "Job or wage subsidy at the same employer",
+        },
+        "PROGRAMME_AAP_OR_EMPLOYED": {
+            "nb": "Nytt tiltak, AAP eller arbeid",
+            "en": "New programme, AAP or work",
+        },
+        "APPRENTICESHIP_OR_EDUCATION": {
+            "nb": "Læreplass eller utdanning",
+            "en": "Apprenticeship or education",
+        },
+        "EMPLOYED_EDUCATION_OR_PROGRAMME": {
+            "nb": "Arbeid, utdanning eller nytt tiltak",
+            "en": "Work, education or further programme",
+        },
+    },
+    "profile_group": {
+        "participants": {"nb": "Deltakere", "en": "Participants"},
+        "registered_non_participants": {
+            "nb": "Registrerte ikke-deltakere",
+            "en": "Registered non-participants",
+        },
+    },
+    "profile_dimension": {
+        "gender": {"nb": "Kjønn", "en": "Sex"},
+        "age_group": {"nb": "Alder", "en": "Age"},
+        "under_30": {"nb": "Under 30 år", "en": "Under 30"},
+        "immigrant_category": {"nb": "Innvandringsbakgrunn", "en": "Immigrant background"},
+        "nus_level": {"nb": "Utdanningsnivå", "en": "Education level"},
+        "status_group": {"nb": "Status hos NAV", "en": "Status at NAV"},
+        "innsatsgruppe": {"nb": "Innsatsgruppe", "en": "Need for assistance"},
+        "main_benefit": {"nb": "Viktigste ytelse", "en": "Main benefit"},
+        "any_benefit": {"nb": "Mottar ytelse", "en": "Receives a benefit"},
+        "months_employed_12m_before": {
+            "nb": "Måneder i arbeid siste 12 mnd.",
+            "en": "Months employed, last 12 months",
+        },
+        "any_employment_12m_before": {
+            "nb": "I arbeid siste 12 mnd.",
+            "en": "Employed in last 12 months",
+        },
+    },
+    "profile_category": {
+        "MALE": {"nb": "Menn", "en": "Men"},
+        "FEMALE": {"nb": "Kvinner", "en": "Women"},
+        "UNDER_25": {"nb": "Under 25 år", "en": "Under 25"},
+        "25_29": {"nb": "25–29 år", "en": "25–29"},
+        "30_39": {"nb": "30–39 år", "en": "30–39"},
+        "40_49": {"nb": "40–49 år", "en": "40–49"},
+        "50_59": {"nb": "50–59 år", "en": "50–59"},
+        "60_PLUS": {"nb": "60 år og over", "en": "60 and over"},
+        "YES": {"nb": "Ja", "en": "Yes"},
+        "NO": {"nb": "Nei", "en": "No"},
+        "NOT_OBSERVED": {"nb": "Ikke observert", "en": "Not observed"},
+        "NONE": {"nb": "Ingen", "en": "None"},
+        "UKJENT": {"nb": "Ukjent", "en": "Unknown"},
+        "0": {"nb": "0", "en": "0"},
+        "1_5": {"nb": "1–5", "en": "1–5"},
+        "6_11": {"nb": "6–11", "en": "6–11"},
+        "12": {"nb": "12", "en": "12"},
+    },
+    "nus_level": {
+        "0": {"nb": "Ingen utdanning", "en": "No education"},
+        "1": {"nb": "Barneskole", "en": "Primary school"},
+        "2": {"nb": "Ungdomsskole", "en": "Lower secondary"},
+        "3": {"nb": "Videregående, grunnutd.", "en": "Upper secondary, basic"},
+        "4": {"nb": "Videregående, fullført", "en": "Upper secondary, completed"},
+        "5": {"nb": "Påbygging til vgs.", "en": "Post-secondary"},
+        "6": {"nb": "Universitet/høgskole, lavere", "en": "University, lower degree"},
+        "7": {"nb": "Universitet/høgskole, høyere", "en": "University, higher degree"},
+        "8": {"nb": "Forskerutdanning", "en": "Doctorate"},
+        "9": {"nb": "Uoppgitt", "en": "Unknown"},
+    },
+    "estimator": {
+        "callaway_santanna": {
+            "nb": "Callaway–Sant’Anna (hovedestimat)",
+            "en": "Callaway–Sant’Anna (headline)",
+        },
+        "twfe_event_study": {
+            "nb": "Toveis faste effekter (TWFE)",
+            "en": "Two-way fixed effects (TWFE)",
+        },
+        "twfe": {"nb": "Toveis faste effekter (TWFE)", "en": "Two-way fixed effects (TWFE)"},
+        "naive": {"nb": "Naiv sammenligning", "en": "Naive comparison"},
+        "ipw": {"nb": "Vekting (IPW)", "en": "Weighting (IPW)"},
+        "ipw_dynamic": {"nb": "Dynamisk vekting (IPW)", "en": "Dynamic weighting (IPW)"},
+        "ipw_dynamic_did": {"nb": "Dynamisk vekting, endring", "en": "Dynamic weighting, change"},
+        "ipw_dynamic_levels": {"nb": "Dynamisk vekting, nivå", "en": "Dynamic weighting, levels"},
+    },
+    "measure": {
+        "lock_in_0_5": {"nb": "Innlåsing, mnd. 0–5", "en": "Lock-in, months 0–5"},
+        "at_12": {"nb": "12 mnd. etter start", "en": "12 months after start"},
+        "at_24": {"nb": "24 mnd. etter start", "en": "24 months after start"},
+        "at_36": {"nb": "36 mnd. etter start", "en": "36 months after start"},
+    },
+    "subgroup": {
+        "ALL": {"nb": "Alle", "en": "All"},
+        "age=under_30": {"nb": "Under 30 år", "en": "Under 30"},
+        "age=30_plus": {"nb": "30 år og over", "en": "30 and over"},
+        "immigrant=B": {"nb": "Innvandrere", "en": "Immigrants"},
+        "immigrant=other": {"nb": "Ikke innvandrere", "en": "Non-immigrants"},
+        "gender=female": {"nb": "Kvinner", "en": "Women"},
+        "gender=male": {"nb": "Menn", "en": "Men"},
+    },
+    "subgroup_dimension": {
+        "ALL": {"nb": "Alle", "en": "All"},
+        "purpose": {"nb": "Formål", "en": "Purpose"},
+        "status_group": {"nb": "Status", "en": "Status"},
+        "age": {"nb": "Alder", "en": "Age"},
+        "immigrant": {"nb": "Bakgrunn", "en": "Background"},
+        "gender": {"nb": "Kjønn", "en": "Sex"},
+    },
+    "input_table": {
+        "persons": {"nb": "Personer", "en": "Persons"},
+        "nav_status_spells": {"nb": "Statusperioder hos NAV", "en": "NAV status spells"},
+        "programme_spells": {"nb": "Tiltaksdeltakelser", "en": "Programme spells"},
+        "at_agreements": {"nb": "Avtaler om arbeidstrening", "en": "Work-training agreements"},
+        "at_agreement_purposes": {"nb": "Formål på avtaler", "en": "Purposes on agreements"},
+        "benefit_spells": {"nb": "Ytelsesperioder", "en": "Benefit spells"},
+        "employment_months": {"nb": "Arbeidsforhold per måned", "en": "Employment months"},
+        "education_spells": {"nb": "Utdanningsperioder", "en": "Education spells"},
+    },
+    "reject_rule": {
+        "missing_value": {"nb": "Manglende verdi", "en": "Missing value"},
+        "wrong_type": {"nb": "Feil datatype", "en": "Wrong type"},
+        "unknown_code": {"nb": "Ukjent kode", "en": "Unknown code"},
+        "bad_format": {"nb": "Feil format", "en": "Bad format"},
+        "out_of_range": {"nb": "Utenfor gyldig område", "en": "Out of range"},
+        "invalid_month": {"nb": "Ugyldig måned", "en": "Invalid month"},
+        "end_before_start": {"nb": "Slutt før start", "en": "End before start"},
+        "employer_missing": {"nb": "Arbeidsgiver mangler", "en": "Employer missing"},
+        "duplicate_row": {"nb": "Dublett (lik rad)", "en": "Duplicate row"},
+        "duplicate_key": {"nb": "Dublett (motstridende)", "en": "Conflicting duplicate key"},
+        "unknown_person": {"nb": "Ukjent person", "en": "Unknown person"},
+        "unknown_spell": {"nb": "Ukjent tiltaksdeltakelse", "en": "Unknown spell"},
+        "spell_not_arbtren": {"nb": "Ikke arbeidstrening", "en": "Spell not work training"},
+        "unknown_agreement": {"nb": "Ukjent avtale", "en": "Unknown agreement"},
+    },
+}
+
+
+def lab(code: object, lang: str, kind: str | None = None) -> str:
+    """Display label of `code`: the report's own lists (`kind` in :data:`EXTRA`) first, then
+    :func:`analysis.formatting.label`. Subgroups ``dimension=value`` are labelled by their value."""
+    if fmt.is_missing(code):
+        return fmt.MISSING
+    key = str(code)
+    if kind in EXTRA and key in EXTRA[kind]:
+        return EXTRA[kind][key][lang]
+    if kind == "subgroup" and "=" in key:
+        dim, _, value = key.partition("=")
+        kinds = {"purpose": "purpose", "status_group": "status_group"}
+        return lab(value, lang, kinds.get(dim))
+    if kind == "chain":
+        return " → ".join(lab(part.strip(), lang, "programme") for part in key.split(">"))
+    if kind in fmt.LABELS:
+        return fmt.label(code, lang, kind)
+    if kind is None or kind not in EXTRA:
+        return fmt.label(code, lang)
+    return key
+
+
+def half_year(code: str, lang: str) -> str:
+    """``"2022H2"`` → ``"2. halvår 2022"`` / ``"2022 H2"``."""
+    year, _, half = str(code).partition("H")
+    if not half:
+        return str(code)
+    return f"{half}. halvår {year}" if lang == "nb" else f"{year} H{half}"
+
+
+def half_year_short(code: str, lang: str) -> str:
+    """Axis label for a half-year: ``"22/2"`` style is cryptic; use ``"2022-2"`` / ``"2022 H2"``."""
+    year, _, half = str(code).partition("H")
+    if not half:
+        return str(code)
+    return f"{year}-{half}"
