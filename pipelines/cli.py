@@ -33,6 +33,28 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--keep-failed", action="store_true", help="keep the working copy when the run fails"
     )
+    p.add_argument(
+        "--report-dir",
+        default="reports/output",
+        help="where the report goes (default reports/output)",
+    )
+    p.add_argument(
+        "--no-report", action="store_true", help="publish the warehouse but write no report"
+    )
+    p.add_argument(
+        "--no-effects",
+        action="store_true",
+        help="descriptive warehouse only: skip effects, cost-effectiveness and the report",
+    )
+    p.add_argument(
+        "--cost-parameters", help="TOML file overriding analysis/costs/parameters.toml key by key"
+    )
+    p.add_argument(
+        "--cost-horizon",
+        type=int,
+        default=36,
+        help="months from start valued in the cost analysis (default 36)",
+    )
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -47,6 +69,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
         memory_limit=args.memory_limit,
         threads=args.threads,
         keep_failed=args.keep_failed,
+        report_dir=args.report_dir,
+        with_report=not (args.no_report or args.no_effects),
+        with_effects=not args.no_effects,
+        cost_parameters=args.cost_parameters,
+        cost_horizon_months=args.cost_horizon,
     )
     if not outcome.success:
         for message in outcome.errors:
@@ -60,6 +87,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return 1
     print(f"Run finished in {outcome.seconds:.0f} s.")
     print(describe_warehouse(outcome.warehouse))
+    if not (args.no_report or args.no_effects):
+        print(
+            f"Report: {Path(args.report_dir) / 'rapport.pdf'} and rapport.html (English: report.pdf, report.html)"
+        )
     return 0
 
 
@@ -189,6 +220,23 @@ def _cmd_sql(args: argparse.Namespace) -> int:
         con.close()
 
 
+def _add_report(sub: argparse._SubParsersAction) -> None:
+    from analysis.report import add_arguments
+
+    p = sub.add_parser(
+        "report",
+        help="write rapport.html and rapport.pdf (bokmål; --lang en for English) from a warehouse",
+        description="Write the report for the directorate from a published warehouse, with disclosure control.",
+    )
+    add_arguments(p)
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from analysis.report import run
+
+    return run(args)
+
+
 def _add_did(sub: argparse._SubParsersAction) -> None:
     from analysis.did import cli as did_cli
 
@@ -211,6 +259,7 @@ COMMANDS = {
     "generate": (_add_generate, _cmd_generate),
     "info": (_add_info, _cmd_info),
     "sql": (_add_sql, _cmd_sql),
+    "report": (_add_report, _cmd_report),
     "did": (_add_did, _cmd_did),
 }
 

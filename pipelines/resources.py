@@ -62,6 +62,15 @@ class RegisterInputResource(dg.ConfigurableResource):
 
 
 class AnalysisSettingsResource(dg.ConfigurableResource):
-    """Settings the results depend on (documented in analysis/settings.py)."""
+    """Settings the results depend on (documented in analysis/settings.py and analysis/costs)."""
 
     employment_threshold_nok: int = DEFAULT_EMPLOYMENT_THRESHOLD_NOK
+    cost_parameters: str | None = None  # TOML file overriding analysis/costs/parameters.toml
+    cost_horizon_months: int = 36
+
+
+class ReportResource(dg.ConfigurableResource):
+    """Where the report is written and in which languages."""
+
+    out_dir: str = "reports/output"
+    languages: list[str] = ["nb", "en"]

@@ -116,6 +116,12 @@ def run_pipeline(
     echo: Echo = _stderr,
     keep_failed: bool = False,
     observer: Callable[[str, str, float], None] | None = None,
+    report_dir: str | Path = "reports/output",
+    report_languages: tuple[str, ...] = ("nb", "en"),
+    with_report: bool = True,
+    with_effects: bool = True,
+    cost_parameters: str | Path | None = None,
+    cost_horizon_months: int = 36,
 ) -> RunOutcome:
     """Materialize every asset into a fresh working copy and publish it to `warehouse`.
 
@@ -134,6 +140,12 @@ def run_pipeline(
         employment_threshold_nok=employment_threshold_nok,
         memory_limit=memory_limit,
         threads=threads,
+        report_dir=str(Path(report_dir).resolve()),
+        report_languages=tuple(report_languages),
+        with_report=with_report,
+        with_effects=with_effects,
+        cost_parameters=str(Path(cost_parameters).resolve()) if cost_parameters else None,
+        cost_horizon_months=cost_horizon_months,
     )
     job = defs.resolve_implicit_global_asset_job_def()
     graph = defs.resolve_asset_graph()

@@ -39,4 +39,6 @@ def test_publish_depends_on_everything_else():
         if key not in ancestors:
             ancestors.add(key)
             frontier.extend(graph.get(key).parent_keys)
-    assert ancestors == set(graph.materializable_asset_keys) - {publish}
+    report = dg.AssetKey(["report", "rapport"])
+    assert ancestors == set(graph.materializable_asset_keys) - {publish, report}
+    assert graph.get(report).parent_keys == {publish}

@@ -21,7 +21,7 @@ def published(tmp_path):
     reg = write_register(tmp_path / "in", fmt="csv")
     wh = tmp_path / "wh.duckdb"
     lines: list[str] = []
-    outcome = run_pipeline(reg, wh, echo=lines.append)
+    outcome = run_pipeline(reg, wh, echo=lines.append, with_effects=False)
     assert outcome.success, outcome.errors
     return reg, wh, lines
 
@@ -55,7 +55,7 @@ def test_failed_run_leaves_previous_warehouse_untouched(published, tmp_path):
     before = _digest(wh)
     (reg / "persons.csv").write_bytes(b"person_id,gender\nP1,2\n")
     lines: list[str] = []
-    outcome = run_pipeline(reg, wh, echo=lines.append)
+    outcome = run_pipeline(reg, wh, echo=lines.append, with_effects=False)
     assert not outcome.success
     assert any("persons.csv" in e and "'birth_ym'" in e for e in outcome.errors), outcome.errors
     assert _digest(wh) == before
@@ -74,7 +74,7 @@ def test_blocking_check_stops_publication(tmp_path, monkeypatch):
 
     monkeypatch.setattr("pipelines.assets.ingest.build_staging", lossy)
     reg = write_register(tmp_path / "in")
-    outcome = run_pipeline(reg, tmp_path / "wh.duckdb", echo=lambda _: None)
+    outcome = run_pipeline(reg, tmp_path / "wh.duckdb", echo=lambda _: None, with_effects=False)
     assert not outcome.success
     assert any(
         "employment_months:rows_in_equal_accepted_plus_rejected" in e for e in outcome.errors
