@@ -75,7 +75,9 @@ def generate(scale: float, seed: int, out: Path) -> dict:
     }
 
 
-def run(scale: float, seed: int, workdir: Path, memory_limit: str) -> dict:
+def run(
+    scale: float, seed: int, workdir: Path, memory_limit: str, with_effects: bool = True
+) -> dict:
     from pipelines.runner import run_pipeline
 
     inp = workdir / f"scale-{scale}"
@@ -109,7 +111,13 @@ def run(scale: float, seed: int, workdir: Path, memory_limit: str) -> dict:
     wh = workdir / f"warehouse-{scale}.duckdb"
     t0 = time.perf_counter()
     outcome = run_pipeline(
-        inp, wh, memory_limit=memory_limit, echo=lambda _: None, observer=observe
+        inp,
+        wh,
+        memory_limit=memory_limit,
+        echo=lambda _: None,
+        observer=observe,
+        with_effects=with_effects,
+        report_dir=workdir / f"report-{scale}",
     )
     total = time.perf_counter() - t0
     sampler.stop()
@@ -144,9 +152,16 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--workdir", type=Path, default=ROOT / "data" / "bench")
     parser.add_argument("--memory-limit", default="12GB")
+    parser.add_argument(
+        "--no-effects",
+        action="store_true",
+        help="ingestion, panel and marts only (no effects, costs, report)",
+    )
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
-    results = [run(s, args.seed, args.workdir, args.memory_limit) for s in args.scales]
+    results = [
+        run(s, args.seed, args.workdir, args.memory_limit, not args.no_effects) for s in args.scales
+    ]
     out = ROOT / "benchmarks" / "results"
     out.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")

@@ -952,13 +952,15 @@ def _support_table(wh: Warehouse, eff: Published | None, headline_n: float) -> P
         return None
     df = df.copy()
     df["n"] = _int(df["n"])
-    tot = df.groupby("population")["n"].transform("sum")
+    # one distribution per population (and per propensity-score specification, where several)
+    groups = [c for c in ("specification", "population") if c in df.columns]
+    tot = df.groupby(groups)["n"].transform("sum")
     df["share"] = np.where(tot > 0, df["n"] / tot.where(tot > 0), np.nan)
     kwargs = dict(
         count_col="n",
         value_cols=("share",),
-        dims=("population", "bin"),
-        implicit_total_groups=("population",),
+        dims=(*groups, "bin"),
+        implicit_total_groups=tuple(groups),
     )
     return Published(
         "effects_support", sdc.suppress_table(df, **kwargs), kwargs, "", ("marts.effects_support",)
