@@ -1,0 +1,591 @@
+"""Write the effect marts: marts.effects, effects_summary, effects_diagnostics, effects_balance,
+effects_support. See analysis/effects/METHODS.md for the design."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from analysis.effects import ipw as ipw_mod
+from analysis.effects.cs import cs_event_study
+from analysis.effects.data import (
+    OUTCOME_LABELS,
+    OUTCOMES,
+    EffectsData,
+    analysis_treated,
+    load_effects_data,
+    subgroup_masks,
+)
+from analysis.effects.naive import naive_event_study
+from analysis.effects.result import Z95, EventStudy
+from analysis.effects.twfe import twfe_event_study
+from analysis.warehouse import apply_comments, create_schemas
+
+try:  # read-only use of the DiD package's BLAS pinning helper
+    from analysis.did._blas import single_threaded_blas
+except ImportError:  # pragma: no cover
+    single_threaded_blas = contextlib.nullcontext
+
+EVENT_TIMES = np.arange(-12, 37)
+HEADLINE_ESTIMATOR = "callaway_santanna"
+HEADLINE_OUTCOME = "employed"
+# IPW specifications (propensity-score covariates) and the variants estimated with each. The
+# reported `ipw_dynamic` is the conditional DiD on characteristics without the monthly employment
+# history: matching on the 24 lagged outcomes and then differencing from m-1 suffers regression
+# to the mean when selection is on a persistent unobserved employability (found on the synthetic
+# truth; see METHODS.md). Both history-matched variants are written as sensitivity rows.
+IPW_SPECS = {"characteristics": "no_outcome_history", "full_history": "all"}
+IPW_SPECS_VARIANTS = {"characteristics": ("did",), "full_history": ("levels", "did")}
+IPW_REPORTED_SPEC = "characteristics"
+IPW_NAMES = {
+    ("characteristics", "did"): "ipw_dynamic",
+    ("full_history", "levels"): "ipw_dynamic_levels",
+    ("full_history", "did"): "ipw_dynamic_did",
+}
+SUMMARY_MEASURES = {
+    "lock_in_0_5": {e: 1 / 6 for e in range(0, 6)},
+    "at_12": {12: 1.0},
+    "at_24": {24: 1.0},
+    "at_36": {36: 1.0},
+    "post_mean_0_36": {e: 1 / 37 for e in range(0, 37)},
+}
+
+
+def estimate_all(
+    data: EffectsData,
+    con: duckdb.DuckDBPyConnection | None = None,
+    min_pre: int = 12,
+    ipw_ratio: float = 20.0,
+    ipw_seed: int = 20240501,
+    run_ipw: bool = True,
+    chunk: int = 32768,
+) -> dict:
+    """Run every estimator on `data`; returns EventStudy objects and side tables.
+
+    BLAS runs single-threaded inside: the products here are many small/medium GEMMs, for which
+    multi-threaded OpenBLAS on a shared 2-core machine was measured 5-8x slower.
+    """
+
+    with single_threaded_blas():
+        return _estimate_all(data, con, min_pre, ipw_ratio, ipw_seed, run_ipw, chunk)
+
+
+def _estimate_all(data, con, min_pre, ipw_ratio, ipw_seed, run_ipw, chunk) -> dict:
+    timings: dict[str, float] = {}
+    treated = analysis_treated(data, min_pre)
+    subs = subgroup_masks(data, treated)
+    studies: list[EventStudy] = []
+    t0 = time.perf_counter()
+    cs = cs_event_study(
+        data.outcomes, data.status, data.first_start, data.group, subs, EVENT_TIMES, chunk=chunk
+    )
+    studies += list(cs.values())
+    timings["callaway_santanna"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    never_reg = (data.first_start >= 10**6) & (data.status > 0).any(axis=1)
+    rows = np.flatnonzero(treated | never_reg)
+    for o, y in data.outcomes.items():
+        studies.append(twfe_event_study(y, data.first_start, rows=rows, outcome=o))
+    timings["twfe_event_study"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    for o, y in data.outcomes.items():
+        studies.append(
+            naive_event_study(y, data.status, data.first_start, treated, EVENT_TIMES, outcome=o)
+        )
+    timings["naive"] = time.perf_counter() - t0
+
+    balance: list[dict] = []
+    support: list[dict] = []
+    ipw_info: dict = {}
+    if run_ipw and con is not None:
+        t0 = time.perf_counter()
+        design = ipw_mod.build_design(con, data, ratio=ipw_ratio, seed=ipw_seed)
+        timings["ipw_design"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        starter = design.is_starter
+        purpose = data.purpose[design.pidx]
+        groups = {"ALL": np.ones(starter.size, dtype=bool)}
+        for p in sorted(set(purpose[starter].tolist())):
+            groups[f"purpose={p}"] = ~starter | (purpose == p)
+        for spec, cols in IPW_SPECS.items():
+            dspec = ipw_mod.subset_columns(design, cols)
+            wrows = {}
+            for name, rows_g in groups.items():
+                if spec != IPW_REPORTED_SPEC and name != "ALL":
+                    continue
+                treat = starter & rows_g
+                p, info = ipw_mod.propensity(dspec, rows_g, treat)
+                kept = ipw_mod.common_support(dspec, rows_g, treat, p)
+                w = np.where(treat, 0.0, p / (1 - p))
+                wrows[name] = (kept, treat, w)
+                ipw_info[f"{spec}:{name}"] = info
+                if name == "ALL":
+                    for b in ipw_mod.balance_table(dspec, kept, treat, w):
+                        balance.append({"specification": spec} | b)
+                    sup, summ = ipw_mod.support_table(dspec, rows_g, treat, p, kept)
+                    support += [{"specification": spec} | r for r in sup]
+                    ipw_info[f"support:{spec}"] = summ
+            for variant in IPW_SPECS_VARIANTS[spec]:
+                res = ipw_mod.ipw_event_study(
+                    dspec, data.outcomes, data.first_start, wrows, EVENT_TIMES, variant=variant
+                )
+                for r in res.values():
+                    name = IPW_NAMES[(spec, variant)]
+                    studies.append(
+                        EventStudy(
+                            name,
+                            r.outcome,
+                            r.event_times,
+                            r.subgroups,
+                            r.estimate,
+                            r.vcov,
+                            r.n_treated,
+                            meta={"spec": spec, "variant": variant},
+                        )
+                    )
+        timings["ipw"] = time.perf_counter() - t0
+        ipw_info["n_design_rows"] = int(starter.size)
+        ipw_info["n_starters"] = int(starter.sum())
+    return {
+        "studies": studies,
+        "balance": balance,
+        "support": support,
+        "ipw_info": ipw_info,
+        "timings": timings,
+        "n_treated": int(treated.sum()),
+        "subgroups": list(subs),
+    }
+
+
+def effects_frame(studies: list[EventStudy]) -> pd.DataFrame:
+    recs = []
+    for st in studies:
+        se = st.se()
+        for si, sub in enumerate(st.subgroups):
+            for k, e in enumerate(st.event_times):
+                est = st.estimate[si, k]
+                s = se[si, k]
+                if st.reference is not None and e == st.reference:
+                    s = np.nan
+                recs.append(
+                    (
+                        st.estimator,
+                        st.outcome,
+                        sub,
+                        int(e),
+                        est,
+                        s,
+                        est - Z95 * s,
+                        est + Z95 * s,
+                        int(st.n_treated[si, k]),
+                        st.estimator == HEADLINE_ESTIMATOR and st.outcome == HEADLINE_OUTCOME,
+                    )
+                )
+    return pd.DataFrame.from_records(
+        recs,
+        columns=[
+            "estimator",
+            "outcome",
+            "subgroup",
+            "event_time",
+            "estimate",
+            "std_error",
+            "ci_low",
+            "ci_high",
+            "n_treated",
+            "is_headline",
+        ],
+    )
+
+
+def summary_frame(studies: list[EventStudy]) -> pd.DataFrame:
+    recs = []
+    for st in studies:
+        for si, sub in enumerate(st.subgroups):
+            for measure, w in SUMMARY_MEASURES.items():
+                est, se = st.linear(si, w)
+                e0 = min(w)
+                k = np.flatnonzero(st.event_times == e0)
+                n = int(st.n_treated[si, k[0]]) if k.size else 0
+                recs.append(
+                    (
+                        st.estimator,
+                        st.outcome,
+                        sub,
+                        measure,
+                        est,
+                        se,
+                        est - Z95 * se,
+                        est + Z95 * se,
+                        n,
+                    )
+                )
+    return pd.DataFrame.from_records(
+        recs,
+        columns=[
+            "estimator",
+            "outcome",
+            "subgroup",
+            "measure",
+            "estimate",
+            "std_error",
+            "ci_low",
+            "ci_high",
+            "n_treated",
+        ],
+    )
+
+
+def diagnostics_frame(studies: list[EventStudy], ipw_info: dict) -> pd.DataFrame:
+    recs = []
+    leads = list(range(-12, -1))
+    for st in studies:
+        for si, sub in enumerate(st.subgroups):
+            stat, df, p = st.wald(si, leads)
+            recs.append(
+                (
+                    st.estimator,
+                    st.outcome,
+                    sub,
+                    "pretrend_wald_leads_-12_-2",
+                    stat,
+                    df,
+                    p,
+                    "joint Wald test that effect(e) = 0 for e = -12..-2 (estimable leads), "
+                    "chi2 with the influence-function covariance",
+                )
+            )
+    by = {(s.estimator, s.outcome): s for s in studies}
+    for o in OUTCOMES:
+        head = by.get((HEADLINE_ESTIMATOR, o))
+        if head is None:
+            continue
+        for other in ("naive", "twfe_event_study", "ipw_dynamic"):
+            st = by.get((other, o))
+            if st is None:
+                continue
+            for measure, w in SUMMARY_MEASURES.items():
+                a, _ = st.linear(0, w)
+                b, se_b = head.linear(0, w)
+                recs.append(
+                    (
+                        other,
+                        o,
+                        "ALL",
+                        f"{other}_minus_{HEADLINE_ESTIMATOR}_{measure}",
+                        a - b,
+                        None,
+                        None,
+                        f"difference in points; in headline SEs: {(a - b) / se_b:.2f}"
+                        if se_b and np.isfinite(se_b) and se_b > 0
+                        else "difference in points",
+                    )
+                )
+    for key, sup in ipw_info.items():
+        if not key.startswith("support:"):
+            continue
+        spec = key.split(":", 1)[1]
+        est = "ipw_dynamic" if spec == IPW_REPORTED_SPEC else "ipw_dynamic_levels/ipw_dynamic_did"
+        recs.append(
+            (
+                est,
+                None,
+                "ALL",
+                "share_starters_outside_support",
+                sup["share_starters_outside_support"],
+                None,
+                None,
+                f"propensity specification {spec}: starters above the largest control "
+                f"score of their month, dropped ({sup['n_starters_outside_support']} of "
+                f"{sup['n_starters']})",
+            )
+        )
+        recs.append(
+            (
+                est,
+                None,
+                "ALL",
+                "max_control_weight_over_mean",
+                sup["max_normalised_control_weight"],
+                None,
+                None,
+                f"propensity specification {spec}: largest control ATT weight p/(1-p) "
+                "over the mean control weight",
+            )
+        )
+    for key, info in ipw_info.items():
+        if isinstance(info, dict) and "all_converged" in info:
+            spec, name = key.split(":", 1)
+            recs.append(
+                (
+                    "ipw_dynamic"
+                    if spec == IPW_REPORTED_SPEC
+                    else "ipw_dynamic_levels/ipw_dynamic_did",
+                    None,
+                    name,
+                    "logit_converged",
+                    float(info["all_converged"]),
+                    None,
+                    None,
+                    f"propensity specification {spec}: 1 if every yearly logit converged",
+                )
+            )
+    return pd.DataFrame.from_records(
+        recs,
+        columns=[
+            "estimator",
+            "outcome",
+            "subgroup",
+            "diagnostic",
+            "statistic",
+            "df",
+            "p_value",
+            "detail",
+        ],
+    )
+
+
+EFFECTS_COMMENTS = {
+    "estimator": (
+        "callaway_santanna (headline: Callaway-Sant'Anna, not-yet-treated comparison registered "
+        "with the same status group in the base month g-1, exact stratification on status "
+        "group, dynamic aggregation weighted by treated counts), twfe_event_study (two-way FE "
+        "event study, person + calendar-month effects, endpoints -12/36 binned, -1 reference), "
+        "ipw_dynamic (Sianesi dynamic IPW, conditional DiD from m-1 with a propensity score on "
+        "characteristics, benefits and registration history but not the monthly employment "
+        "history), ipw_dynamic_levels / ipw_dynamic_did (sensitivity: propensity score also on "
+        "employment in each of the 24 months before; levels and DiD; biased on the synthetic "
+        "truth by selection on persistent unobserved employability / regression to the mean), naive (treated minus "
+        "registered never-treated in the same calendar month; selection-biased by design)"
+    ),
+    "outcome": "employed (headline), earnings_nok (NOK per month), not_any_benefit (0/1)",
+    "subgroup": (
+        "ALL or dimension=value: purpose (first spell), status_group, age (under_30 / 30_plus at "
+        "start), immigrant (B / other), gender (female / male). Subgroups only for "
+        "callaway_santanna (all) and the IPW estimators (purpose)"
+    ),
+    "event_time": "months since the first AT start month (0 = start month), -12..36",
+    "estimate": "effect estimate (outcome units; employment and benefit as shares 0-1)",
+    "std_error": (
+        "standard error clustered by person (influence function; TWFE: CRV1 sandwich with "
+        "pyfixest's small-sample factor); NULL for the TWFE reference period -1"
+    ),
+    "ci_low": "lower limit of the pointwise 95 % normal confidence interval",
+    "ci_high": "upper limit of the pointwise 95 % normal confidence interval",
+    "n_treated": (
+        "treated persons the estimate uses at this event time (cohorts observed at e with a "
+        "non-empty comparison set; IPW: starters on the common support)"
+    ),
+    "is_headline": "TRUE for the headline rows: callaway_santanna, outcome employed",
+}
+
+
+def write_effects_marts(con: duckdb.DuckDBPyConnection, out: dict) -> dict:
+    """Write the marts tables from `estimate_all` output, with comments."""
+    create_schemas(con)
+    eff = effects_frame(out["studies"])
+    summ = summary_frame(out["studies"])
+    diag = diagnostics_frame(out["studies"], out["ipw_info"])
+    bal = (
+        pd.DataFrame.from_records(out["balance"])
+        if out["balance"]
+        else pd.DataFrame(
+            columns=[
+                "specification",
+                "covariate",
+                "mean_starters",
+                "mean_controls_before",
+                "mean_controls_after",
+                "smd_before",
+                "smd_after",
+            ]
+        )
+    )
+    sup = (
+        pd.DataFrame.from_records(out["support"])
+        if out["support"]
+        else pd.DataFrame(
+            columns=["specification", "population", "bin", "p_low", "p_high", "n", "share"]
+        )
+    )
+    con.register("_eff_df", eff)
+    con.execute(
+        """CREATE OR REPLACE TABLE marts.effects AS SELECT
+        CAST(estimator AS VARCHAR) AS estimator, CAST(outcome AS VARCHAR) AS outcome,
+        CAST(subgroup AS VARCHAR) AS subgroup, CAST(event_time AS INTEGER) AS event_time,
+        CAST(CASE WHEN isfinite(estimate) THEN estimate END AS DOUBLE) AS estimate,
+        CAST(CASE WHEN isfinite(std_error) THEN std_error END AS DOUBLE) AS std_error,
+        CAST(CASE WHEN isfinite(ci_low) THEN ci_low END AS DOUBLE) AS ci_low,
+        CAST(CASE WHEN isfinite(ci_high) THEN ci_high END AS DOUBLE) AS ci_high,
+        CAST(n_treated AS BIGINT) AS n_treated, CAST(is_headline AS BOOLEAN) AS is_headline
+        FROM _eff_df ORDER BY estimator, outcome, subgroup, event_time"""
+    )
+    con.unregister("_eff_df")
+    apply_comments(
+        con,
+        "marts.effects",
+        "Causal (and naive) effect estimates of Arbeidstrening by months since the first start. "
+        "Treated: first took-place AT spell starting from observation_start + 12 months to "
+        "observation_end, status group ARBEIDSSOKER or NEDSATT_ARBEIDSEVNE (ANNET has no "
+        "registered comparison and is not estimated). Effects at event time e use the cohorts "
+        "observed at e. See analysis/effects/METHODS.md.",
+        EFFECTS_COMMENTS,
+    )
+    con.register("_eff_df", summ)
+    con.execute(
+        """CREATE OR REPLACE TABLE marts.effects_summary AS SELECT
+        CAST(estimator AS VARCHAR) AS estimator, CAST(outcome AS VARCHAR) AS outcome,
+        CAST(subgroup AS VARCHAR) AS subgroup, CAST(measure AS VARCHAR) AS measure,
+        CAST(CASE WHEN isfinite(estimate) THEN estimate END AS DOUBLE) AS estimate,
+        CAST(CASE WHEN isfinite(std_error) THEN std_error END AS DOUBLE) AS std_error,
+        CAST(CASE WHEN isfinite(ci_low) THEN ci_low END AS DOUBLE) AS ci_low,
+        CAST(CASE WHEN isfinite(ci_high) THEN ci_high END AS DOUBLE) AS ci_high,
+        CAST(n_treated AS BIGINT) AS n_treated
+        FROM _eff_df ORDER BY estimator, outcome, subgroup, measure"""
+    )
+    con.unregister("_eff_df")
+    apply_comments(
+        con,
+        "marts.effects_summary",
+        "Summary measures of the event-time effects with SEs from the joint influence function.",
+        {
+            "estimator": "as in marts.effects",
+            "outcome": "as in marts.effects",
+            "subgroup": "as in marts.effects",
+            "measure": (
+                "lock_in_0_5 = mean of effect(e) over e = 0..5; at_12 / at_24 / at_36 = effect at "
+                "that event time; post_mean_0_36 = mean over e = 0..36 (R did's dynamic overall)"
+            ),
+            "estimate": "the measure",
+            "std_error": "standard error from the joint (person-clustered) influence function",
+            "ci_low": "lower limit of the 95 % normal confidence interval",
+            "ci_high": "upper limit of the 95 % normal confidence interval",
+            "n_treated": "treated persons at the first event time of the measure",
+        },
+    )
+    con.register("_eff_df", diag)
+    con.execute(
+        """CREATE OR REPLACE TABLE marts.effects_diagnostics AS SELECT
+        CAST(estimator AS VARCHAR) AS estimator, CAST(outcome AS VARCHAR) AS outcome,
+        CAST(subgroup AS VARCHAR) AS subgroup, CAST(diagnostic AS VARCHAR) AS diagnostic,
+        CAST(CASE WHEN isfinite(statistic) THEN statistic END AS DOUBLE) AS statistic,
+        CAST(df AS INTEGER) AS df,
+        CAST(CASE WHEN isfinite(p_value) THEN p_value END AS DOUBLE) AS p_value,
+        CAST(detail AS VARCHAR) AS detail
+        FROM _eff_df"""
+    )
+    con.unregister("_eff_df")
+    apply_comments(
+        con,
+        "marts.effects_diagnostics",
+        "Diagnostics of the effect estimates: pre-trend tests on the leads, naive/TWFE/IPW minus "
+        "headline differences, IPW common support and logit convergence.",
+        {
+            "estimator": "estimator the diagnostic is about",
+            "outcome": "outcome (NULL for outcome-free diagnostics)",
+            "subgroup": "subgroup (as in marts.effects)",
+            "diagnostic": "name of the diagnostic",
+            "statistic": "test statistic (chi2) or value of the diagnostic",
+            "df": "degrees of freedom of the chi2 test (NULL if not a test)",
+            "p_value": "p-value of the test (NULL if not a test)",
+            "detail": "what the diagnostic is",
+        },
+    )
+    con.register("_eff_df", bal)
+    con.execute(
+        """CREATE OR REPLACE TABLE marts.effects_balance AS SELECT
+        CAST(specification AS VARCHAR) AS specification, CAST(covariate AS VARCHAR) AS covariate, CAST(mean_starters AS DOUBLE) AS mean_starters,
+        CAST(mean_controls_before AS DOUBLE) AS mean_controls_before,
+        CAST(mean_controls_after AS DOUBLE) AS mean_controls_after,
+        CAST(smd_before AS DOUBLE) AS smd_before, CAST(smd_after AS DOUBLE) AS smd_after
+        FROM _eff_df"""
+    )
+    con.unregister("_eff_df")
+    apply_comments(
+        con,
+        "marts.effects_balance",
+        "Covariate balance of the dynamic IPW estimator (all starters): standardised mean "
+        "differences before and after weighting.",
+        {
+            "specification": (
+                "propensity-score specification: characteristics (reported ipw_dynamic; no "
+                "monthly employment history) or full_history (ipw_dynamic_levels / _did)"
+            ),
+            "covariate": "propensity-score covariate (dummy or share)",
+            "mean_starters": "mean among starters on the common support",
+            "mean_controls_before": (
+                "mean among eligible non-starters (sampled controls weighted by 1/sampling "
+                "fraction, i.e. the eligible population)"
+            ),
+            "mean_controls_after": (
+                "mean among controls with ATT weights p/(1-p) normalised to the starters of each month"
+            ),
+            "smd_before": "(mean_starters - mean_controls_before) / sqrt((var_starters + var_controls) / 2)",
+            "smd_after": "(mean_starters - mean_controls_after) / the same denominator",
+        },
+    )
+    con.register("_eff_df", sup)
+    con.execute(
+        """CREATE OR REPLACE TABLE marts.effects_support AS SELECT
+        CAST(specification AS VARCHAR) AS specification, CAST(population AS VARCHAR) AS population, CAST(bin AS INTEGER) AS bin,
+        CAST(p_low AS DOUBLE) AS p_low, CAST(p_high AS DOUBLE) AS p_high,
+        CAST(n AS BIGINT) AS n, CAST(share AS DOUBLE) AS share FROM _eff_df"""
+    )
+    con.unregister("_eff_df")
+    apply_comments(
+        con,
+        "marts.effects_support",
+        "Common support of the dynamic IPW estimator: distribution of the estimated propensity "
+        "score (equal-width bins on the logit scale) for starters and sampled controls. Trimming "
+        "rule: starters above the largest control score of their month are dropped (share in "
+        "marts.effects_diagnostics).",
+        {
+            "specification": "propensity-score specification (as in marts.effects_balance)",
+            "population": "starters or controls (sampled eligible non-starters)",
+            "bin": "bin number 0..19",
+            "p_low": "lower propensity-score limit of the bin",
+            "p_high": "upper propensity-score limit of the bin",
+            "n": "design rows (person-months) in the bin",
+            "share": "share of the population's rows in the bin",
+        },
+    )
+    return {
+        "n_effect_rows": len(eff),
+        "n_summary_rows": len(summ),
+        "n_diagnostic_rows": len(diag),
+    }
+
+
+def build_effects(
+    con: duckdb.DuckDBPyConnection,
+    min_pre: int = 12,
+    ipw_ratio: float = 20.0,
+    ipw_seed: int = 20240501,
+    run_ipw: bool = True,
+) -> dict:
+    """Load the panel, run every estimator and write the effect marts; return small metadata."""
+    t0 = time.perf_counter()
+    data = load_effects_data(con)
+    t_load = time.perf_counter() - t0
+    out = estimate_all(
+        data, con, min_pre=min_pre, ipw_ratio=ipw_ratio, ipw_seed=ipw_seed, run_ipw=run_ipw
+    )
+    del data
+    meta = write_effects_marts(con, out)
+    meta.update(
+        {
+            "n_treated": out["n_treated"],
+            "subgroups": out["subgroups"],
+            "seconds": {"load": round(t_load, 2)}
+            | {k: round(v, 2) for k, v in out["timings"].items()},
+            "ipw_reported": "ipw_dynamic = conditional DiD, propensity score without outcome history",
+            "outcomes": {o: OUTCOME_LABELS[o] for o in OUTCOMES},
+        }
+    )
+    return meta

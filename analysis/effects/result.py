@@ -1,0 +1,67 @@
+"""Container for event-study results with the joint influence-function covariance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import stats
+
+Z95 = float(stats.norm.ppf(0.975))
+
+
+@dataclass
+class EventStudy:
+    """Event-time estimates for one estimator and outcome, per subgroup.
+
+    estimate[s, k] is the effect at event time event_times[k] for subgroup subgroups[s];
+    vcov[s] its E x E covariance (sum over persons of the outer product of the person-level
+    influence functions, i.e. clustered by person); n_treated[s, k] the number of treated persons
+    the estimate uses. NaN marks event times that cannot be estimated.
+    """
+
+    estimator: str
+    outcome: str
+    event_times: np.ndarray
+    subgroups: list[str]
+    estimate: np.ndarray
+    vcov: np.ndarray
+    n_treated: np.ndarray
+    reference: int | None = None  # event time normalised to 0 (TWFE: -1), if any
+    meta: dict = field(default_factory=dict)
+
+    def se(self) -> np.ndarray:
+        d = np.diagonal(self.vcov, axis1=1, axis2=2)
+        return np.sqrt(np.clip(d, 0.0, None))
+
+    def linear(self, s: int, weights: dict[int, float]) -> tuple[float, float]:
+        """Estimate and SE of sum_e w_e * effect(e) for subgroup index s."""
+        w = np.zeros(self.event_times.size)
+        for e, v in weights.items():
+            k = np.flatnonzero(self.event_times == e)
+            if k.size == 0:
+                return np.nan, np.nan
+            w[k[0]] = v
+        used = w != 0
+        est = self.estimate[s]
+        if np.isnan(est[used]).any():
+            return np.nan, np.nan
+        value = float(np.nansum(w[used] * est[used]))
+        cov = self.vcov[s][np.ix_(used, used)]
+        return value, float(np.sqrt(max(w[used] @ cov @ w[used], 0.0)))
+
+    def wald(self, s: int, event_times) -> tuple[float, int, float]:
+        """Joint Wald test that the effects at `event_times` are all zero (estimable ones only)."""
+        idx = [
+            int(np.flatnonzero(self.event_times == e)[0])
+            for e in event_times
+            if e in self.event_times
+        ]
+        idx = [k for k in idx if np.isfinite(self.estimate[s, k])]
+        if not idx:
+            return np.nan, 0, np.nan
+        b = self.estimate[s, idx]
+        v = self.vcov[s][np.ix_(idx, idx)]
+        stat = float(b @ np.linalg.pinv(v) @ b)
+        df = int(np.linalg.matrix_rank(v))
+        return stat, df, float(stats.chi2.sf(stat, df)) if df > 0 else np.nan

@@ -1,0 +1,227 @@
+"""Effect estimators on hand-computable panels, and against pyfixest / analysis.did."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.effects import ipw as ipw_mod
+from analysis.effects.cs import NEVER, cs_event_study
+from analysis.effects.naive import naive_event_study
+from analysis.effects.twfe import twfe_event_study
+
+
+def _panel(cohorts, T, effect, level=None, trend=None):
+    """y_it = level_i + trend_t + effect(g, t - g) * 1{t >= g}; cohorts per person."""
+    G = np.asarray(cohorts, dtype=np.int64)
+    n = G.size
+    lvl = np.arange(n) % 7 * 0.3 if level is None else level
+    tr = np.sin(np.arange(T)) if trend is None else trend
+    t = np.arange(T)[None, :]
+    e = t - G[:, None]
+    eff = np.where((G[:, None] < NEVER) & (e >= 0), effect(G[:, None], e), 0.0)
+    return lvl[:, None] + tr[None, :] + eff
+
+
+EV = np.arange(-3, 5)
+
+
+def _cs(y, G, status=None, stratum=None, ev=EV):
+    n, T = y.shape
+    status = np.ones((n, T), np.int8) if status is None else status
+    stratum = np.ones(n, np.int8) if stratum is None else stratum
+    tr = G < NEVER
+    return cs_event_study({"y": y}, status, G, stratum, {"ALL": tr}, ev)["y"]
+
+
+def test_constant_effect_no_noise_every_estimator_exact():
+    T = 10
+    G = np.array([4] * 6 + [6] * 6 + [NEVER] * 12)
+    y = _panel(G, T, lambda g, e: 2.0 + 0 * e)
+    ev = np.arange(-3, 5)
+    cs = _cs(y, G, ev=ev)
+    np.testing.assert_allclose(cs.estimate[0], np.where(ev >= 0, 2.0, 0.0), atol=1e-12)
+    tw = twfe_event_study(y, G, lo=-3, hi=4)
+    np.testing.assert_allclose(tw.estimate[0], np.where(tw.event_times >= 0, 2.0, 0.0), atol=1e-10)
+    # naive is biased by the level differences between treated and never-treated persons
+    nv = naive_event_study(y, np.ones_like(y, dtype=np.int8), G, G < NEVER, ev)
+    lvl = np.arange(G.size) % 7 * 0.3
+    bias = lvl[G < NEVER].mean() - lvl[G >= NEVER].mean()
+    both = ev <= 3  # both cohorts observed (cohort 6 leaves the window after e = 3)
+    np.testing.assert_allclose(
+        nv.estimate[0][both], np.where(ev >= 0, 2.0, 0.0)[both] + bias, atol=1e-12
+    )
+    assert abs(bias) > 0.01
+
+
+def test_heterogeneous_dynamic_effects_twfe_biased_headline_exact():
+    """Early cohort's effect grows fast, late cohort's slowly; no never-treated beyond T."""
+    T = 12
+    G = np.array([3] * 10 + [7] * 10 + [NEVER] * 10)
+    eff = {3: lambda e: 1.0 * (e + 1), 7: lambda e: 0.2 * (e + 1)}
+    y = _panel(G, T, lambda g, e: np.where(g == 3, eff[3](e), eff[7](e)))
+    ev = np.arange(-2, 5)
+    cs = _cs(y, G, ev=ev)
+    truth = np.array([0.0 if e < 0 else (eff[3](e) + eff[7](e)) / 2 for e in ev])
+    np.testing.assert_allclose(cs.estimate[0], truth, atol=1e-12)
+    tw = twfe_event_study(y, G, lo=-2, hi=4)
+    k = np.isin(tw.event_times, ev)
+    assert np.max(np.abs(tw.estimate[0][k] - truth)) > 0.1
+
+
+def test_stratification_and_base_month_eligibility_change_the_answer():
+    """Stratum-1 persons trend up by 1 a month, stratum-2 persons are flat. The treated are in
+    stratum 1 with no effect. Stratified: exactly 0. Pooling strata: the comparison trend is the
+    average 0.5, so the post estimate at e is (e + 1) * 0.5 (worked out by hand)."""
+    T = 8
+    n_tr, n_c = 4, 8
+    G = np.array([4] * n_tr + [NEVER] * n_c)
+    strat_person = np.array([1] * n_tr + [1] * (n_c // 2) + [2] * (n_c // 2), np.int8)
+    trend = np.where(strat_person[:, None] == 1, np.arange(T)[None, :] * 1.0, 0.0)
+    y = trend + np.arange(G.size)[:, None] * 0.1
+    status = np.repeat(strat_person[:, None], T, axis=1).astype(np.int8)
+    ev = np.arange(0, 4)
+    strat = _cs(y, G, status=status, stratum=strat_person, ev=ev)
+    np.testing.assert_allclose(strat.estimate[0], 0.0, atol=1e-12)
+    pooled = _cs(y, G, ev=ev)  # everybody in one stratum
+    np.testing.assert_allclose(pooled.estimate[0], (ev + 1) * 0.5, atol=1e-12)
+    # base-month registration: make one flat stratum-2 person a stratum-1 registrant only in the
+    # base month g-1 = 3; it becomes an eligible comparison of stratum 1 (1 of 5 -> trend 0.8)
+    status2 = status.copy()
+    status2[n_tr + n_c - 1, 3] = 1
+    s2 = _cs(y, G, status=status2, stratum=strat_person, ev=ev)
+    np.testing.assert_allclose(s2.estimate[0], (ev + 1) * (1 - 4 / 5), atol=1e-12)
+    # not registered in the base month -> not a comparison at all
+    status3 = status.copy()
+    status3[n_tr : n_tr + 2, 3] = 0  # two of the four stratum-1 controls
+    s3 = _cs(y, G, status=status3, stratum=strat_person, ev=ev)
+    np.testing.assert_allclose(s3.estimate[0], 0.0, atol=1e-12)
+    assert s3.se()[0].min() >= 0
+
+
+def test_not_yet_treated_are_controls_until_they_start():
+    T = 10
+    G = np.array([3] * 5 + [6] * 5)  # no never-treated: cohort 6 is the comparison before 6
+    y = _panel(G, T, lambda g, e: np.where(g == 3, 1.0 + 0 * e, 5.0 + 0 * e))
+    cs = _cs(y, G, ev=np.arange(-2, 6))
+    # cohort 3 at e = 0..2 (t = 3..5 < 6) is compared with cohort 6: exact 1.0; from t = 6 on
+    # no comparison is left, so e >= 3 comes from no cohort (cohort 6 has none either)
+    np.testing.assert_allclose(cs.estimate[0][2:5], 1.0, atol=1e-12)
+    assert np.isnan(cs.estimate[0][5:]).all()
+
+
+def test_headline_reproduces_analysis_did_exactly():
+    did = pytest.importorskip("analysis.did")
+    rng = np.random.default_rng(1)
+    N, T = 300, 9
+    G = rng.choice([2, 3, 5, 7, NEVER], size=N)
+    t = np.arange(T)[None, :]
+    y = rng.normal(size=(N, T)) + (t >= G[:, None]) * (1 + 0.2 * (t - G[:, None]))
+    ev = np.arange(-(T - 2), T - 1)
+    res = _cs(y, G, ev=ev)
+    df = pd.DataFrame(
+        {
+            "id": np.repeat(np.arange(N), T),
+            "t": np.tile(np.arange(T), N) + 1,
+            "g": np.repeat(np.where(G >= NEVER, 0, G + 1), T),
+            "y": y.ravel(),
+        }
+    )
+    r = did.att_gt(df, unit="id", time="t", cohort="g", outcome="y", control="notyettreated")
+    tab = did.aggte(r, type="dynamic").table
+    for _, row in tab.iterrows():
+        k = np.flatnonzero(ev == int(row["event_time"]))[0]
+        assert abs(res.estimate[0, k] - row["att"]) < 1e-10
+        assert abs(res.se()[0, k] - row["se"]) < 1e-10
+    assert len(tab) >= 10
+
+
+def test_twfe_matches_pyfixest():
+    pf = pytest.importorskip("pyfixest")
+    rng = np.random.default_rng(2)
+    N, T = 250, 24
+    G = rng.choice([4, 9, 13, 20, NEVER], size=N)
+    y = (
+        rng.normal(size=(N, T))
+        + (np.arange(T)[None, :] >= G[:, None]) * 0.5
+        + rng.normal(size=(N, 1))
+    )
+    res = twfe_event_study(y, G, lo=-5, hi=8, chunk=37)
+    rel = np.where(G[:, None] >= NEVER, -1, np.clip(np.arange(T)[None, :] - G[:, None], -5, 8))
+    df = pd.DataFrame(
+        {
+            "person": np.repeat(np.arange(N), T),
+            "month": np.tile(np.arange(T), N),
+            "rel": rel.ravel(),
+            "y": y.ravel(),
+        }
+    )
+    fit = pf.feols("y ~ i(rel, ref=-1) | person + month", data=df, vcov={"CRV1": "person"})
+    co, se = fit.coef(), fit.se()
+    assert len(co) == 13
+    for name in co.index:
+        k = int(name.split("::")[1].rstrip("]").split(".")[0])
+        j = np.flatnonzero(res.event_times == k)[0]
+        assert abs(co[name] - res.estimate[0, j]) < 1e-8
+        assert abs(se[name] - res.se()[0, j]) < 1e-6 * se[name]
+
+
+def test_naive_matches_brute_force_and_uses_registered_never_treated_only():
+    rng = np.random.default_rng(3)
+    N, T = 60, 8
+    G = rng.choice([3, 5, NEVER, NEVER], size=N)
+    y = rng.normal(size=(N, T))
+    status = (rng.random((N, T)) < 0.7).astype(np.int8)
+    ev = np.arange(-2, 3)
+    nv = naive_event_study(y, status, G, G < NEVER, ev)
+    for k, e in enumerate(ev):
+        diffs = []
+        for i in np.flatnonzero(G < NEVER):
+            t = G[i] + e
+            if 0 <= t < T:
+                ctrl = (G >= NEVER) & (status[:, t] > 0)
+                diffs.append(y[i, t] - y[ctrl, t].mean())
+        assert abs(nv.estimate[0, k] - np.mean(diffs)) < 1e-12
+
+
+def test_ipw_reweights_exactly_on_a_saturated_covariate():
+    """One binary covariate x; outcome = 3x + 2*treated after start; starters mostly x=1,
+    controls mostly x=0. The saturated logit gives exact ATT weights, so levels IPW = 2 exactly
+    while the unweighted comparison is biased."""
+    n_c1, n_c0, n_t1, n_t0 = 10, 40, 8, 2
+    x = np.array([1] * n_t1 + [0] * n_t0 + [1] * n_c1 + [0] * n_c0, dtype=np.float32)
+    treat = np.array([True] * (n_t1 + n_t0) + [False] * (n_c1 + n_c0))
+    n = x.size
+    T = 6
+    m = 3
+    G = np.where(treat, m, NEVER)
+    y = 3 * x[:, None].astype(float) + np.where(
+        treat[:, None] & (np.arange(T)[None, :] >= m), 2.0, 0.0
+    )
+    design = ipw_mod.IPWDesign(
+        pidx=np.arange(n),
+        month=np.full(n, m),
+        is_starter=treat,
+        f=np.ones(n),
+        X=x[:, None],
+        names=["x"],
+        year=np.full(n, 2020),
+        month_of_year=np.full(n, 4),
+    )
+    rows = np.ones(n, bool)
+    p, info = ipw_mod.propensity(design, rows, treat)
+    assert info["all_converged"]
+    np.testing.assert_allclose(p[(x == 1) & ~treat], n_t1 / (n_t1 + n_c1), rtol=1e-5)
+    w = np.where(treat, 0.0, p / (1 - p))
+    ev = np.array([-1, 0, 2])
+    res = ipw_mod.ipw_event_study(design, {"y": y}, G, {"ALL": (rows, treat, w)}, ev, "levels")["y"]
+    np.testing.assert_allclose(res.estimate[0], [0.0, 2.0, 2.0], atol=1e-5)
+    flat = ipw_mod.ipw_event_study(
+        design, {"y": y}, G, {"ALL": (rows, treat, np.where(treat, 0.0, 1.0))}, ev, "levels"
+    )["y"]
+    assert abs(flat.estimate[0, 1] - 2.0) > 1.0
+    did = ipw_mod.ipw_event_study(design, {"y": y}, G, {"ALL": (rows, treat, w)}, ev, "did")["y"]
+    np.testing.assert_allclose(did.estimate[0], [0.0, 2.0, 2.0], atol=1e-5)
+    bal = ipw_mod.balance_table(design, rows, treat, w)
+    assert abs(bal[0]["smd_before"]) > 1 and abs(bal[0]["smd_after"]) < 1e-4
