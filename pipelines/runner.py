@@ -74,6 +74,8 @@ def _progress_logger(progress: _Progress) -> dg.LoggerDefinition:
                     progress.echo(
                         f"  [{progress.done:>2}/{progress.total}] {key:<44} {seconds:7.1f} s"
                     )
+                    if progress.observer:
+                        progress.observer("asset", key, seconds)
                 elif kind == "STEP_FAILURE":
                     message = _innermost_message(event.event_specific_data.error)
                     progress.failures.append(message)

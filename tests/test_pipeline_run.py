@@ -21,8 +21,15 @@ def published(tmp_path):
     reg = write_register(tmp_path / "in", fmt="csv")
     wh = tmp_path / "wh.duckdb"
     lines: list[str] = []
-    outcome = run_pipeline(reg, wh, echo=lines.append, with_effects=False)
+    events: list[tuple[str, str]] = []
+    outcome = run_pipeline(
+        reg, wh, echo=lines.append, with_effects=False, observer=lambda k, n, _s: events.append((k, n))
+    )
     assert outcome.success, outcome.errors
+    # the benchmark's per-asset timing hook sees every asset once, after its step started
+    assets = [n for k, n in events if k == "asset"]
+    assert len(assets) == len(set(assets)) and "published_warehouse" in assets
+    assert sum(1 for line in lines if line.lstrip().startswith("[")) == len(assets)
     return reg, wh, lines
 
 

@@ -242,6 +242,39 @@ def summary_frame(studies: list[EventStudy]) -> pd.DataFrame:
     )
 
 
+CUMULATIVE_COLUMNS = {
+    "estimator": "estimator (as in marts.effects)",
+    "outcome": "outcome (as in marts.effects)",
+    "subgroup": "ALL or dimension=value (as in marts.effects)",
+    "horizon_months": "H: the sum runs over event months 0..H-1 (the start month and the H-1 months after it)",
+    "estimate": "sum of the event-time effects over months 0..H-1, per treated person: for employment, extra "
+    "months employed; for earnings, NOK; lock-in included",
+    "std_error": "standard error of the sum from the joint influence-function covariance across event times "
+    "(clustered by person), not a sum of standard errors",
+    "ci_low": "lower limit of the 95 % confidence interval (normal)",
+    "ci_high": "upper limit of the 95 % confidence interval (normal)",
+    "n_treated": "treated persons observed at the last month of the horizon (event time H-1); earlier months "
+    "use more cohorts, so the sum assumes effects do not differ by start cohort",
+}
+
+
+def cumulative_frame(studies: list[EventStudy], max_horizon: int = 37) -> pd.DataFrame:
+    """Horizon sums of the event-time effects with SEs from the joint covariance (for costs)."""
+    recs = []
+    for st in studies:
+        if st.reference is not None:  # normalised estimators (TWFE) are not summed
+            continue
+        for si, sub in enumerate(st.subgroups):
+            for h in range(1, max_horizon + 1):
+                est, se = st.linear(si, {e: 1.0 for e in range(h)})
+                k = np.flatnonzero(st.event_times == h - 1)
+                n = int(st.n_treated[si, k[0]]) if k.size else 0
+                recs.append(
+                    (st.estimator, st.outcome, sub, h, est, se, est - Z95 * se, est + Z95 * se, n)
+                )
+    return pd.DataFrame.from_records(recs, columns=list(CUMULATIVE_COLUMNS))
+
+
 def diagnostics_frame(studies: list[EventStudy], ipw_info: dict) -> pd.DataFrame:
     recs = []
     leads = list(range(-12, -1))
@@ -436,6 +469,27 @@ def write_effects_marts(con: duckdb.DuckDBPyConnection, out: dict) -> dict:
         "registered comparison and is not estimated). Effects at event time e use the cohorts "
         "observed at e. See analysis/effects/METHODS.md.",
         EFFECTS_COMMENTS,
+    )
+    con.register("_eff_df", cumulative_frame(out["studies"]))
+    con.execute(
+        """CREATE OR REPLACE TABLE marts.effects_cumulative AS SELECT
+        CAST(estimator AS VARCHAR) AS estimator, CAST(outcome AS VARCHAR) AS outcome,
+        CAST(subgroup AS VARCHAR) AS subgroup, CAST(horizon_months AS INTEGER) AS horizon_months,
+        CAST(CASE WHEN isfinite(estimate) THEN estimate END AS DOUBLE) AS estimate,
+        CAST(CASE WHEN isfinite(std_error) THEN std_error END AS DOUBLE) AS std_error,
+        CAST(CASE WHEN isfinite(ci_low) THEN ci_low END AS DOUBLE) AS ci_low,
+        CAST(CASE WHEN isfinite(ci_high) THEN ci_high END AS DOUBLE) AS ci_high,
+        CAST(n_treated AS BIGINT) AS n_treated
+        FROM _eff_df ORDER BY estimator, outcome, subgroup, horizon_months"""
+    )
+    con.unregister("_eff_df")
+    apply_comments(
+        con,
+        "marts.effects_cumulative",
+        "Effects summed over months 0..H-1 since start (e.g. extra months employed per participant "
+        "over H months, lock-in included), with SEs from the joint influence-function covariance. "
+        "Read by the cost-effectiveness analysis.",
+        CUMULATIVE_COLUMNS,
     )
     con.register("_eff_df", summ)
     con.execute(
