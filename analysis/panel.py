@@ -9,6 +9,12 @@
 
 The SQL lives in `analysis/sql/panel/`, one concern per file, run in file-name order. Every table
 and column is commented in the warehouse (the comments below are the documentation of record).
+
+Built for full scale (~600k persons x 108 months = 65M rows on 2 cores): spells are never expanded
+to months; each person's programme/benefit/education/status months are held as 64-month bit sets
+(04_activity_frames.sql), earnings are summed per person-month (05), and person_month is written in
+blocks of persons (07), each block sorted while its rows are narrow integers and then decoded. The
+code columns of person_month are ENUMs (they compare as text, load as categoricals).
 """
 
 from __future__ import annotations
@@ -135,11 +141,12 @@ PANEL_FILES = (
     "panel/01_months.sql",
     "panel/02_at_spells.sql",
     "panel/03_person_index.sql",
-    "panel/04_month_activity.sql",
-    "panel/05_person_month_table.sql",
+    "panel/04_activity_frames.sql",
+    "panel/05_earnings_months.sql",
+    "panel/06_person_month_table.sql",
 )
-PERSON_MONTH_BLOCK_FILE = "panel/06_person_month_block.sql"
-WORKING_TABLES = ("panel_person_index", "panel_month_activity")
+PERSON_MONTH_BLOCK_FILE = "panel/07_person_month_block.sql"
+WORKING_TABLES = ("panel_person_index", "panel_activity_frames", "panel_earnings_months")
 
 # panel.person_month is written in blocks of this many persons (in person order) so that the
 # grid join and the sort stay in memory at full scale (~600k persons x 108 months).
@@ -214,7 +221,8 @@ def build_panel(
         "One row per person (staging.persons) x calendar month of the observation window, ordered "
         f"by person_id, month_index. {OVERLAP_RULE} Only programme spells that took place "
         f"({TOOK_PLACE}) count. Employment threshold: {threshold} NOK "
-        "(meta.panel_settings).",
+        "(meta.panel_settings). Code columns (immigrant_category, nus_level, nav_status, "
+        "innsatsgruppe, state) are ENUMs over their code lists: they compare as text.",
         PERSON_MONTH_COMMENTS,
     )
     counts = {

@@ -73,10 +73,19 @@ def build(st):
     return con
 
 
-@pytest.fixture(scope="module", params=[(21, 300), (22, 300)])
+# (seed, persons, window): the third case has a window over 64 months, so the 12-month
+# employment look-back crosses the participant profile's 64-month frame boundaries.
+@pytest.fixture(
+    scope="module",
+    params=[
+        (21, 300, "2019-03-15", "2021-08-20"),
+        (22, 300, "2019-03-15", "2021-08-20"),
+        (23, 200, "2015-01-15", "2021-12-31"),
+    ],
+)
 def case(request):
-    seed, n = request.param
-    st = random_staging(seed, n)
+    seed, n, start, end = request.param
+    st = random_staging(seed, n, start, end)
     con = build(st)
     yield st, con, reference_panel(st)
     con.close()
@@ -105,7 +114,9 @@ def window_spells(ref):
 
 
 def governing_purposes(st, agreement_id):
-    return {p["purpose"] for p in st.rows["at_agreement_purposes"] if p["agreement_id"] == agreement_id}
+    return {
+        p["purpose"] for p in st.rows["at_agreement_purposes"] if p["agreement_id"] == agreement_id
+    }
 
 
 def target_observed(ref, target):
@@ -113,7 +124,9 @@ def target_observed(ref, target):
 
 
 def ref_exit_outcomes(st, ref):
-    jobs = {(e["person_id"], e["year_month"], e["employer_org"]) for e in st.rows["employment_months"]}
+    jobs = {
+        (e["person_id"], e["year_month"], e["employer_org"]) for e in st.rows["employment_months"]
+    }
     subsidies = [
         p
         for p in st.rows["programme_spells"]
@@ -137,7 +150,12 @@ def ref_exit_outcomes(st, ref):
                 and overlaps(p["start_date"], p["end_date"], t, ref["obs_end"])
                 for p in subsidies
             )
-            out[(s["spell_id"], k)] = dict(pm, employed_at_at_employer=job, wage_subsidy_at_at_employer=ws, same_employer=job or ws)
+            out[(s["spell_id"], k)] = dict(
+                pm,
+                employed_at_at_employer=job,
+                wage_subsidy_at_at_employer=ws,
+                same_employer=job or ws,
+            )
     return out
 
 
@@ -164,21 +182,33 @@ def status_group_on(st, person_id, day):
     cover = [
         n
         for n in st.rows["nav_status_spells"]
-        if n["person_id"] == person_id and n["start_date"] <= day and (n["end_date"] is None or n["end_date"] >= day)
+        if n["person_id"] == person_id
+        and n["start_date"] <= day
+        and (n["end_date"] is None or n["end_date"] >= day)
     ]
     if not cover:
         return "ANNET"
-    return max(cover, key=lambda n: (n["start_date"], n["status"] == "NEDSATT_ARBEIDSEVNE"))["status"]
+    return max(cover, key=lambda n: (n["start_date"], n["status"] == "NEDSATT_ARBEIDSEVNE"))[
+        "status"
+    ]
 
 
 def purpose_of(st, spell_id):
     valid = sorted(
-        (a for a in st.rows["at_agreements"] if a["spell_id"] == spell_id and a["status"] != "ANNULLERT"),
+        (
+            a
+            for a in st.rows["at_agreements"]
+            if a["spell_id"] == spell_id and a["status"] != "ANNULLERT"
+        ),
         key=lambda a: (a["agreed_start"], a["agreement_id"]),
     )
     if not valid:
         return "UKJENT"
-    rank1 = [p["purpose"] for p in st.rows["at_agreement_purposes"] if p["agreement_id"] == valid[0]["agreement_id"] and p["rank"] == 1]
+    rank1 = [
+        p["purpose"]
+        for p in st.rows["at_agreement_purposes"]
+        if p["agreement_id"] == valid[0]["agreement_id"] and p["rank"] == 1
+    ]
     return rank1[0] if rank1 else "UKJENT"
 
 
@@ -193,7 +223,8 @@ def test_registry_and_comments(case):
         for table in tables:
             schema, name = table.split(".")
             comment = con.execute(
-                "SELECT comment FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?", [schema, name]
+                "SELECT comment FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
+                [schema, name],
             ).fetchone()
             assert comment and comment[0], table
             missing = con.execute(
@@ -207,10 +238,30 @@ def test_registry_and_comments(case):
 def test_contract_mart_types(case):
     _, con, _ = case
     expected = {
-        "participants_monthly": [("year_month", "INTEGER"), ("status_group", "VARCHAR"), ("n_participants", "BIGINT")],
-        "purpose_distribution": [("year", "INTEGER"), ("purpose", "VARCHAR"), ("n_spells", "BIGINT"), ("share", "DOUBLE")],
-        "purpose_coverage": [("year", "INTEGER"), ("n_spells", "BIGINT"), ("n_with_agreement", "BIGINT"), ("coverage", "DOUBLE")],
-        "transitions": [("purpose", "VARCHAR"), ("months_after_exit", "INTEGER"), ("state", "VARCHAR"), ("n", "BIGINT"), ("share", "DOUBLE")],
+        "participants_monthly": [
+            ("year_month", "INTEGER"),
+            ("status_group", "VARCHAR"),
+            ("n_participants", "BIGINT"),
+        ],
+        "purpose_distribution": [
+            ("year", "INTEGER"),
+            ("purpose", "VARCHAR"),
+            ("n_spells", "BIGINT"),
+            ("share", "DOUBLE"),
+        ],
+        "purpose_coverage": [
+            ("year", "INTEGER"),
+            ("n_spells", "BIGINT"),
+            ("n_with_agreement", "BIGINT"),
+            ("coverage", "DOUBLE"),
+        ],
+        "transitions": [
+            ("purpose", "VARCHAR"),
+            ("months_after_exit", "INTEGER"),
+            ("state", "VARCHAR"),
+            ("n", "BIGINT"),
+            ("share", "DOUBLE"),
+        ],
     }
     for table, cols in expected.items():
         got = con.execute(
@@ -223,7 +274,10 @@ def test_contract_mart_types(case):
 def test_participants_monthly_and_annual(case):
     st, con, ref = case
     want = ref_participants_monthly(st, ref)
-    got = {(r["year_month"], r["status_group"]): r["n_participants"] for r in rows(con, "SELECT * FROM marts.participants_monthly")}
+    got = {
+        (r["year_month"], r["status_group"]): r["n_participants"]
+        for r in rows(con, "SELECT * FROM marts.participants_monthly")
+    }
     assert got == want
     assert sum(want.values()) > 0
     by_year = defaultdict(lambda: defaultdict(list))
@@ -289,9 +343,21 @@ def test_exit_outcomes(case):
         if w is None:
             assert r["state"] is None and r["same_employer"] is None
             continue
-        for c in ("state", "employed", "in_at", "in_wage_subsidy", "in_other_programme", "in_education",
-                  "apprentice", "aap", "uforetrygd", "registered", "employed_at_at_employer",
-                  "wage_subsidy_at_at_employer", "same_employer"):
+        for c in (
+            "state",
+            "employed",
+            "in_at",
+            "in_wage_subsidy",
+            "in_other_programme",
+            "in_education",
+            "apprentice",
+            "aap",
+            "uforetrygd",
+            "registered",
+            "employed_at_at_employer",
+            "wage_subsidy_at_at_employer",
+            "same_employer",
+        ):
             assert r[c] == w[c], (r["spell_id"], r["months_after_exit"], c)
 
 
@@ -317,7 +383,9 @@ def _check_transitions(con, table, group_col, groups, st, ref):
 def test_transitions(case):
     st, con, ref = case
     _check_transitions(con, "transitions", "purpose", ("ALL", *PURPOSES, "UKJENT"), st, ref)
-    _check_transitions(con, "transitions_by_status_group", "status_group", ("ALL", *STATUS_GROUPS), st, ref)
+    _check_transitions(
+        con, "transitions_by_status_group", "status_group", ("ALL", *STATUS_GROUPS), st, ref
+    )
 
 
 def test_intended_outcomes_and_same_employer(case):
@@ -369,10 +437,30 @@ def _profile_units(ref):
     for s in window_spells(ref):
         i = month_index(s["start_date"])
         r = pm[(s["person_id"], index_to_ym(i))]
-        units.append((s["start_date"].year, "participants", r, s["age_at_start"], s["status_group"], s["innsatsgruppe_at_start"], history(s["person_id"], i)))
+        units.append(
+            (
+                s["start_date"].year,
+                "participants",
+                r,
+                s["age_at_start"],
+                s["status_group"],
+                s["innsatsgruppe_at_start"],
+                history(s["person_id"], i),
+            )
+        )
     for (pid, ym), r in pm.items():
         if r["registered"] and not r["in_at"]:
-            units.append((ym // 100, "registered_non_participants", r, r["age"], r["nav_status"], r["innsatsgruppe"], history(pid, r["month_index"])))
+            units.append(
+                (
+                    ym // 100,
+                    "registered_non_participants",
+                    r,
+                    r["age"],
+                    r["nav_status"],
+                    r["innsatsgruppe"],
+                    history(pid, r["month_index"]),
+                )
+            )
     return units
 
 
@@ -419,10 +507,12 @@ def test_participant_profile(case):
             counts[(year, group, dim, cat)] += 1
         summary[(year, group)].append((r["gender"], age, sg, r["any_benefit"], hist))
     got = rows(con, "SELECT * FROM marts.participant_profile")
-    assert {(r["year"], r["group"], r["dimension"], r["category"]): r["n"] for r in got} == dict(counts)
+    assert {(r["year"], r["group"], r["dimension"], r["category"]): r["n"] for r in got} == dict(
+        counts
+    )
     for r in got:
         assert close(r["share"], r["n"] / totals[(r["year"], r["group"])])
-    got = rows(con, 'SELECT * FROM marts.participant_profile_summary')
+    got = rows(con, "SELECT * FROM marts.participant_profile_summary")
     assert len(got) == len(summary)
     for r in got:
         units = summary[(r["year"], r["group"])]
@@ -431,10 +521,16 @@ def test_participant_profile(case):
         assert close(r["share_female"], sum(u[0] == 2 for u in units) / len(units))
         assert close(r["mean_age"], sum(u[1] for u in units) / len(units))
         assert close(r["share_under_30"], sum(u[1] < 30 for u in units) / len(units))
-        assert close(r["share_nedsatt_arbeidsevne"], sum(u[2] == "NEDSATT_ARBEIDSEVNE" for u in units) / len(units))
+        assert close(
+            r["share_nedsatt_arbeidsevne"],
+            sum(u[2] == "NEDSATT_ARBEIDSEVNE" for u in units) / len(units),
+        )
         assert r["n_history_observed"] == len(hist)
         assert close(r["mean_months_employed_12m_before"], sum(hist) / len(hist) if hist else None)
-        assert close(r["share_any_employment_12m_before"], sum(h > 0 for h in hist) / len(hist) if hist else None)
+        assert close(
+            r["share_any_employment_12m_before"],
+            sum(h > 0 for h in hist) / len(hist) if hist else None,
+        )
 
 
 def test_durations(case):
@@ -457,8 +553,16 @@ def test_durations(case):
         for d in dims(s["start_date"], s["purpose"], s["status_group"]):
             groups[d].append(s)
     for p in st.rows["programme_spells"]:
-        if p["programme_code"] == "ARBTREN" and p["participant_status"] == "IKKEM" and obs_start <= p["start_date"] <= obs_end:
-            for d in dims(p["start_date"], purpose_of(st, p["spell_id"]), status_group_on(st, p["person_id"], p["start_date"])):
+        if (
+            p["programme_code"] == "ARBTREN"
+            and p["participant_status"] == "IKKEM"
+            and obs_start <= p["start_date"] <= obs_end
+        ):
+            for d in dims(
+                p["start_date"],
+                purpose_of(st, p["spell_id"]),
+                status_group_on(st, p["person_id"], p["start_date"]),
+            ):
                 ikkem[d] += 1
     got = {(r["dimension"], r["category"]): r for r in rows(con, "SELECT * FROM marts.durations")}
     assert set(got) == set(groups) | set(ikkem)
@@ -471,14 +575,28 @@ def test_durations(case):
         assert r["n_spells"] == len(spells)
         assert r["n_ongoing"] == len(spells) - len(ended)
         assert r["n_with_agreement"] == len(agreed)
-        assert close(r["mean_planned_days"], statistics.fmean(s["planned_days"] for s in agreed) if agreed else None)
-        assert close(r["median_planned_days"], statistics.median(s["planned_days"] for s in agreed) if agreed else None)
+        assert close(
+            r["mean_planned_days"],
+            statistics.fmean(s["planned_days"] for s in agreed) if agreed else None,
+        )
+        assert close(
+            r["median_planned_days"],
+            statistics.median(s["planned_days"] for s in agreed) if agreed else None,
+        )
         assert close(
             r["share_planned_up_to_3_months"],
-            ratio(sum(s["agreed_end"] < add_months(s["agreed_start"], 3) for s in agreed), len(agreed)),
+            ratio(
+                sum(s["agreed_end"] < add_months(s["agreed_start"], 3) for s in agreed), len(agreed)
+            ),
         )
-        assert close(r["mean_actual_days"], statistics.fmean(s["actual_days"] for s in ended) if ended else None)
-        assert close(r["median_actual_days"], statistics.median(s["actual_days"] for s in ended) if ended else None)
+        assert close(
+            r["mean_actual_days"],
+            statistics.fmean(s["actual_days"] for s in ended) if ended else None,
+        )
+        assert close(
+            r["median_actual_days"],
+            statistics.median(s["actual_days"] for s in ended) if ended else None,
+        )
         n_ext = sum(s["end_date"] > s["agreed_end"] for s in ended_agreed)
         assert (r["n_ended_with_agreement"], r["n_extended"]) == (len(ended_agreed), n_ext)
         assert r["n_delavb"] == sum(s["participant_status"] == "DELAVB" for s in spells)
@@ -486,7 +604,11 @@ def test_durations(case):
         assert r["n_ikkem"] == ikkem.get(key, 0)
         assert close(r["share_ikkem"], ratio(ikkem.get(key, 0), len(spells) + ikkem.get(key, 0)))
         for cap in (12, 18):
-            reached = [s for s in spells if s["end_date_observed"] >= add_months(s["start_date"], cap) - dt.timedelta(days=1)]
+            reached = [
+                s
+                for s in spells
+                if s["end_date_observed"] >= add_months(s["start_date"], cap) - dt.timedelta(days=1)
+            ]
             known = [s for s in spells if s in reached or not s["is_ongoing"]]
             assert r[f"n_reached_{cap}_months"] == len(reached)
             assert r[f"n_known_{cap}_months"] == len(known)
@@ -497,7 +619,9 @@ def ref_chaining_next(st, ref):
     progs = [
         p
         for p in st.rows["programme_spells"]
-        if p["participant_status"] in TOOK_PLACE and p["programme_code"] not in GRANTS and p["start_date"] <= ref["obs_end"]
+        if p["participant_status"] in TOOK_PLACE
+        and p["programme_code"] not in GRANTS
+        and p["start_date"] <= ref["obs_end"]
     ]
     kind = {"MIDLONTIL": "WAGE_SUBSIDY", "VARLONTIL": "WAGE_SUBSIDY", "ARBTREN": "ARBEIDSTRENING"}
     order = {"WAGE_SUBSIDY": 1, "ARBEIDSTRENING": 2, "OTHER_PROGRAMME": 3}
@@ -506,10 +630,16 @@ def ref_chaining_next(st, ref):
         if s["exit_ym"] is None or ym_to_index(s["exit_ym"]) < first:
             continue
         exit_i = ym_to_index(s["exit_ym"])
-        later = [p for p in progs if p["person_id"] == s["person_id"] and p["start_date"] > s["end_date"]]
+        later = [
+            p for p in progs if p["person_id"] == s["person_id"] and p["start_date"] > s["end_date"]
+        ]
         nxt = min(
             later,
-            key=lambda p: (p["start_date"], order[kind.get(p["programme_code"], "OTHER_PROGRAMME")], p["spell_id"]),
+            key=lambda p: (
+                p["start_date"],
+                order[kind.get(p["programme_code"], "OTHER_PROGRAMME")],
+                p["spell_id"],
+            ),
             default=None,
         )
         months = month_index(nxt["start_date"]) - exit_i if nxt else None
@@ -521,7 +651,12 @@ def ref_chaining_next(st, ref):
             cat, months = "CENSORED", None
         y = s["exit_ym"] // 100
         half = f"{y}H{1 if s['exit_ym'] % 100 <= 6 else 2}"
-        for d in (("ALL", "ALL"), ("purpose", s["purpose"]), ("exit_year", str(y)), ("exit_half_year", half)):
+        for d in (
+            ("ALL", "ALL"),
+            ("purpose", s["purpose"]),
+            ("exit_year", str(y)),
+            ("exit_half_year", half),
+        ):
             result.append((d, cat, months))
     return result
 
@@ -529,7 +664,13 @@ def ref_chaining_next(st, ref):
 def test_chaining_next(case):
     st, con, ref = case
     data = ref_chaining_next(st, ref)
-    cats = ("WAGE_SUBSIDY", "ARBEIDSTRENING", "OTHER_PROGRAMME", "NONE_WITHIN_24_MONTHS", "CENSORED")
+    cats = (
+        "WAGE_SUBSIDY",
+        "ARBEIDSTRENING",
+        "OTHER_PROGRAMME",
+        "NONE_WITHIN_24_MONTHS",
+        "CENSORED",
+    )
     got = rows(con, "SELECT * FROM marts.chaining_next")
     dims = {d for d, _, _ in data}
     assert len(got) == len(dims) * len(cats)
@@ -540,7 +681,9 @@ def test_chaining_next(case):
         mine = [m for c, m in members if c == r["next_programme"]]
         assert r["n_spells"] == len(mine), (d, r["next_programme"])
         denom = sum(1 for c, _ in members if c != "CENSORED")
-        assert close(r["share"], None if r["next_programme"] == "CENSORED" else ratio(len(mine), denom))
+        assert close(
+            r["share"], None if r["next_programme"] == "CENSORED" else ratio(len(mine), denom)
+        )
         months = [m for m in mine if m is not None]
         assert close(r["mean_months_to_next"], statistics.fmean(months) if months else None)
         assert close(r["median_months_to_next"], statistics.median(months) if months else None)
@@ -548,10 +691,18 @@ def test_chaining_next(case):
 
 def test_chaining_sequences(case):
     st, con, ref = case
-    first_at = {s["person_id"]: (s["start_date"], s["spell_id"]) for s in ref["at_spells"].values() if s["spell_seq"] == 1}
+    first_at = {
+        s["person_id"]: (s["start_date"], s["spell_id"])
+        for s in ref["at_spells"].values()
+        if s["spell_seq"] == 1
+    }
     progs = defaultdict(list)
     for p in st.rows["programme_spells"]:
-        if p["participant_status"] in TOOK_PLACE and p["programme_code"] not in GRANTS and p["start_date"] <= ref["obs_end"]:
+        if (
+            p["participant_status"] in TOOK_PLACE
+            and p["programme_code"] not in GRANTS
+            and p["start_date"] <= ref["obs_end"]
+        ):
             progs[p["person_id"]].append(p)
     counts = Counter()
     for pid, key in first_at.items():
@@ -573,5 +724,9 @@ def test_chaining_sequences(case):
         assert r["n_links"] == len(r["sequence"].replace(" > ...", "").split(" > "))
         if r["chain_type"] == "FROM_FIRST_AT":
             assert r["sequence"].startswith("ARBTREN")
-    ranks = [r["n_persons"] for r in sorted(got, key=lambda r: (r["chain_type"], r["rank"])) if r["chain_type"] == "ALL_PROGRAMMES"]
+    ranks = [
+        r["n_persons"]
+        for r in sorted(got, key=lambda r: (r["chain_type"], r["rank"]))
+        if r["chain_type"] == "ALL_PROGRAMMES"
+    ]
     assert ranks == sorted(ranks, reverse=True)

@@ -19,18 +19,27 @@ def _rows(con, sql):
     return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
 
 
-def _build(st: Staging, threshold: int = 5000):
+def _build(st: Staging, threshold: int = 5000, persons_per_block: int = 100_000):
     con = duckdb.connect()
     st.load(con)
-    build_panel(con, threshold)
+    build_panel(con, threshold, persons_per_block=persons_per_block)
     return con
 
 
-@pytest.fixture(scope="module", params=[(11, 300), (12, 250)])
+# (seed, persons, persons per block, window): the first case writes person_month in 5 blocks;
+# the third has an 86-month window, so spells cross the 64-month frames of the activity bit sets.
+@pytest.fixture(
+    scope="module",
+    params=[
+        (11, 300, 64, "2019-03-15", "2021-08-20"),
+        (12, 250, 100_000, "2019-03-15", "2021-08-20"),
+        (13, 200, 45, "2014-11-20", "2021-12-31"),
+    ],
+)
 def random_case(request):
-    seed, n = request.param
-    st = random_staging(seed, n)
-    con = _build(st)
+    seed, n, block, start, end = request.param
+    st = random_staging(seed, n, start, end)
+    con = _build(st, persons_per_block=block)
     yield st, con, reference_panel(st)
     con.close()
 

@@ -117,9 +117,9 @@ MART_DEPENDENCIES: dict[str, tuple[str, ...]] = {
 }
 
 # Tables each build function writes (a registry entry may write more than one table).
-MART_TABLES: dict[str, tuple[str, ...]] = {
-    name: (f"marts.{name}",) for name, _, _ in MARTS
-} | {"participant_profile": ("marts.participant_profile", "marts.participant_profile_summary")}
+MART_TABLES: dict[str, tuple[str, ...]] = {name: (f"marts.{name}",) for name, _, _ in MARTS} | {
+    "participant_profile": ("marts.participant_profile", "marts.participant_profile_summary")
+}
 
 
 def build_all_marts(con: duckdb.DuckDBPyConnection) -> dict:

@@ -194,6 +194,7 @@ def run_benchmark(
     con = duckdb.connect(path)
     con.execute(f"SET memory_limit = '{memory_limit}'")
     con.execute(f"SET threads = {int(threads)}")
+    con.execute("SET enable_progress_bar = false")
     result: dict = {"n_persons": n_persons, "seconds": {}}
     t0 = time.perf_counter()
     result["staging_rows"] = fill_random_staging(con, n_persons)

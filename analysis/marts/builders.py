@@ -49,7 +49,9 @@ def _run(con: duckdb.DuckDBPyConnection, *marts: Mart, before: tuple[str, ...] =
         for mart in marts:
             con.execute(read_sql(mart.sql))
             apply_comments(con, mart.table, mart.comment, mart.columns)
-            meta[f"rows:{mart.table}"] = con.execute(f"SELECT count(*) FROM {mart.table}").fetchone()[0]
+            meta[f"rows:{mart.table}"] = con.execute(
+                f"SELECT count(*) FROM {mart.table}"
+            ).fetchone()[0]
     finally:
         for table in WORKING_TABLES:
             con.execute(f"DROP TABLE IF EXISTS {table}")

@@ -106,4 +106,4 @@ LEFT JOIN job_at_at_employer AS j
     ON j.spell_id = sh.spell_id AND j.months_after_exit = sh.months_after_exit
 LEFT JOIN wage_subsidy_at_at_employer AS ws
     ON ws.spell_id = sh.spell_id AND ws.months_after_exit = sh.months_after_exit
-ORDER BY sh.spell_id, sh.months_after_exit;
+;

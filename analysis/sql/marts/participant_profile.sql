@@ -11,7 +11,41 @@
 -- 6_11, 12 months employed in the 12 months before; NOT_OBSERVED when those months are not all
 -- inside the window), any_employment_12m_before (YES/NO/NOT_OBSERVED).
 CREATE OR REPLACE TABLE marts.participant_profile AS
-WITH category_counts AS (
+WITH unit_categories AS (
+    SELECT
+        year,
+        profile_group,
+        CASE gender WHEN 1 THEN 'MALE' WHEN 2 THEN 'FEMALE' END AS gender,
+        CASE
+            WHEN age < 25 THEN 'UNDER_25'
+            WHEN age < 30 THEN '25_29'
+            WHEN age < 40 THEN '30_39'
+            WHEN age < 50 THEN '40_49'
+            WHEN age < 60 THEN '50_59'
+            ELSE '60_PLUS'
+        END AS age_group,
+        CASE WHEN age < 30 THEN 'YES' ELSE 'NO' END AS under_30,
+        CAST(immigrant_category AS VARCHAR) AS immigrant_category,
+        CAST(nus_level AS VARCHAR) AS nus_level,
+        CAST(status_group AS VARCHAR) AS status_group,
+        CAST(innsatsgruppe AS VARCHAR) AS innsatsgruppe,
+        CAST(main_benefit AS VARCHAR) AS main_benefit,
+        CASE WHEN any_benefit THEN 'YES' ELSE 'NO' END AS any_benefit,
+        CASE
+            WHEN months_employed_12m_before IS NULL THEN 'NOT_OBSERVED'
+            WHEN months_employed_12m_before = 0 THEN '0'
+            WHEN months_employed_12m_before <= 5 THEN '1_5'
+            WHEN months_employed_12m_before <= 11 THEN '6_11'
+            ELSE '12'
+        END AS months_employed_12m_before_group,
+        CASE
+            WHEN months_employed_12m_before IS NULL THEN 'NOT_OBSERVED'
+            WHEN months_employed_12m_before > 0 THEN 'YES'
+            ELSE 'NO'
+        END AS any_employment_12m_before
+    FROM marts_profile_units
+),
+category_counts AS (
     SELECT
         year,
         profile_group,
@@ -19,7 +53,7 @@ WITH category_counts AS (
         innsatsgruppe, main_benefit, any_benefit, months_employed_12m_before_group,
         any_employment_12m_before,
         count(*) AS n
-    FROM marts_profile_units
+    FROM unit_categories
     GROUP BY GROUPING SETS (
         (year, profile_group, gender),
         (year, profile_group, age_group),
@@ -59,7 +93,7 @@ long_counts AS (
 )
 SELECT
     year,
-    profile_group AS "group",
+    CAST(profile_group AS VARCHAR) AS "group",
     dimension,
     category,
     CAST(n AS BIGINT) AS n,

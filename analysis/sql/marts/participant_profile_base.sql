@@ -11,6 +11,10 @@
 -- window the registers are not read).
 -- Main benefit: the first benefit received in the month in the order UFORETRYGD, AAP, DAGPENGER,
 -- TILTAKSPENGER, KVP, SOSIALHJELP; NONE if none.
+-- The 12-month look-back is computed without a window over the whole panel: each person's
+-- employed months are kept as bit sets over overlapping 128-month frames (frame f covers window
+-- month offsets 64f-64 .. 64f+63, so each employed month sits in two frames), and the months
+-- employed in the 12 months before offset o are the set bits o-12 .. o-1 of frame o // 64.
 CREATE OR REPLACE TEMP TABLE marts_profile_units AS
 WITH observation_window AS (
     SELECT observation_start FROM meta.observation_window
@@ -18,17 +22,19 @@ WITH observation_window AS (
 window_bounds AS (
     SELECT min(month_index) AS first_month_index FROM panel.months
 ),
-person_months_with_history AS (
-    SELECT
-        pm.*,
-        CASE WHEN pm.month_index - 12 >= w.first_month_index THEN
-            CAST(sum(CAST(pm.employed AS INTEGER)) OVER previous_12_months AS INTEGER)
-        END AS months_employed_12m_before
+employed_month_offsets AS (
+    SELECT pm.person_id, pm.month_index - w.first_month_index AS month_offset
     FROM panel.person_month AS pm, window_bounds AS w
-    WINDOW previous_12_months AS (
-        PARTITION BY pm.person_id ORDER BY pm.month_index
-        ROWS BETWEEN 12 PRECEDING AND 1 PRECEDING
-    )
+    WHERE pm.employed
+),
+employment_frames AS (
+    SELECT
+        person_id,
+        frame,
+        bit_or(CAST(1 AS UHUGEINT) << CAST(month_offset - 64 * frame + 64 AS UHUGEINT)) AS bits
+    FROM employed_month_offsets,
+        unnest([month_offset // 64, month_offset // 64 + 1]) AS f(frame)
+    GROUP BY person_id, frame
 ),
 participant_starts AS (
     SELECT
@@ -41,10 +47,11 @@ participant_starts AS (
         s.status_group,
         s.innsatsgruppe_at_start AS innsatsgruppe,
         pm.aap, pm.dagpenger, pm.tiltakspenger, pm.uforetrygd, pm.sosialhjelp, pm.kvp,
-        pm.months_employed_12m_before
+        pm.person_id,
+        pm.month_index
     FROM panel.at_spells AS s
     CROSS JOIN observation_window AS w
-    JOIN person_months_with_history AS pm
+    JOIN panel.person_month AS pm
         ON pm.person_id = s.person_id
        AND pm.month_index = year(s.start_date) * 12 + month(s.start_date) - 1
     WHERE s.start_date >= w.observation_start
@@ -60,34 +67,46 @@ registered_non_participant_months AS (
         nav_status AS status_group,
         innsatsgruppe,
         aap, dagpenger, tiltakspenger, uforetrygd, sosialhjelp, kvp,
-        months_employed_12m_before
-    FROM person_months_with_history
+        person_id,
+        month_index
+    FROM panel.person_month
     WHERE registered AND NOT in_at
 ),
-profiled_units AS (
+described_units AS (
     SELECT * FROM participant_starts
     UNION ALL
     SELECT * FROM registered_non_participant_months
+),
+profiled_units AS (
+    SELECT
+        u.*,
+        CASE WHEN u.month_index - w.first_month_index >= 12 THEN
+            CAST(coalesce(bit_count(CAST(
+                (f.bits >> CAST(u.month_index - w.first_month_index - 12 - 64 * f.frame + 64
+                    AS UHUGEINT)) & CAST(4095 AS UHUGEINT)
+            AS INTEGER)), 0) AS INTEGER)
+        END AS months_employed_12m_before
+    FROM described_units AS u
+    CROSS JOIN window_bounds AS w
+    LEFT JOIN employment_frames AS f
+        ON f.person_id = u.person_id
+       AND f.frame = (u.month_index - w.first_month_index) // 64
 )
+-- Stored compactly (integers and ENUMs, no per-row text): the text categories of the profile
+-- marts are derived when they are counted.
 SELECT
     year,
-    profile_group,
-    CASE gender WHEN 1 THEN 'MALE' WHEN 2 THEN 'FEMALE' END AS gender,
+    CAST(profile_group AS ENUM('participants', 'registered_non_participants')) AS profile_group,
+    gender,
     age,
-    CASE
-        WHEN age < 25 THEN 'UNDER_25'
-        WHEN age < 30 THEN '25_29'
-        WHEN age < 40 THEN '30_39'
-        WHEN age < 50 THEN '40_49'
-        WHEN age < 60 THEN '50_59'
-        ELSE '60_PLUS'
-    END AS age_group,
-    CASE WHEN age < 30 THEN 'YES' ELSE 'NO' END AS under_30,
-    immigrant_category,
-    nus_level,
-    status_group,
-    coalesce(innsatsgruppe, 'UKJENT') AS innsatsgruppe,
-    CASE
+    CAST(immigrant_category AS ENUM('A', 'B', 'C', 'E', 'F', 'G')) AS immigrant_category,
+    CAST(nus_level AS ENUM('0', '1', '2', '3', '4', '5', '6', '7', '8', '9')) AS nus_level,
+    CAST(status_group AS ENUM('ARBEIDSSOKER', 'NEDSATT_ARBEIDSEVNE', 'ANNET')) AS status_group,
+    CAST(coalesce(CAST(innsatsgruppe AS VARCHAR), 'UKJENT') AS ENUM(
+        'STANDARD_INNSATS', 'SITUASJONSBESTEMT_INNSATS', 'SPESIELT_TILPASSET_INNSATS',
+        'VARIG_TILPASSET_INNSATS', 'UKJENT'
+    )) AS innsatsgruppe,
+    CAST(CASE
         WHEN uforetrygd THEN 'UFORETRYGD'
         WHEN aap THEN 'AAP'
         WHEN dagpenger THEN 'DAGPENGER'
@@ -95,20 +114,9 @@ SELECT
         WHEN kvp THEN 'KVP'
         WHEN sosialhjelp THEN 'SOSIALHJELP'
         ELSE 'NONE'
-    END AS main_benefit,
-    CASE WHEN aap OR dagpenger OR tiltakspenger OR uforetrygd OR sosialhjelp OR kvp
-        THEN 'YES' ELSE 'NO' END AS any_benefit,
-    months_employed_12m_before,
-    CASE
-        WHEN months_employed_12m_before IS NULL THEN 'NOT_OBSERVED'
-        WHEN months_employed_12m_before = 0 THEN '0'
-        WHEN months_employed_12m_before <= 5 THEN '1_5'
-        WHEN months_employed_12m_before <= 11 THEN '6_11'
-        ELSE '12'
-    END AS months_employed_12m_before_group,
-    CASE
-        WHEN months_employed_12m_before IS NULL THEN 'NOT_OBSERVED'
-        WHEN months_employed_12m_before > 0 THEN 'YES'
-        ELSE 'NO'
-    END AS any_employment_12m_before
+    END AS ENUM(
+        'UFORETRYGD', 'AAP', 'DAGPENGER', 'TILTAKSPENGER', 'KVP', 'SOSIALHJELP', 'NONE'
+    )) AS main_benefit,
+    (aap OR dagpenger OR tiltakspenger OR uforetrygd OR sosialhjelp OR kvp) AS any_benefit,
+    months_employed_12m_before
 FROM profiled_units;

@@ -4,13 +4,13 @@
 CREATE OR REPLACE TABLE marts.participant_profile_summary AS
 SELECT
     year,
-    profile_group AS "group",
+    CAST(profile_group AS VARCHAR) AS "group",
     CAST(count(*) AS BIGINT) AS n,
-    avg(CAST(gender = 'FEMALE' AS DOUBLE)) AS share_female,
+    avg(CAST(gender = 2 AS DOUBLE)) AS share_female,
     CAST(avg(age) AS DOUBLE) AS mean_age,
-    avg(CAST(under_30 = 'YES' AS DOUBLE)) AS share_under_30,
+    avg(CAST(age < 30 AS DOUBLE)) AS share_under_30,
     avg(CAST(status_group = 'NEDSATT_ARBEIDSEVNE' AS DOUBLE)) AS share_nedsatt_arbeidsevne,
-    avg(CAST(any_benefit = 'YES' AS DOUBLE)) AS share_any_benefit,
+    avg(CAST(any_benefit AS DOUBLE)) AS share_any_benefit,
     CAST(count(months_employed_12m_before) AS BIGINT) AS n_history_observed,
     CAST(avg(months_employed_12m_before) AS DOUBLE) AS mean_months_employed_12m_before,
     avg(CAST(months_employed_12m_before > 0 AS DOUBLE)) AS share_any_employment_12m_before

@@ -1,5 +1,5 @@
 -- panel.person_month: empty table with the panel's columns and types; filled block by block
--- (06_person_month_block.sql) in person order.
+-- (07_person_month_block.sql) in person order.
 -- The code columns are ENUMs over their contract code lists: they read and compare as text
 -- (state = 'EMPLOYED' works) but are stored, written and loaded (pandas/polars categoricals) as
 -- small integers, which matters at 65M rows.
