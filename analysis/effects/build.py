@@ -419,6 +419,30 @@ EFFECTS_COMMENTS = {
 }
 
 
+def _write_table(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    frame: pd.DataFrame,
+    types: dict[str, str],
+    order_by: str | None = None,
+) -> None:
+    """Create `table` from `frame` with exactly these column types; non-finite doubles -> NULL."""
+
+    def cast(column: str, sql_type: str) -> str:
+        value = (
+            f"CASE WHEN isfinite({column}) THEN {column} END" if sql_type == "DOUBLE" else column
+        )
+        return f"CAST({value} AS {sql_type}) AS {column}"
+
+    select = ", ".join(cast(c, t) for c, t in types.items())
+    order = f" ORDER BY {order_by}" if order_by else ""
+    con.register("_eff_df", frame)
+    try:
+        con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT {select} FROM _eff_df{order}")
+    finally:
+        con.unregister("_eff_df")
+
+
 def write_effects_marts(con: duckdb.DuckDBPyConnection, out: dict) -> dict:
     """Write the marts tables from `estimate_all` output, with comments."""
     create_schemas(con)
@@ -447,19 +471,24 @@ def write_effects_marts(con: duckdb.DuckDBPyConnection, out: dict) -> dict:
             columns=["specification", "population", "bin", "p_low", "p_high", "n", "share"]
         )
     )
-    con.register("_eff_df", eff)
-    con.execute(
-        """CREATE OR REPLACE TABLE marts.effects AS SELECT
-        CAST(estimator AS VARCHAR) AS estimator, CAST(outcome AS VARCHAR) AS outcome,
-        CAST(subgroup AS VARCHAR) AS subgroup, CAST(event_time AS INTEGER) AS event_time,
-        CAST(CASE WHEN isfinite(estimate) THEN estimate END AS DOUBLE) AS estimate,
-        CAST(CASE WHEN isfinite(std_error) THEN std_error END AS DOUBLE) AS std_error,
-        CAST(CASE WHEN isfinite(ci_low) THEN ci_low END AS DOUBLE) AS ci_low,
-        CAST(CASE WHEN isfinite(ci_high) THEN ci_high END AS DOUBLE) AS ci_high,
-        CAST(n_treated AS BIGINT) AS n_treated, CAST(is_headline AS BOOLEAN) AS is_headline
-        FROM _eff_df ORDER BY estimator, outcome, subgroup, event_time"""
+    _write_table(
+        con,
+        "marts.effects",
+        eff,
+        {
+            "estimator": "VARCHAR",
+            "outcome": "VARCHAR",
+            "subgroup": "VARCHAR",
+            "event_time": "INTEGER",
+            "estimate": "DOUBLE",
+            "std_error": "DOUBLE",
+            "ci_low": "DOUBLE",
+            "ci_high": "DOUBLE",
+            "n_treated": "BIGINT",
+            "is_headline": "BOOLEAN",
+        },
+        order_by="estimator, outcome, subgroup, event_time",
     )
-    con.unregister("_eff_df")
     apply_comments(
         con,
         "marts.effects",
@@ -470,19 +499,23 @@ def write_effects_marts(con: duckdb.DuckDBPyConnection, out: dict) -> dict:
         "observed at e. See analysis/effects/METHODS.md.",
         EFFECTS_COMMENTS,
     )
-    con.register("_eff_df", cumulative_frame(out["studies"]))
-    con.execute(
-        """CREATE OR REPLACE TABLE marts.effects_cumulative AS SELECT
-        CAST(estimator AS VARCHAR) AS estimator, CAST(outcome AS VARCHAR) AS outcome,
-        CAST(subgroup AS VARCHAR) AS subgroup, CAST(horizon_months AS INTEGER) AS horizon_months,
-        CAST(CASE WHEN isfinite(estimate) THEN estimate END AS DOUBLE) AS estimate,
-        CAST(CASE WHEN isfinite(std_error) THEN std_error END AS DOUBLE) AS std_error,
-        CAST(CASE WHEN isfinite(ci_low) THEN ci_low END AS DOUBLE) AS ci_low,
-        CAST(CASE WHEN isfinite(ci_high) THEN ci_high END AS DOUBLE) AS ci_high,
-        CAST(n_treated AS BIGINT) AS n_treated
-        FROM _eff_df ORDER BY estimator, outcome, subgroup, horizon_months"""
+    _write_table(
+        con,
+        "marts.effects_cumulative",
+        cumulative_frame(out["studies"]),
+        {
+            "estimator": "VARCHAR",
+            "outcome": "VARCHAR",
+            "subgroup": "VARCHAR",
+            "horizon_months": "INTEGER",
+            "estimate": "DOUBLE",
+            "std_error": "DOUBLE",
+            "ci_low": "DOUBLE",
+            "ci_high": "DOUBLE",
+            "n_treated": "BIGINT",
+        },
+        order_by="estimator, outcome, subgroup, horizon_months",
     )
-    con.unregister("_eff_df")
     apply_comments(
         con,
         "marts.effects_cumulative",
@@ -491,19 +524,23 @@ def write_effects_marts(con: duckdb.DuckDBPyConnection, out: dict) -> dict:
         "Read by the cost-effectiveness analysis.",
         CUMULATIVE_COLUMNS,
     )
-    con.register("_eff_df", summ)
-    con.execute(
-        """CREATE OR REPLACE TABLE marts.effects_summary AS SELECT
-        CAST(estimator AS VARCHAR) AS estimator, CAST(outcome AS VARCHAR) AS outcome,
-        CAST(subgroup AS VARCHAR) AS subgroup, CAST(measure AS VARCHAR) AS measure,
-        CAST(CASE WHEN isfinite(estimate) THEN estimate END AS DOUBLE) AS estimate,
-        CAST(CASE WHEN isfinite(std_error) THEN std_error END AS DOUBLE) AS std_error,
-        CAST(CASE WHEN isfinite(ci_low) THEN ci_low END AS DOUBLE) AS ci_low,
-        CAST(CASE WHEN isfinite(ci_high) THEN ci_high END AS DOUBLE) AS ci_high,
-        CAST(n_treated AS BIGINT) AS n_treated
-        FROM _eff_df ORDER BY estimator, outcome, subgroup, measure"""
+    _write_table(
+        con,
+        "marts.effects_summary",
+        summ,
+        {
+            "estimator": "VARCHAR",
+            "outcome": "VARCHAR",
+            "subgroup": "VARCHAR",
+            "measure": "VARCHAR",
+            "estimate": "DOUBLE",
+            "std_error": "DOUBLE",
+            "ci_low": "DOUBLE",
+            "ci_high": "DOUBLE",
+            "n_treated": "BIGINT",
+        },
+        order_by="estimator, outcome, subgroup, measure",
     )
-    con.unregister("_eff_df")
     apply_comments(
         con,
         "marts.effects_summary",
@@ -523,18 +560,22 @@ def write_effects_marts(con: duckdb.DuckDBPyConnection, out: dict) -> dict:
             "n_treated": "treated persons at the first event time of the measure",
         },
     )
-    con.register("_eff_df", diag)
-    con.execute(
-        """CREATE OR REPLACE TABLE marts.effects_diagnostics AS SELECT
-        CAST(estimator AS VARCHAR) AS estimator, CAST(outcome AS VARCHAR) AS outcome,
-        CAST(subgroup AS VARCHAR) AS subgroup, CAST(diagnostic AS VARCHAR) AS diagnostic,
-        CAST(CASE WHEN isfinite(statistic) THEN statistic END AS DOUBLE) AS statistic,
-        CAST(df AS INTEGER) AS df,
-        CAST(CASE WHEN isfinite(p_value) THEN p_value END AS DOUBLE) AS p_value,
-        CAST(detail AS VARCHAR) AS detail
-        FROM _eff_df"""
+    _write_table(
+        con,
+        "marts.effects_diagnostics",
+        diag,
+        {
+            "estimator": "VARCHAR",
+            "outcome": "VARCHAR",
+            "subgroup": "VARCHAR",
+            "diagnostic": "VARCHAR",
+            "statistic": "DOUBLE",
+            "df": "INTEGER",
+            "p_value": "DOUBLE",
+            "detail": "VARCHAR",
+        },
+        order_by=None,
     )
-    con.unregister("_eff_df")
     apply_comments(
         con,
         "marts.effects_diagnostics",
@@ -551,16 +592,21 @@ def write_effects_marts(con: duckdb.DuckDBPyConnection, out: dict) -> dict:
             "detail": "what the diagnostic is",
         },
     )
-    con.register("_eff_df", bal)
-    con.execute(
-        """CREATE OR REPLACE TABLE marts.effects_balance AS SELECT
-        CAST(specification AS VARCHAR) AS specification, CAST(covariate AS VARCHAR) AS covariate, CAST(mean_starters AS DOUBLE) AS mean_starters,
-        CAST(mean_controls_before AS DOUBLE) AS mean_controls_before,
-        CAST(mean_controls_after AS DOUBLE) AS mean_controls_after,
-        CAST(smd_before AS DOUBLE) AS smd_before, CAST(smd_after AS DOUBLE) AS smd_after
-        FROM _eff_df"""
+    _write_table(
+        con,
+        "marts.effects_balance",
+        bal,
+        {
+            "specification": "VARCHAR",
+            "covariate": "VARCHAR",
+            "mean_starters": "DOUBLE",
+            "mean_controls_before": "DOUBLE",
+            "mean_controls_after": "DOUBLE",
+            "smd_before": "DOUBLE",
+            "smd_after": "DOUBLE",
+        },
+        order_by=None,
     )
-    con.unregister("_eff_df")
     apply_comments(
         con,
         "marts.effects_balance",
@@ -584,14 +630,21 @@ def write_effects_marts(con: duckdb.DuckDBPyConnection, out: dict) -> dict:
             "smd_after": "(mean_starters - mean_controls_after) / the same denominator",
         },
     )
-    con.register("_eff_df", sup)
-    con.execute(
-        """CREATE OR REPLACE TABLE marts.effects_support AS SELECT
-        CAST(specification AS VARCHAR) AS specification, CAST(population AS VARCHAR) AS population, CAST(bin AS INTEGER) AS bin,
-        CAST(p_low AS DOUBLE) AS p_low, CAST(p_high AS DOUBLE) AS p_high,
-        CAST(n AS BIGINT) AS n, CAST(share AS DOUBLE) AS share FROM _eff_df"""
+    _write_table(
+        con,
+        "marts.effects_support",
+        sup,
+        {
+            "specification": "VARCHAR",
+            "population": "VARCHAR",
+            "bin": "INTEGER",
+            "p_low": "DOUBLE",
+            "p_high": "DOUBLE",
+            "n": "BIGINT",
+            "share": "DOUBLE",
+        },
+        order_by=None,
     )
-    con.unregister("_eff_df")
     apply_comments(
         con,
         "marts.effects_support",

@@ -268,7 +268,7 @@ def ipw_event_study(
                 y = np.where(obs, Y[pid, np.clip(t, 0, T - 1)] - base, 0.0)
                 n_m = np.bincount(mo[tr_ok], minlength=nm).astype(float)
                 W_m = np.bincount(mo[ctrl_ok], weights=ww[ctrl_ok], minlength=nm)
-                S_m = np.bincount(mo[ctrl_ok], weights=(ww * y)[ctrl_ok], minlength=nm)
+                S_m = np.bincount(mo[ctrl_ok], weights=ww[ctrl_ok] * y[ctrl_ok], minlength=nm)
                 use_m = (n_m > 0) & (W_m > 0)
                 mu = np.where(use_m, S_m / np.where(W_m > 0, W_m, 1.0), 0.0)
                 tr_use = tr_ok & use_m[mo]
@@ -281,9 +281,8 @@ def ipw_event_study(
                 row_if = np.zeros(r.size)
                 row_if[tr_use] = (y - mu[mo] - theta)[tr_use] / n_e
                 c_use = ctrl_ok & use_m[mo]
-                row_if[c_use] = -(
-                    n_m[mo] / n_e * ww * (y - mu[mo]) / np.where(W_m > 0, W_m, 1.0)[mo]
-                )[c_use]
+                mc = mo[c_use]
+                row_if[c_use] = -(n_m[mc] / n_e * ww[c_use] * (y[c_use] - mu[mc]) / W_m[mc])
                 psi[:, k] = np.bincount(inv[r], weights=row_if, minlength=uniq.size)
             V[si] = psi.T @ psi
         res[o] = EventStudy(
