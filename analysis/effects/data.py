@@ -162,7 +162,8 @@ def analysis_treated(data: EffectsData, min_pre: int = 12) -> np.ndarray:
 
 def subgroup_masks(data: EffectsData, treated: np.ndarray) -> dict[str, np.ndarray]:
     """Subgroups of treated persons: 'ALL' and 'dimension=value' (purpose, status group, age at
-    start under 30 / 30 plus, immigrant category B / other, gender). Masks are over all persons
+    start under 30 / 30 plus, immigrant category B / other, gender, and start_year = the calendar
+    year of the first start, i.e. the cohort aggregation by year). Masks are over all persons
     and are False for non-treated persons."""
     out = {"ALL": treated.copy()}
     for p in sorted(set(data.purpose[treated].tolist())):
@@ -175,4 +176,8 @@ def subgroup_masks(data: EffectsData, treated: np.ndarray) -> dict[str, np.ndarr
     out["immigrant=other"] = treated & (data.immigrant != "B")
     out["gender=female"] = treated & (data.gender == 2)
     out["gender=male"] = treated & (data.gender == 1)
+    # cohorts grouped by calendar year of the first start: the cohort aggregation, by year
+    start_year = data.months[np.clip(data.first_start, 0, data.T - 1)] // 100
+    for year in sorted(set(start_year[treated].tolist())):
+        out[f"start_year={year}"] = treated & (start_year == year)
     return {k: v for k, v in out.items() if v.any()}

@@ -1573,7 +1573,7 @@ def sec_effects(b: Builder) -> Section:
 
 
 def _subgroup_order(subgroups) -> list[str]:
-    dim_order = ["ALL", "status_group", "purpose", "gender", "age", "immigrant"]
+    dim_order = ["ALL", "status_group", "purpose", "gender", "age", "immigrant", "start_year"]
     val_order = {
         v: i
         for i, v in enumerate(

@@ -156,6 +156,7 @@ EXTRA: dict[str, dict[str, dict[str, str]]] = {
         "age": {"nb": "Alder", "en": "Age"},
         "immigrant": {"nb": "Bakgrunn", "en": "Background"},
         "gender": {"nb": "Kjønn", "en": "Sex"},
+        "start_year": {"nb": "Startår", "en": "Start year"},
     },
     "input_table": {
         "persons": {"nb": "Personer", "en": "Persons"},
