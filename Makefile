@@ -14,7 +14,7 @@ WAREHOUSE ?= data/warehouse.duckdb
 help:
 	@echo "make run    - install, generate the synthetic register if missing, run the pipeline end to end"
 	@echo "make test   - install and run the test suite"
-	@echo "make bench  - benchmark generation, ingestion, panel and marts at scale 0.1 and 1.0"
+	@echo "make bench  - time and peak memory per asset at scale 0.1 and 1.0; TWFE vs pyfixest side by side"
 	@echo "make dev    - open the Dagster UI (asset graph) on the same pipeline"
 	@echo "make lint   - ruff"
 
@@ -48,7 +48,8 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix analysis pipelines tests benchmarks
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run_benchmark.py --scales 0.1 1.0
+	$(BIN)/python benchmarks/run_benchmark.py --scales 0.1 1.0 --memory-limit 8GB
+	$(BIN)/python benchmarks/bench_effects.py --warehouse data/bench/warehouse-1.0.duckdb
 
 dev: $(STAMP)
 	DAGSTER_HOME=$(CURDIR) ARBEIDSTRENING_INPUT=$(INPUT) ARBEIDSTRENING_WAREHOUSE=$(WAREHOUSE) \
