@@ -315,3 +315,85 @@ def test_cli_run(warehouse, tmp_path, capsys):
     args = p.parse_args(["--warehouse", str(tmp_path / "nope.duckdb"), "--out", str(tmp_path)])
     assert run(args) == 2
     assert "no warehouse" in capsys.readouterr().err
+
+
+# --- Cost-effectiveness chapter ----------------------------------------------------------------
+
+COST_TABLES = ("costs_per_participant", "cost_effectiveness", "cost_sensitivity")
+
+
+def test_cost_chapter_in_html_and_pdf(reports):
+    for lang, title in (("nb", "Kostnadseffektivitet"), ("en", "Cost-effectiveness")):
+        r = reports[lang]
+        titles = section_titles(lang)
+        assert titles.index(title) == titles.index(section_titles(lang)[8]) + 1  # after effects
+        assert not {f"marts.{t}" for t in COST_TABLES} & set(r["missing"])
+        html = r["html"].read_text(encoding="utf-8")
+        assert re.search(rf"<h2>\d+\. {re.escape(title)}</h2>", html)
+        text = _pdf_text(r["pdf"])
+        assert f"10. {title}" in text, f"{lang}: numbered cost chapter not in the PDF"
+        # the method chapter moved to 11 and the references to it follow
+        assert ("kapittel 11" if lang == "nb" else "chapter 11") in text
+        # labels, not raw codes
+        for code in ("programme_cost_pv", "nav_follow_up", "break_even_employment_pp", "npv"):
+            assert code not in _visible_text(html), f"{lang}: raw code {code!r} in the report"
+
+
+def test_cost_tables_are_exported_and_safe(reports, warehouse):
+    for r in reports.values():
+        for name in (*COST_TABLES, "cost_parameters"):
+            path = r["tables_dir"] / f"{name}.csv"
+            assert path.exists(), path
+            assert len(pd.read_csv(path)) > 0
+    tables = publishable_tables(warehouse)
+    for name in COST_TABLES:
+        frame, kwargs = tables[name]
+        assert kwargs["count_col"] in ("n_participants", "n_cost_base")
+        assert sdc.check_disclosure(frame, **kwargs) == []
+        assert any(n.startswith(f"{name}__") for n in tables)  # per-dimension views checked too
+    violations = disclosure_violations(warehouse)
+    assert not {n for n in violations if n.startswith("cost")}, violations
+
+
+def test_small_cost_subgroup_is_suppressed(warehouse, tmp_path):
+    """A subgroup with 3 persons in the cost base: its amounts and NPVs are withheld everywhere."""
+    wh = tmp_path / "small.duckdb"
+    shutil.copy(warehouse, wh)
+    con = duckdb.connect(str(wh))
+    sub = con.execute(
+        "SELECT subgroup FROM marts.cost_effectiveness WHERE subgroup LIKE 'purpose=%' "
+        "ORDER BY n_cost_base LIMIT 1"
+    ).fetchone()[0]
+    con.execute(f"UPDATE marts.cost_effectiveness SET n_cost_base = 3 WHERE subgroup = '{sub}'")
+    con.execute(
+        f"UPDATE marts.costs_per_participant SET n_participants = 3 WHERE subgroup = '{sub}'"
+    )
+    con.close()
+    assert disclosure_violations(wh) == {}
+    tables = publishable_tables(wh)
+    for name, col in (
+        ("cost_effectiveness", "estimate"),
+        ("costs_per_participant", "nok_per_participant"),
+        ("cost_sensitivity", "estimate"),
+    ):
+        f = tables[name][0]
+        rows = f[f["subgroup"] == sub]
+        assert len(rows) and rows[col].isna().all() and rows[sdc.flag_col(col)].all(), name
+    res = build_report(wh, tmp_path / "out", "nb")
+    csv = pd.read_csv(res["tables_dir"] / "cost_effectiveness.csv")
+    assert csv.loc[csv["subgroup"] == sub, "estimate"].isna().all()
+
+
+def test_missing_cost_tables_get_a_note(warehouse, tmp_path):
+    wh = tmp_path / "nocost.duckdb"
+    shutil.copy(warehouse, wh)
+    con = duckdb.connect(str(wh))
+    for t in COST_TABLES:
+        con.execute(f"DROP TABLE IF EXISTS marts.{t}")
+    con.close()
+    res = build_report(wh, tmp_path / "out", "en")
+    assert "Cost-effectiveness" in res["sections"]
+    assert "marts.cost_effectiveness" in res["missing"]
+    html = res["html"].read_text(encoding="utf-8")
+    assert "is not available in this run (table marts.cost_effectiveness is missing)" in html
+    assert not (res["tables_dir"] / "cost_effectiveness.csv").exists()

@@ -45,6 +45,7 @@ SECTION_IDS = (
     "maloppnaelse",
     "kjeding",
     "effekter",
+    "kostnader",
     "metode",
     "data",
     "kolofon",
@@ -66,6 +67,7 @@ TITLES = {
         "Further programmes and jobs at the same employer",
     ),
     "effekter": ("Effekter på sysselsetting", "Effects on employment"),
+    "kostnader": ("Kostnadseffektivitet", "Cost-effectiveness"),
     "metode": ("Metode", "Method"),
     "data": ("Datagrunnlag og begrensninger", "Data coverage and limitations"),
     "kolofon": ("Kolofon", "Colophon"),
@@ -459,6 +461,9 @@ def sec_summary(b: Builder) -> Section:
             + " ".join(parts)
             + who
         )
+    cost = cost_summary_bullet(b)
+    if cost:
+        bullets.append(cost)
     s.blocks.append(
         b.p(
             b.t(
@@ -483,8 +488,8 @@ def sec_summary(b: Builder) -> Section:
     s.blocks.append(
         b.p(
             b.t(
-                "Tall under 5 personer er skjult av personvernhensyn og vist som «:» (se kapittel 11).",
-                "Counts below 5 persons are hidden for confidentiality and shown as “:” (see chapter 11).",
+                f"Tall under 5 personer er skjult av personvernhensyn og vist som «:» (se kapittel {chapter('data')}).",
+                f"Counts below 5 persons are hidden for confidentiality and shown as “:” (see chapter {chapter('data')}).",
             )
         )
     )
@@ -1363,8 +1368,8 @@ def sec_effects(b: Builder) -> Section:
     s.blocks.append(
         b.p(
             b.t(
-                "Effekten er forskjellen mellom andelen i arbeid blant deltakerne og andelen som ville vært i arbeid om de samme personene ikke hadde deltatt. Det siste kan vi ikke observere direkte. Vi anslår det med sammenlignbare personer som var registrert hos NAV med samme status, men som ikke hadde startet i arbeidstrening ennå (se kapittel 10). Tiden måles i måneder siden start, der 0 er startmåneden.",
-                "The effect is the difference between the share employed among participants and the share that would have been employed had the same persons not taken part. The latter cannot be observed directly. We estimate it from comparable persons registered at NAV with the same status who had not yet started work training (see chapter 10). Time is measured in months since the start, where 0 is the start month.",
+                f"Effekten er forskjellen mellom andelen i arbeid blant deltakerne og andelen som ville vært i arbeid om de samme personene ikke hadde deltatt. Det siste kan vi ikke observere direkte. Vi anslår det med sammenlignbare personer som var registrert hos NAV med samme status, men som ikke hadde startet i arbeidstrening ennå (se kapittel {chapter('metode')}). Tiden måles i måneder siden start, der 0 er startmåneden.",
+                f"The effect is the difference between the share employed among participants and the share that would have been employed had the same persons not taken part. The latter cannot be observed directly. We estimate it from comparable persons registered at NAV with the same status who had not yet started work training (see chapter {chapter('metode')}). Time is measured in months since the start, where 0 is the start month.",
             )
         )
     )
@@ -1570,6 +1575,559 @@ def sec_effects(b: Builder) -> Section:
             )
         )
     return s
+
+
+# --- Cost-effectiveness ------------------------------------------------------------------------
+
+COST_MAIN_MEASURES = (
+    # (perspective, measure) in the main-results table, in this order
+    ("effects", "extra_employed_months"),
+    ("effects", "earnings_change_pv"),
+    ("effects", "benefit_months_change"),
+    ("budget", "programme_cost_pv"),
+    ("budget", "tax_revenue_gain_pv"),
+    ("budget", "benefit_savings_pv"),
+    ("budget", "npv"),
+    ("budget", "cost_per_extra_employed_month"),
+    ("budget", "break_even_employment_pp"),
+    ("society", "resource_cost_pv"),
+    ("society", "production_gain_pv"),
+    ("society", "tax_financing_effect_pv"),
+    ("society", "npv"),
+    ("society", "cost_per_extra_employed_month"),
+    ("society", "break_even_employment_pp"),
+)
+COST_COMPONENTS = (
+    "nav_follow_up",
+    "mentor_grant",
+    "inclusion_grant",
+    "employer_net_cost",
+    "total_budget_cost",
+    "total_resource_cost",
+)
+TRANSFER_COMPONENTS = (
+    "aap_during_programme",
+    "dagpenger_during_programme",
+    "tiltakspenger_during_programme",
+    "sosialhjelp_during_programme",
+    "uforetrygd_during_programme",
+    "kvp_during_programme",
+)
+
+
+def _cost_row(ce: pd.DataFrame, perspective: str, measure: str, subgroup: str = "ALL"):
+    d = ce[
+        (ce["perspective"] == perspective)
+        & (ce["measure"] == measure)
+        & (ce["subgroup"] == subgroup)
+    ]
+    return None if d.empty else d.iloc[0]
+
+
+def _hidden(r, col: str = "estimate") -> bool:
+    return r is None or bool(r.get(sdc.flag_col(col), False))
+
+
+def _nok(b: Builder, x, signed: bool = False) -> str:
+    """NOK rounded to the nearest 100 (the estimates are not more precise than that)."""
+    if fmt.is_missing(x):
+        return fmt.MISSING
+    v = round(float(x), -2)
+    return fmt.format_signed(v, 0, b.lang) if signed else b.num(v)
+
+
+def _cost_value(b: Builder, r, col: str = "estimate") -> str:
+    """One value of a cost_effectiveness row, formatted by its unit; ':' when suppressed."""
+    if r is None:
+        return fmt.MISSING
+    if _hidden(r, col):
+        return fmt.SUPPRESSED
+    x = r[col]
+    if fmt.is_missing(x):
+        return fmt.MISSING
+    unit = str(r.get("unit", ""))
+    if "month" in unit and "NOK" not in unit:
+        return b.num(x, 2)
+    if unit == "percentage points":
+        return b.num(x, 1)
+    return _nok(b, x)
+
+
+def _cost_ci(b: Builder, r) -> str:
+    """``"a til b"``; an interval end that is missing while the other is there is unbounded."""
+    if r is None or _hidden(r, "ci_low"):
+        return "" if r is None else fmt.SUPPRESSED
+    lo, hi = r.get("ci_low"), r.get("ci_high")
+    if fmt.is_missing(lo) and fmt.is_missing(hi):
+        return ""
+    unb = b.t("ubegrenset", "unbounded")
+    a = unb if fmt.is_missing(lo) else _cost_value(b, r, "ci_low")
+    c = unb if fmt.is_missing(hi) else _cost_value(b, r, "ci_high")
+    return b.t(f"{a} til {c}", f"{a} to {c}")
+
+
+def chapter(section_id: str) -> int:
+    """Chapter number of a section (the renderers number sections in SECTION_IDS order)."""
+    return SECTION_IDS.index(section_id) + 1
+
+
+def _cost_params(b: Builder) -> dict[str, float]:
+    """Numeric parameters actually used (marts.cost_parameters; first value per key)."""
+    par = b.frame("cost_parameters")
+    if par is None or "value" not in par.columns:
+        return {}
+    out: dict[str, float] = {}
+    for r in par.to_dict("records"):
+        if not fmt.is_missing(r.get("value")):
+            out.setdefault(str(r["parameter"]), float(r["value"]))
+    return out
+
+
+def cost_summary_bullet(b: Builder) -> str | None:
+    """One bullet for the summary: society NPV for ALL with its interval (None if unavailable)."""
+    ce = b.frame("cost_effectiveness")
+    if ce is None:
+        return None
+    soc, bud = _cost_row(ce, "society", "npv"), _cost_row(ce, "budget", "npv")
+    if _hidden(soc) or fmt.is_missing(soc["estimate"]):
+        return None
+    h = int(soc.get("horizon_months", 36)) if not fmt.is_missing(soc.get("horizon_months")) else 36
+    v = _nok(b, soc["estimate"])
+    b.summary_numbers.append(v)
+    budget = ""
+    if not _hidden(bud) and not fmt.is_missing(bud["estimate"]):
+        budget = b.t(
+            f" For offentlige budsjetter er netto nåverdi {_nok(b, bud['estimate'])} kr.",
+            f" For the public budget the net present value is NOK {_nok(b, bud['estimate'])}.",
+        )
+    return (
+        b.t(
+            f"**Kostnadseffektivitet:** For samfunnet er netto nåverdi av arbeidstrening {v} kr per deltaker over {h} måneder fra start (95 % konfidensintervall {_cost_ci(b, soc)} kr).",
+            f"**Cost-effectiveness:** For society the net present value of work training is NOK {v} per participant over {h} months from the start (95 % confidence interval NOK {_cost_ci(b, soc)}).",
+        )
+        + budget
+        + b.t(f" Se kapittel {chapter('kostnader')}.", f" See chapter {chapter('kostnader')}.")
+    )
+
+
+def sec_costs(b: Builder) -> Section:
+    s = Section("kostnader", TITLES["kostnader"][0 if b.lang == "nb" else 1])
+    ce = b.frame("cost_effectiveness")
+    cp = b.frame("costs_per_participant")
+    cs = b.frame("cost_sensitivity")
+    par = _cost_params(b)
+    rate = par.get("general.discount_rate", 0.04)
+    lam = par.get("general.tax_financing_cost", 0.2)
+    price_year = int(par.get("general.price_year", 2024))
+    horizon = 36
+    if ce is not None and "horizon_months" in ce.columns and len(ce):
+        hz = ce.loc[ce["subgroup"] == "ALL", "horizon_months"].dropna()
+        horizon = int(hz.iloc[0]) if len(hz) else horizon
+    rate_txt = b.pct(rate, 0) if float(rate * 100).is_integer() else b.pct(rate, 1)
+    s.blocks.append(
+        b.p(
+            b.t(
+                f"Dette kapitlet sammenligner hva arbeidstrening koster med hva effektene er verdt. Kostnadene per deltaker er regnet ut fra registrene (hvor mange måneder deltakerne er i tiltaket og får tilskudd) ganget med dokumenterte satser, for eksempel NAVs oppfølgingskostnad per deltakermåned. Effektene er hovedestimatene fra kapittel {chapter('effekter')} på sysselsetting, arbeidsinntekt og ytelser, summert over {horizon} måneder fra startmåneden. Innlåsingsperioden er med.",
+                f"This chapter compares what work training costs with what its effects are worth. The costs per participant are computed from the registers (how many months participants are in the programme and receive grants) times documented rates, such as NAV's follow-up cost per participant-month. The effects are the headline estimates of chapter {chapter('effekter')} on employment, earnings and benefits, summed over {horizon} months from the start month. The lock-in period is included.",
+            )
+        )
+    )
+    s.blocks.append(
+        b.p(
+            b.t(
+                f"Vi holder to perspektiver atskilt. **Offentlige budsjetter** tar med tiltakskostnaden, økte skatter og avgifter og sparte ytelser. **Samfunnet** tar med verdien av økt produksjon og de reelle ressursene tiltaket bruker, pluss en skattefinansieringskostnad på {b.num(lam, 1)} kr per krone offentlige netto utgifter. Ytelser som arbeidsavklaringspenger og dagpenger er overføringer: De er en kostnad for det offentlige, men ikke for samfunnet, fordi pengene bare flyttes fra skattebetalerne til mottakerne.",
+                f"We keep two perspectives apart. The **public budget** counts the programme cost, higher taxes and contributions, and benefits saved. **Society** counts the value of higher production and the real resources the programme uses, plus a tax-financing cost of NOK {b.num(lam, 1)} per NOK of net public spending. Benefits such as work assessment allowance and unemployment benefit are transfers: a cost to the public budget, but not to society, because the money only moves from taxpayers to recipients.",
+            )
+        )
+    )
+    s.blocks.append(
+        b.p(
+            b.t(
+                f"Alle beløp er per deltaker i {price_year}-kroner og neddiskontert med {rate_txt} per år til starttidspunktet, som anbefalt i Finansdepartementets rundskriv R-109. **Netto nåverdi** er verdien av gevinstene minus kostnadene; et positivt tall betyr at tiltaket lønner seg i perspektivet. Satsene og forutsetningene står i filen cost_parameters.csv i tabellmappen. De kan endres uten å endre koden, med en egen parameterfil (valget --cost-parameters når analysen kjøres).",
+                f"All amounts are per participant in {price_year} NOK, discounted at {rate_txt} a year to the start, as recommended in the Ministry of Finance's circular R-109. The **net present value** is the value of the gains minus the costs; a positive number means the programme pays off in that perspective. The rates and assumptions are in the file cost_parameters.csv in the tables folder. They can be changed without changing the code, with a parameter file of one's own (the option --cost-parameters when the analysis is run).",
+            )
+        )
+    )
+    if cp is None and ce is None:
+        s.blocks.append(
+            b.not_available(
+                b.t("Kostnadsberegningen", "The cost analysis"), "marts.cost_effectiveness"
+            )
+        )
+        s.blocks.append(
+            b.not_available(
+                b.t("Kostnadene per deltaker", "Costs per participant"),
+                "marts.costs_per_participant",
+            )
+        )
+        return s
+    # --- costs per participant by component
+    if cp is not None:
+        a = cp[cp["subgroup"] == "ALL"]
+        yes, no = b.t("Ja", "Yes"), b.t("Nei", "No")
+        rows = []
+        for comp in (*COST_COMPONENTS, *TRANSFER_COMPONENTS):
+            d = a[a["component"] == comp]
+            if d.empty:
+                continue
+            r = d.iloc[0]
+            months = (
+                fmt.SUPPRESSED
+                if _hidden(r, "months_per_participant")
+                else b.num(r["months_per_participant"], 1)
+            )
+            nok = (
+                fmt.SUPPRESSED
+                if _hidden(r, "nok_per_participant")
+                else _nok(b, r["nok_per_participant"])
+            )
+            pv = (
+                fmt.SUPPRESSED
+                if _hidden(r, "nok_pv_per_participant")
+                else _nok(b, r["nok_pv_per_participant"])
+            )
+            transfer = comp in TRANSFER_COMPONENTS
+            name = lab(comp, b.lang, "cost_component")
+            if transfer:
+                name = b.t(f"{name} (overføring)", f"{name} (transfer)")
+            rows.append(
+                [
+                    name,
+                    months,
+                    nok,
+                    pv,
+                    yes if bool(r.get("in_budget", False)) else no,
+                    yes if bool(r.get("in_society", False)) else no,
+                ]
+            )
+        n_txt, _ = b.cell(a, a["component"] == "nav_follow_up", "n_participants")
+        s.blocks.append(
+            b.table(
+                b.t(
+                    f"Kostnader per deltaker etter komponent. Alle deltakere i kostnadsgrunnlaget ({n_txt} personer). Kroner per deltaker, avrundet til nærmeste 100 kr.",
+                    f"Costs per participant by component. All participants in the cost base ({n_txt} persons). NOK per participant, rounded to the nearest 100.",
+                ),
+                [
+                    b.t("Komponent", "Component"),
+                    b.t("Måneder per deltaker", "Months per participant"),
+                    b.t("Kr per deltaker", "NOK per participant"),
+                    b.t("Nåverdi, kr", "Present value, NOK"),
+                    b.t("Kostnad i budsjett", "Budget cost"),
+                    b.t("Kostnad for samfunnet", "Cost to society"),
+                ],
+                rows,
+                align="lrrrll",
+                widths=[2.6, 1.0, 1.0, 1.0, 0.9, 0.9],
+                note=b.t(
+                    "Kostnadsgrunnlaget er hver persons første arbeidstrening som startet minst 18 måneder før observasjonsperioden slutter, for arbeidssøkere og personer med nedsatt arbeidsevne. Måneder med tilskudd og ytelser er måneder mens tiltaket pågår. Ytelsene er overføringer og regnes ikke som tiltakskostnad; endringen i ytelser kommer inn gjennom effekten på ytelser (ellers ville de blitt telt to ganger).",
+                    "The cost base is each person's first work training that started at least 18 months before the end of the observation period, for job seekers and persons with reduced work capacity. Months with grants and benefits are months while the programme runs. Benefits are transfers and are not counted as programme costs; the change in benefits enters through the effect on benefits (otherwise it would be counted twice).",
+                ),
+            )
+        )
+    else:
+        s.blocks.append(
+            b.not_available(
+                b.t("Kostnadene per deltaker", "Costs per participant"),
+                "marts.costs_per_participant",
+            )
+        )
+    if ce is None:
+        s.blocks.append(
+            b.not_available(
+                b.t("Kostnadseffektiviteten", "Cost-effectiveness"), "marts.cost_effectiveness"
+            )
+        )
+        return s
+    # --- main results
+    rows = []
+    last = None
+    for persp, measure in COST_MAIN_MEASURES:
+        r = _cost_row(ce, persp, measure)
+        if r is None:
+            continue
+        rows.append(
+            [
+                lab(persp, b.lang, "cost_perspective") if persp != last else "",
+                lab(measure, b.lang, "cost_measure"),
+                lab(r.get("unit"), b.lang, "cost_unit"),
+                _cost_value(b, r),
+                _cost_ci(b, r),
+            ]
+        )
+        last = persp
+    if rows:
+        s.blocks.append(
+            b.table(
+                b.t(
+                    f"Hovedresultater for alle deltakere, {horizon} måneder fra start. Beløp per deltaker, avrundet til nærmeste 100 kr.",
+                    f"Main results for all participants, {horizon} months from the start. Amounts per participant, rounded to the nearest NOK 100.",
+                ),
+                [
+                    b.t("Perspektiv", "Perspective"),
+                    b.t("Mål", "Measure"),
+                    b.t("Enhet", "Unit"),
+                    b.t("Anslag", "Estimate"),
+                    b.t("95 % KI", "95 % CI"),
+                ],
+                rows,
+                align="lllrr",
+                widths=[1.1, 2.3, 2.3, 0.8, 1.6],
+                note=b.t(
+                    "KI: konfidensintervall. Netto nåverdi for budsjettet = økte skatter og avgifter + sparte ytelser − tiltakskostnad. For samfunnet = økt produksjon − ressurskostnad + skattefinansieringskostnaden (en andel av budsjettets netto nåverdi). «Effekt som trengs for å gå i null» er den faste økningen i andelen i arbeid (prosentpoeng i hver måned) som ville gitt netto nåverdi lik null. «Ubegrenset»: intervallet for sysselsettingseffekten når null, så kostnaden per ekstra måned i arbeid har ingen øvre grense. «..»: ikke definert (ingen positiv sysselsettingseffekt).",
+                    "CI: confidence interval. PV: present value. Budget net present value = higher taxes and contributions + benefits saved − programme cost. For society = higher production − resource cost + the cost of tax financing (a share of the budget's net present value). “Effect needed to break even” is the constant rise in the share employed (percentage points in every month) that would give a net present value of zero. “Unbounded”: the interval of the employment effect reaches zero, so the cost per extra month employed has no upper limit. “..”: not defined (no positive employment effect).",
+                ),
+            )
+        )
+    # --- interpretation
+    bud, soc = _cost_row(ce, "budget", "npv"), _cost_row(ce, "society", "npv")
+    months = _cost_row(ce, "effects", "extra_employed_months")
+    benm = _cost_row(ce, "effects", "benefit_months_change")
+    txt = []
+    if not _hidden(bud) and not fmt.is_missing(bud["estimate"]):
+        v = float(bud["estimate"])
+        amount = _nok(b, abs(v))
+        txt.append(
+            b.t(
+                f"Med disse forutsetningene koster arbeidstrening det offentlige {amount} kr mer per deltaker enn det gir tilbake innen {horizon} måneder (95 % konfidensintervall {_cost_ci(b, bud)} kr)."
+                if v < 0
+                else f"Med disse forutsetningene gir arbeidstrening det offentlige {amount} kr mer tilbake per deltaker enn det koster innen {horizon} måneder (95 % konfidensintervall {_cost_ci(b, bud)} kr).",
+                f"Under these assumptions, work training costs the public budget NOK {amount} more per participant than it brings back within {horizon} months (95 % confidence interval NOK {_cost_ci(b, bud)})."
+                if v < 0
+                else f"Under these assumptions, work training brings the public budget NOK {amount} more per participant than it costs within {horizon} months (95 % confidence interval NOK {_cost_ci(b, bud)}).",
+            )
+        )
+    if not _hidden(soc) and not fmt.is_missing(soc["estimate"]):
+        lo, hi = soc.get("ci_low"), soc.get("ci_high")
+        sure = ""
+        if not fmt.is_missing(lo) and not fmt.is_missing(hi):
+            if lo > 0:
+                sure = b.t(
+                    " Intervallet ligger over null: Tiltaket lønner seg for samfunnet.",
+                    " The interval lies above zero: the programme pays off for society.",
+                )
+            elif hi < 0:
+                sure = b.t(
+                    " Intervallet ligger under null: Tiltaket koster samfunnet mer enn det gir.",
+                    " The interval lies below zero: the programme costs society more than it gives.",
+                )
+            else:
+                sure = b.t(
+                    " Intervallet inneholder null, så vi kan ikke si sikkert om tiltaket lønner seg for samfunnet.",
+                    " The interval includes zero, so we cannot be sure whether the programme pays off for society.",
+                )
+        txt.append(
+            b.t(
+                f"For samfunnet er netto nåverdi {_nok(b, soc['estimate'])} kr per deltaker (95 % konfidensintervall {_cost_ci(b, soc)} kr).",
+                f"For society the net present value is NOK {_nok(b, soc['estimate'])} per participant (95 % confidence interval NOK {_cost_ci(b, soc)}).",
+            )
+            + sure
+        )
+    if not _hidden(months) and not fmt.is_missing(months["estimate"]):
+        txt.append(
+            b.t(
+                f"Deltakerne fikk i gjennomsnitt {b.num(months['estimate'], 2)} flere måneder i arbeid over {horizon} måneder (95 % konfidensintervall {_cost_ci(b, months)}).",
+                f"On average participants gained {b.num(months['estimate'], 2)} extra months employed over {horizon} months (95 % confidence interval {_cost_ci(b, months)}).",
+            )
+        )
+    if not _hidden(benm) and not fmt.is_missing(benm["estimate"]):
+        v = float(benm["estimate"])
+        txt.append(
+            b.t(
+                f"Budsjettresultatet avhenger mest av ytelsene: Deltakerne har {b.num(abs(v), 1)} {'flere' if v > 0 else 'færre'} måneder med ytelse enn de ellers ville hatt.",
+                f"The budget result depends most on benefits: participants have {b.num(abs(v), 1)} {'more' if v > 0 else 'fewer'} months on benefits than they otherwise would.",
+            )
+        )
+    txt.append(
+        b.t(
+            "Usikkerheten er stor, og resultatet hviler på forutsetninger. Den viktigste er verdien av en ytelsesmåned: Vi bruker et gjennomsnittlig månedsbeløp for ytelsene deltakerne faktisk mottar, men de ytelsesmånedene tiltaket endrer, trenger ikke være gjennomsnittlige. Konfidensintervallene tar bare med usikkerheten i effektene, ikke i satsene.",
+            "The uncertainty is large and the result rests on assumptions. The most important is the value of a benefit month: we use an average monthly amount for the benefits participants actually receive, but the benefit months the programme changes need not be average ones. The confidence intervals include only the uncertainty of the effects, not of the rates.",
+        )
+    )
+    s.blocks.append(b.p(" ".join(txt)))
+    # --- by subgroup
+    subgroups = [
+        g
+        for g in _subgroup_order(ce["subgroup"].unique())
+        if g == "ALL" or g.partition("=")[0] in ("purpose", "status_group")
+    ]
+    npv = ce[(ce["measure"] == "npv") & ce["subgroup"].isin(subgroups)].copy()
+    if len(subgroups) > 1 and not npv.empty:
+        labels = [_subgroup_label(g, b.lang) for g in subgroups]
+        panels = []
+        for persp in ("budget", "society"):
+            d = npv[npv["perspective"] == persp].copy()
+            if d.empty:
+                continue
+            d["label"] = d["subgroup"].map(lambda g: _subgroup_label(g, b.lang))
+            panels.append((lab(persp, b.lang, "cost_perspective"), d))
+        if panels:
+            svg = figs.forest(
+                panels,
+                labels,
+                b.lang,
+                b.t("1 000 kr per deltaker", "NOK 1,000 per participant"),
+                scale="thousands",
+            )
+            s.blocks.append(
+                b.figure(
+                    svg,
+                    b.t(
+                        f"Netto nåverdi per deltaker etter undergruppe, {horizon} måneder fra start, for offentlige budsjetter og for samfunnet. 1 000 kr med 95 % konfidensintervall.",
+                        f"Net present value per participant by subgroup, {horizon} months from the start, for the public budget and for society. NOK 1,000 with 95 % confidence interval.",
+                    ),
+                    b.t(
+                        "Til høyre for null lønner tiltaket seg i perspektivet. Undergrupper med få deltakere har brede intervaller. «:» betyr skjult (færre enn 5 personer).",
+                        "Right of zero the programme pays off in that perspective. Subgroups with few participants have wide intervals. “:” means hidden (fewer than 5 persons).",
+                    ),
+                )
+            )
+        rows = []
+        for g in subgroups:
+            rb = _cost_row(ce, "budget", "npv", g)
+            rs = _cost_row(ce, "society", "npv", g)
+            r0 = rb if rb is not None else rs
+            n = fmt.SUPPRESSED if _hidden(r0, "n_cost_base") else b.num(r0["n_cost_base"])
+            rows.append(
+                [
+                    _subgroup_label(g, b.lang),
+                    _cost_value(b, rb),
+                    _cost_ci(b, rb),
+                    _cost_value(b, rs),
+                    _cost_ci(b, rs),
+                    n,
+                ]
+            )
+        s.blocks.append(
+            b.table(
+                b.t(
+                    "Netto nåverdi per deltaker etter undergruppe. Kroner, avrundet til nærmeste 100 kr.",
+                    "Net present value per participant by subgroup. NOK, rounded to the nearest 100.",
+                ),
+                [
+                    b.t("Undergruppe", "Subgroup"),
+                    b.t("Budsjett", "Budget"),
+                    b.t("95 % KI", "95 % CI"),
+                    b.t("Samfunnet", "Society"),
+                    b.t("95 % KI", "95 % CI"),
+                    b.t("Deltakere", "Participants"),
+                ],
+                rows,
+                widths=[2.2, 0.9, 1.6, 0.9, 1.6, 1.0],
+                bold_first_row=True,
+                note=b.t(
+                    "Deltakere: personer i kostnadsgrunnlaget. Formål er formålet på personens første arbeidstrening.",
+                    "Participants: persons in the cost base. Purpose is the purpose of the person's first work training.",
+                ),
+            )
+        )
+    # --- sensitivity
+    if cs is None:
+        s.blocks.append(
+            b.not_available(
+                b.t("Følsomhetsanalysen", "The sensitivity analysis"), "marts.cost_sensitivity"
+            )
+        )
+        return s
+    sa = cs[(cs["subgroup"] == "ALL") & (cs["measure"] == "npv")]
+    rows = []
+    seen: list[str] = []
+    for sc in sa["scenario"]:
+        if sc not in seen:
+            seen.append(sc)
+    any_extra = False
+    for sc in seen:
+        d = sa[sa["scenario"] == sc]
+        rb = d[d["perspective"] == "budget"]
+        rs = d[d["perspective"] == "society"]
+        rb = None if rb.empty else rb.iloc[0]
+        rs = None if rs.empty else rs.iloc[0]
+        r0 = rb if rb is not None else rs
+        if r0 is None:
+            continue
+        param = str(r0.get("parameter", ""))
+        diffs = [
+            r.get("difference")
+            for r in (rb, rs)
+            if r is not None and not fmt.is_missing(r.get("difference"))
+        ]
+        if (
+            param != "base"
+            and diffs
+            and all(abs(float(x)) < 1e-6 for x in diffs)
+            and len(diffs) == 2
+        ):
+            continue  # the base case again under another name (36 months, 4 %, 0.2)
+        extra = bool(r0.get("is_extrapolated", False))
+        any_extra |= extra
+        name = _scenario_label(b, param, str(r0.get("setting", "")), sc) + (" *" if extra else "")
+        rows.append(
+            [name, _cost_value(b, rb), _cost_ci(b, rb), _cost_value(b, rs), _cost_ci(b, rs)]
+        )
+    if rows:
+        note = b.t(
+            "Hver linje endrer én forutsetning og holder resten som i hovedberegningen.",
+            "Each line changes one assumption and keeps the rest as in the main calculation.",
+        )
+        if any_extra:
+            note += b.t(
+                " * Framskrivning: Effektene er anslått til og med måned 36. Etter det antar vi at effekten i måned 36 varer uendret. Det er en forutsetning, ikke et anslag.",
+                " * Extrapolation: the effects are estimated up to month 36. After that we assume the month-36 effect persists unchanged. This is an assumption, not an estimate.",
+            )
+        s.blocks.append(
+            b.table(
+                b.t(
+                    "Følsomhetsanalyse: netto nåverdi per deltaker for alle deltakere når én forutsetning endres. Kroner, avrundet til nærmeste 100 kr.",
+                    "Sensitivity analysis: net present value per participant for all participants when one assumption changes. NOK, rounded to the nearest 100.",
+                ),
+                [
+                    b.t("Forutsetning", "Assumption"),
+                    b.t("Budsjett", "Budget"),
+                    b.t("95 % KI", "95 % CI"),
+                    b.t("Samfunnet", "Society"),
+                    b.t("95 % KI", "95 % CI"),
+                ],
+                rows,
+                widths=[2.5, 0.9, 1.7, 0.9, 1.7],
+                bold_first_row=True,
+                note=note,
+            )
+        )
+    return s
+
+
+def _scenario_label(b: Builder, parameter: str, setting: str, scenario: str) -> str:
+    """Readable name of a sensitivity case (falls back to the scenario name)."""
+
+    def factor(x: str) -> str | None:
+        m = re.fullmatch(r"x(\d+(?:\.\d+)?)", x.strip())
+        if not m:
+            return None
+        ch = float(m[1]) - 1
+        return fmt.format_signed(ch * 100, 0, b.lang) + (" %" if b.lang == "nb" else "%")
+
+    try:
+        num = float(setting)
+    except ValueError:
+        num = None
+    if parameter == "base":
+        return b.t("Hovedberegning", "Main calculation")
+    if parameter == "programme_costs" and factor(setting):
+        return b.t(f"Tiltakskostnader {factor(setting)}", f"Programme costs {factor(setting)}")
+    if parameter == "horizon_months" and num is not None:
+        return b.t(f"Horisont {int(num)} måneder", f"Horizon {int(num)} months")
+    if parameter == "general.discount_rate" and num is not None:
+        return b.t(f"Kalkulasjonsrente {b.pct(num, 0)}", f"Discount rate {b.pct(num, 0)}")
+    if parameter == "derived.benefit_nok_per_month" and factor(setting):
+        return b.t(
+            f"Verdien av en ytelsesmåned {factor(setting)}",
+            f"Value of a benefit month {factor(setting)}",
+        )
+    if parameter == "general.tax_financing_cost" and num is not None:
+        return b.t(
+            f"Skattefinansieringskostnad {b.num(num, 0 if num.is_integer() else 1)}",
+            f"Tax-financing cost {b.num(num, 0 if num.is_integer() else 1)}",
+        )
+    return scenario
 
 
 def _subgroup_order(subgroups) -> list[str]:
@@ -1870,8 +2428,8 @@ def sec_data(b: Builder) -> Section:
         b.items(
             [
                 b.t(
-                    "Formålet er bare kjent for forløp med digital avtale (se dekningstabellen i kapittel 3). Tidlige år har lav dekning.",
-                    "Purpose is known only for spells with a digital agreement (see the coverage table in chapter 3). Early years have low coverage.",
+                    f"Formålet er bare kjent for forløp med digital avtale (se dekningstabellen i kapittel {chapter('formal')}). Tidlige år har lav dekning.",
+                    f"Purpose is known only for spells with a digital agreement (see the coverage table in chapter {chapter('formal')}). Early years have low coverage.",
                 ),
                 b.t(
                     "Inndelingen av «Utprøving» i utprøving i arbeidslivet generelt og i et bestemt fag finnes ikke i registrene.",
@@ -1882,8 +2440,8 @@ def sec_data(b: Builder) -> Section:
                     "Transitions and goal attainment count spells, not persons: a person with two ended spells counts twice.",
                 ),
                 b.t(
-                    "Effektanslagene hviler på forutsetningen om parallelle trender (kapittel 10). Uobserverte forskjeller som endrer seg over tid, kan gi skjevhet.",
-                    "The effect estimates rest on the parallel-trends assumption (chapter 10). Unobserved differences that change over time can cause bias.",
+                    f"Effektanslagene hviler på forutsetningen om parallelle trender (kapittel {chapter('metode')}). Uobserverte forskjeller som endrer seg over tid, kan gi skjevhet.",
+                    f"The effect estimates rest on the parallel-trends assumption (chapter {chapter('metode')}). Unobserved differences that change over time can cause bias.",
                 ),
                 b.t(
                     "Faktisk varighet for nye forløp er sensurert: Lange forløp som ikke er avsluttet ennå, mangler.",
@@ -1972,6 +2530,7 @@ def build_document(tables: dict[str, Published], meta: dict, lang: str) -> Docum
         sec_intended(b),
         sec_chaining(b),
         sec_effects(b),
+        sec_costs(b),
         sec_method(b),
     ]
     sections.append(sec_data(b))

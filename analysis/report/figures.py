@@ -466,10 +466,16 @@ def estimator_comparison(
 
 @_style
 def forest(
-    panels: Sequence[tuple[str, pd.DataFrame]], labels: Sequence[str], lang: str, xlabel: str
+    panels: Sequence[tuple[str, pd.DataFrame]],
+    labels: Sequence[str],
+    lang: str,
+    xlabel: str,
+    scale: str = "pp",
 ) -> str:
     """Forest plot: rows = subgroups (in `labels` order, frames carry a ``label`` column), one
-    panel per measure; point estimate with its 95 % interval, suppressed rows show ':'."""
+    panel per measure; point estimate with its 95 % interval, suppressed rows show ':'.
+    `scale`: ``"pp"`` (shares as signed percentage points) or ``"thousands"`` (amounts in
+    thousands, e.g. NOK 1 000)."""
     k = len(panels)
     n = len(labels)
     fig, axes = _new(0.27 * n + 1.3, ncols=k, sharey=True)
@@ -477,9 +483,10 @@ def forest(
     for i, (title, d) in enumerate(panels):
         ax = axes[0, i]
         d = d.set_index("label").reindex(labels)
-        est = pd.to_numeric(d["estimate"], errors="coerce").to_numpy(dtype=float)
-        lo = pd.to_numeric(d["ci_low"], errors="coerce").to_numpy(dtype=float)
-        hi = pd.to_numeric(d["ci_high"], errors="coerce").to_numpy(dtype=float)
+        k = 1000.0 if scale == "thousands" else 1.0
+        est = pd.to_numeric(d["estimate"], errors="coerce").to_numpy(dtype=float) / k
+        lo = pd.to_numeric(d["ci_low"], errors="coerce").to_numpy(dtype=float) / k
+        hi = pd.to_numeric(d["ci_high"], errors="coerce").to_numpy(dtype=float) / k
         is_all = np.array([j == 0 for j in range(n)])
         ax.hlines(y, lo, hi, color=OKABE_ITO[0], linewidth=1.4)
         ax.scatter(est[~is_all], y[~is_all], marker="s", s=18, color=OKABE_ITO[0], zorder=3)
@@ -497,7 +504,7 @@ def forest(
                     bbox=dict(fc="white", ec="none", pad=0.5),
                 )
         ax.set_title(title)
-        ax.xaxis.set_major_formatter(_pp_formatter(lang))
+        ax.xaxis.set_major_formatter(_pp_formatter(lang) if scale == "pp" else _num_formatter(lang))
         ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
         ax.set_xlabel(xlabel)
         ax.grid(axis="y", visible=False)

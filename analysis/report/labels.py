@@ -158,6 +158,123 @@ EXTRA: dict[str, dict[str, dict[str, str]]] = {
         "gender": {"nb": "Kjønn", "en": "Sex"},
         "start_year": {"nb": "Startår", "en": "Start year"},
     },
+    "cost_perspective": {
+        "effects": {"nb": "Effekter", "en": "Effects"},
+        "budget": {"nb": "Offentlige budsjetter", "en": "Public budget"},
+        "society": {"nb": "Samfunnet", "en": "Society"},
+    },
+    "cost_component": {
+        "nav_follow_up": {"nb": "NAVs oppfølging", "en": "NAV follow-up"},
+        "mentor_grant": {"nb": "Mentortilskudd", "en": "Mentor grant"},
+        "inclusion_grant": {"nb": "Inkluderingstilskudd", "en": "Inclusion grant"},
+        "employer_net_cost": {"nb": "Arbeidsgivers nettokostnad", "en": "Employer's net cost"},
+        "total_budget_cost": {
+            "nb": "Sum tiltakskostnad (budsjett)",
+            "en": "Total programme cost (budget)",
+        },
+        "total_resource_cost": {
+            "nb": "Sum ressurskostnad (samfunnet)",
+            "en": "Total resource cost (society)",
+        },
+        "aap_during_programme": {
+            "nb": "Arbeidsavklaringspenger",
+            "en": "Work assessment allowance",
+        },
+        "dagpenger_during_programme": {"nb": "Dagpenger", "en": "Unemployment benefit"},
+        "tiltakspenger_during_programme": {"nb": "Tiltakspenger", "en": "Programme allowance"},
+        "sosialhjelp_during_programme": {"nb": "Sosialhjelp", "en": "Social assistance"},
+        "uforetrygd_during_programme": {"nb": "Uføretrygd", "en": "Disability benefit"},
+        "kvp_during_programme": {"nb": "Kvalifiseringsstønad", "en": "Qualification benefit"},
+    },
+    "cost_measure": {
+        "extra_employed_months": {
+            "nb": "Ekstra måneder i arbeid",
+            "en": "Extra months employed",
+        },
+        "extra_employed_months_pv": {
+            "nb": "Ekstra måneder i arbeid (neddiskontert)",
+            "en": "Extra months employed (discounted)",
+        },
+        "average_employment_effect_pp": {
+            "nb": "Gjennomsnittlig sysselsettingseffekt",
+            "en": "Average employment effect",
+        },
+        "earnings_change_nok": {"nb": "Endring i arbeidsinntekt", "en": "Change in earnings"},
+        "earnings_change_pv": {
+            "nb": "Endring i arbeidsinntekt (nåverdi)",
+            "en": "Change in earnings (present value)",
+        },
+        "average_earnings_effect_nok_per_month": {
+            "nb": "Gjennomsnittlig inntektseffekt per måned",
+            "en": "Average earnings effect per month",
+        },
+        "benefit_months_change": {
+            "nb": "Endring i måneder med ytelse",
+            "en": "Change in months on benefits",
+        },
+        "benefit_payments_change_pv": {
+            "nb": "Endring i utbetalte ytelser (nåverdi)",
+            "en": "Change in benefit payments (present value)",
+        },
+        "programme_cost_pv": {"nb": "Tiltakskostnad", "en": "Programme cost"},
+        "tax_revenue_gain_pv": {
+            "nb": "Økte skatter og avgifter",
+            "en": "Higher taxes and contributions",
+        },
+        "benefit_savings_pv": {
+            "nb": "Sparte ytelser (etter skatt)",
+            "en": "Benefits saved (after tax)",
+        },
+        "resource_cost_pv": {"nb": "Ressurskostnad", "en": "Resource cost"},
+        "production_gain_pv": {"nb": "Økt produksjon", "en": "Higher production"},
+        "tax_financing_effect_pv": {
+            "nb": "Skattefinansieringskostnad",
+            "en": "Cost of tax financing",
+        },
+        "npv": {"nb": "Netto nåverdi", "en": "Net present value"},
+        "cost_per_extra_employed_month": {
+            "nb": "Kostnad per ekstra måned i arbeid",
+            "en": "Cost per extra month employed",
+        },
+        "break_even_employment_pp": {
+            "nb": "Effekt som trengs for å gå i null",
+            "en": "Effect needed to break even",
+        },
+        "break_even_earnings_nok_per_month": {
+            "nb": "Inntektseffekt som trengs for å gå i null",
+            "en": "Earnings effect needed to break even",
+        },
+    },
+    "cost_unit": {
+        "months per participant": {"nb": "mnd. per deltaker", "en": "months per participant"},
+        "discounted months per participant": {
+            "nb": "mnd. per deltaker, neddiskontert",
+            "en": "months per participant, discounted",
+        },
+        "percentage points": {"nb": "prosentpoeng", "en": "percentage points"},
+        "NOK per participant": {"nb": "kr per deltaker", "en": "NOK per participant"},
+        "NOK per participant (present value)": {
+            "nb": "kr per deltaker, nåverdi",
+            "en": "NOK per participant, PV",
+        },
+        "NOK per participant (present value, net of tax)": {
+            "nb": "kr per deltaker, nåverdi etter skatt",
+            "en": "NOK per participant, PV after tax",
+        },
+        "NOK per participant (present value, gross)": {
+            "nb": "kr per deltaker, nåverdi brutto",
+            "en": "NOK per participant, PV, gross",
+        },
+        "NOK per month": {"nb": "kr per måned", "en": "NOK per month"},
+        "NOK per extra employed month": {
+            "nb": "kr per ekstra måned i arbeid",
+            "en": "NOK per extra month employed",
+        },
+        "benefit months per participant": {
+            "nb": "ytelsesmåneder per deltaker",
+            "en": "benefit months per participant",
+        },
+    },
     "input_table": {
         "persons": {"nb": "Personer", "en": "Persons"},
         "nav_status_spells": {"nb": "Statusperioder hos NAV", "en": "NAV status spells"},

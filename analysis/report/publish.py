@@ -967,6 +967,255 @@ def _support_table(wh: Warehouse, eff: Published | None, headline_n: float) -> P
     )
 
 
+# costs -------------------------------------------------------------------------------------------
+
+COST_VALUES = ("estimate", "std_error", "ci_low", "ci_high")
+COST_COMPONENT_VALUES = ("months_per_participant", "nok_per_participant", "nok_pv_per_participant")
+
+
+def _load_costs_per_participant(wh: Warehouse) -> pd.DataFrame | None:
+    t = "marts.costs_per_participant"
+    if not wh.has(t, "subgroup", "component", "n_participants", "nok_per_participant"):
+        return None
+    df = wh.table(t)
+    keep = [
+        c
+        for c in (
+            "subgroup",
+            "component",
+            "in_budget",
+            "in_society",
+            "n_participants",
+            *COST_COMPONENT_VALUES,
+            "parameter",
+        )
+        if c in df.columns
+    ]
+    # n_ongoing (spells still running) is a small count of its own and is not needed: left out
+    df = df[keep].copy()
+    df["n_participants"] = _int(df["n_participants"])
+    return df.reset_index(drop=True)
+
+
+def _load_cost_effectiveness(wh: Warehouse) -> pd.DataFrame | None:
+    t = "marts.cost_effectiveness"
+    need = ("perspective", "subgroup", "measure", "estimate", "n_treated", "n_cost_base")
+    if not wh.has(t, *need):
+        return None
+    df = wh.table(t)
+    keep = [
+        c
+        for c in (
+            "perspective",
+            "subgroup",
+            "horizon_months",
+            "measure",
+            "measure_order",
+            "unit",
+            *COST_VALUES,
+            "uncertainty_basis",
+            "is_extrapolated",
+            "n_cost_base",
+            "n_treated",
+            "note",
+        )
+        if c in df.columns
+    ]
+    df = df[keep].copy()
+    for c in ("n_cost_base", "n_treated"):
+        df[c] = _int(df[c])
+    return df.sort_values(["subgroup", "measure_order"]).reset_index(drop=True)
+
+
+def _load_cost_sensitivity(wh: Warehouse, ce: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The sensitivity cases carry no counts of their own: each row gets the subgroup's persons
+    (cost base and treated) from marts.cost_effectiveness, so it is protected like the main
+    results of its subgroup."""
+    t = "marts.cost_sensitivity"
+    if ce is None or not wh.has(t, "scenario", "perspective", "subgroup", "measure", "estimate"):
+        return None
+    df = wh.table(t)
+    keep = [
+        c
+        for c in (
+            "scenario",
+            "parameter",
+            "setting",
+            "perspective",
+            "subgroup",
+            "horizon_months",
+            "measure",
+            "measure_order",
+            "unit",
+            "estimate",
+            "ci_low",
+            "ci_high",
+            "is_extrapolated",
+            "base_estimate",
+            "difference",
+            "note",
+        )
+        if c in df.columns
+    ]
+    counts = ce.groupby("subgroup", as_index=False)[["n_cost_base", "n_treated"]].max()
+    df = df[keep].merge(counts, on="subgroup", how="left")
+    for c in ("n_cost_base", "n_treated"):
+        df[c] = _int(df[c])  # a subgroup unknown to cost_effectiveness: 0 persons, withheld below
+    hide = (df["n_cost_base"] < sdc.MIN_COUNT) | (df["n_treated"] < sdc.MIN_COUNT)
+    for c in ("estimate", "ci_low", "ci_high", "base_estimate", "difference"):
+        if c in df.columns:
+            df[c] = pd.to_numeric(df[c], errors="coerce").mask(hide)
+    return df.reset_index(drop=True)
+
+
+def _load_cost_parameters(wh: Warehouse) -> pd.DataFrame | None:
+    """Parameters from the file (no person data) and the derived values for the whole cost base
+    (ALL); per-subgroup derived values and person-month counts are not published."""
+    t = "marts.cost_parameters"
+    if not wh.has(t, "parameter", "value"):
+        return None
+    df = wh.table(t)
+    sub = df["subgroup"] if "subgroup" in df.columns else pd.Series(None, index=df.index)
+    keep = (sub.isna() | sub.eq("ALL")) & ~df["parameter"].astype(str).eq("derived.person_months")
+    df = df[keep].copy()
+    if "subgroup" in df.columns:  # "ALL" outside the dims would read as an undeclared total
+        df["subgroup"] = df["subgroup"].where(df["subgroup"].isna(), "cost base")
+    return df.reset_index(drop=True)
+
+
+def _subgroup_published(
+    name: str,
+    source: tuple[str, ...],
+    df: pd.DataFrame,
+    key_cols: list[str],
+    counts: tuple[str, ...],
+    values: list[str],
+    description: str,
+) -> dict[str, Published]:
+    """As for the effects: the exported table plus one additive view per subgroup dimension."""
+    out: dict[str, Published] = {}
+    df = df.drop_duplicates([*key_cols, "subgroup"]).reset_index(drop=True)
+    sup = _effects_dimension_views(df, key_cols, counts, values)
+    base = dict(count_col=counts[0], value_cols=tuple(values), base_cols=counts[1:])
+    out[name] = Published(
+        name, sup, dict(base, dims=(*key_cols, "subgroup")), description, source, export=True
+    )
+    for d in sorted({_subgroup_dim(s) for s in sup["subgroup"]} - {"ALL"}):
+        view = sup[sup["subgroup"].map(_subgroup_dim).isin(["ALL", d])].copy()
+        view["subgroup"] = view["subgroup"].map(
+            lambda s: s.partition("=")[2] if "=" in s else "ALL"
+        )
+        out[f"{name}__{d}"] = Published(
+            f"{name}__{d}",
+            view.reset_index(drop=True),
+            dict(base, dims=(*key_cols, "subgroup")),
+            "",
+            source,
+            export=False,
+        )
+    return out
+
+
+def _link_cost_base(out: dict[str, Published]) -> None:
+    """The cost base per subgroup is published in three tables (n_participants, n_cost_base): a
+    subgroup hidden in one is hidden in all, with its statistics. (The suppression patterns
+    agree in practice, since the counts are the same; this is the safety net, and the re-check
+    of every table catches any single suppression it might open.)"""
+    base_col = {
+        "costs_per_participant": "n_participants",
+        "cost_effectiveness": "n_cost_base",
+        "cost_sensitivity": "n_cost_base",
+    }
+    hidden: set[str] = set()
+    for name, col in base_col.items():
+        if name in out:
+            f = out[name].frame
+            hidden |= set(f.loc[f[sdc.flag_col(col)].astype(bool), "subgroup"])
+    for name, p in out.items():
+        root, _, dim = name.partition("__")
+        if root not in base_col or not hidden:
+            continue
+        f = p.frame
+        full = (
+            f["subgroup"]
+            if not dim
+            else f["subgroup"].map(lambda v, d=dim: v if v == "ALL" else f"{d}={v}")
+        )
+        m = full.isin(hidden).to_numpy()
+        if not m.any():
+            continue
+        f.loc[m, base_col[root]] = pd.NA
+        f.loc[m, sdc.flag_col(base_col[root])] = True
+        for c in p.kwargs.get("value_cols", ()):
+            f.loc[m, c] = np.nan
+            f.loc[m, sdc.flag_col(c)] = True
+
+
+def _cost_tables(wh: Warehouse) -> dict[str, Published]:
+    """Cost-effectiveness tables (optional): each subgroup's statistics (amounts per participant,
+    NPVs, ratios) are withheld when the subgroup has fewer than 5 persons in the cost base or
+    among the treated; n_participants / n_cost_base get secondary suppression within each
+    subgroup dimension (purpose=..., status_group=... add up to ALL)."""
+    out: dict[str, Published] = {}
+    cp = _load_costs_per_participant(wh)
+    if cp is not None:
+        values = [c for c in COST_COMPONENT_VALUES if c in cp.columns]
+        out.update(
+            _subgroup_published(
+                "costs_per_participant",
+                ("marts.costs_per_participant",),
+                cp,
+                ["component"],
+                ("n_participants",),
+                values,
+                "Kostnader per deltaker etter komponent",
+            )
+        )
+    ce = _load_cost_effectiveness(wh)
+    if ce is not None:
+        values = [c for c in COST_VALUES if c in ce.columns]
+        out.update(
+            _subgroup_published(
+                "cost_effectiveness",
+                ("marts.cost_effectiveness",),
+                ce,
+                ["perspective", "measure"],
+                ("n_cost_base", "n_treated"),
+                values,
+                "Kostnadseffektivitet: nåverdier, forholdstall og break-even per deltaker",
+            )
+        )
+    cs = _load_cost_sensitivity(wh, ce)
+    if cs is not None:
+        values = [
+            c
+            for c in ("estimate", "ci_low", "ci_high", "base_estimate", "difference")
+            if c in cs.columns
+        ]
+        out.update(
+            _subgroup_published(
+                "cost_sensitivity",
+                ("marts.cost_sensitivity",),
+                cs,
+                ["scenario", "perspective", "measure"],
+                ("n_cost_base", "n_treated"),
+                values,
+                "Følsomhetsanalyse for kostnadseffektiviteten",
+            )
+        )
+    _link_cost_base(out)
+    par = _load_cost_parameters(wh)
+    if par is not None:
+        out["cost_parameters"] = Published(
+            "cost_parameters",
+            par,
+            {},
+            "Parametre i kostnadsberegningen",
+            ("marts.cost_parameters",),
+        )
+    return out
+
+
 def _n_suppressed(frame: pd.DataFrame, kwargs: dict) -> int:
     c = kwargs.get("count_col")
     if not c or sdc.flag_col(c) not in frame.columns:
@@ -997,6 +1246,7 @@ def published_tables(warehouse: Path | str | Warehouse) -> dict[str, Published]:
                 spec.name, sup, kwargs, spec.description, spec.sources, spec.export
             )
         out.update(_effects_tables(wh))
+        out.update(_cost_tables(wh))
         for p in out.values():
             p.n_suppressed = _n_suppressed(p.frame, p.kwargs)
         return out
