@@ -253,28 +253,40 @@ def _load_purpose_coverage(wh: Warehouse) -> pd.DataFrame | None:
 # transitions and outcomes -------------------------------------------------------------------------
 
 
-def _load_transitions(wh: Warehouse) -> pd.DataFrame | None:
-    wh.require("marts.transitions", ("purpose", "months_after_exit", "state", "n"))
-    df = wh.table("marts.transitions")[["purpose", "months_after_exit", "state", "n"]].copy()
+def _add_group_shares(df: pd.DataFrame, groups, count: str = "n") -> pd.Series:
+    """Set df["share"] = count / its group's total (NaN for an empty group); return the totals."""
+    tot = df.groupby(list(groups))[count].transform("sum")
+    df["share"] = np.where(tot > 0, df[count] / tot.where(tot > 0), np.nan)
+    return tot
+
+
+def _load_state_shares(
+    wh: Warehouse, table: str, group_col: str, required: bool
+) -> pd.DataFrame | None:
+    """States k months after exit by `group_col`, with shares and the group total (n_spells).
+
+    The group total (ended spells observed at k) is the implicit total the suppression treats as
+    published; it is shown beside the shares (suppressed below 5).
+    """
+    cols = (group_col, "months_after_exit", "state", "n")
+    if required:
+        wh.require(table, cols)
+    elif not wh.has(table, *cols):
+        return None
+    df = wh.table(table)[list(cols)].copy()
     df["n"] = _int(df["n"])
-    tot = df.groupby(["purpose", "months_after_exit"])["n"].transform("sum")
-    df["share"] = np.where(tot > 0, df["n"] / tot.where(tot > 0), np.nan)
-    # the group total (ended spells observed at k) is the implicit total the suppression treats
-    # as published; it is shown beside the shares (suppressed below 5)
-    df["n_spells"] = tot.astype("int64")
+    df["n_spells"] = _add_group_shares(df, [group_col, "months_after_exit"]).astype("int64")
     return df
+
+
+def _load_transitions(wh: Warehouse) -> pd.DataFrame | None:
+    return _load_state_shares(wh, "marts.transitions", "purpose", required=True)
 
 
 def _load_transitions_by_status(wh: Warehouse) -> pd.DataFrame | None:
-    t = "marts.transitions_by_status_group"
-    if not wh.has(t, "status_group", "months_after_exit", "state", "n"):
-        return None
-    df = wh.table(t)[["status_group", "months_after_exit", "state", "n"]].copy()
-    df["n"] = _int(df["n"])
-    tot = df.groupby(["status_group", "months_after_exit"])["n"].transform("sum")
-    df["share"] = np.where(tot > 0, df["n"] / tot.where(tot > 0), np.nan)
-    df["n_spells"] = tot.astype("int64")
-    return df
+    return _load_state_shares(
+        wh, "marts.transitions_by_status_group", "status_group", required=False
+    )
 
 
 def _load_intended(wh: Warehouse) -> pd.DataFrame | None:
@@ -325,8 +337,7 @@ def _load_profile(wh: Warehouse) -> pd.DataFrame | None:
     df = wh.table(t)[["year", "group", "dimension", "category", "n"]].copy()
     df["category"] = df["category"].astype(str)
     df["n"] = _int(df["n"])
-    tot = df.groupby(["year", "group", "dimension"])["n"].transform("sum")
-    df["share"] = np.where(tot > 0, df["n"] / tot.where(tot > 0), np.nan)
+    _add_group_shares(df, ["year", "group", "dimension"])
     return df.reset_index(drop=True)
 
 
@@ -485,8 +496,7 @@ def _load_chaining(dim: str):
             return None
         df["category"] = np.where(df["dimension"] == "ALL", "ALL", df["category"].astype(str))
         df["n_spells"] = _int(df["n_spells"])
-        tot = df.groupby("category")["n_spells"].transform("sum")
-        df["share"] = np.where(tot > 0, df["n_spells"] / tot.where(tot > 0), np.nan)
+        _add_group_shares(df, ["category"], count="n_spells")
         keep = ["category", "next_programme", "n_spells", "share"] + [
             c for c in ("median_months_to_next",) if c in df.columns
         ]
@@ -954,8 +964,7 @@ def _support_table(wh: Warehouse, eff: Published | None, headline_n: float) -> P
     df["n"] = _int(df["n"])
     # one distribution per population (and per propensity-score specification, where several)
     groups = [c for c in ("specification", "population") if c in df.columns]
-    tot = df.groupby(groups)["n"].transform("sum")
-    df["share"] = np.where(tot > 0, df["n"] / tot.where(tot > 0), np.nan)
+    _add_group_shares(df, groups)
     kwargs = dict(
         count_col="n",
         value_cols=("share",),
