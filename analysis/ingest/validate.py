@@ -153,6 +153,9 @@ def _checked_sql(table: Table, raw_types: dict[str, str]) -> str:
 
     Typed columns are computed in a subquery so that the rule expressions can refer to them.
     """
+    # raw values are needed only to evaluate the rules; afterwards the typed columns, lineage and
+    # problems are kept (rejects join back to raw by rowid), so raw is not stored a second time
+    kept_typed = ", ".join(f'r."__t_{c.name}"' for c in table.columns)
     typed_cols = ",\n    ".join(
         f'{_typed(c, raw_types[c.name])} AS "__t_{c.name}"' for c in table.columns
     )
@@ -160,7 +163,10 @@ def _checked_sql(table: Table, raw_types: dict[str, str]) -> str:
     return f"""
 CREATE OR REPLACE TEMP TABLE __checked AS
 SELECT
-  r.*,
+  r.__rid,
+  r._source_file,
+  r._source_row,
+  {kept_typed},
   list_filter([
       {problems}
   ], p -> p IS NOT NULL) AS __problems
