@@ -1,0 +1,53 @@
+"""The study's design, written once: windows, horizons, estimators, outcomes, code groups, dates.
+
+Every module that needs one of these facts imports it from here (SQL builders pass them in as
+parameters), so a change of design is a change of one line. Input code lists (programme codes,
+statuses, purposes, benefits) are the input contract's and live in `analysis.contract`; this
+module holds what the *study* decides on top of them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# --- Event time (months since the first Arbeidstrening start; 0 = the start month) ----------
+
+EVENT_TIME_MIN = -12
+EVENT_TIME_MAX = 36
+EVENT_TIMES = np.arange(EVENT_TIME_MIN, EVENT_TIME_MAX + 1)
+# A treated cohort needs this many months of history inside the window (analysis window start).
+PRE_MONTHS_REQUIRED = 12
+# Cohort sentinel for "never treated" in month-offset arrays.
+NEVER = 10**6
+
+# Summary measures of an event study: name -> {event_time: weight}.
+LOCK_IN_MONTHS = (0, 5)
+SUMMARY_MEASURES: dict[str, dict[int, float]] = {
+    "lock_in_0_5": {e: 1 / 6 for e in range(0, 6)},
+    "at_12": {12: 1.0},
+    "at_24": {24: 1.0},
+    "at_36": {36: 1.0},
+    "post_mean_0_36": {e: 1 / 37 for e in range(0, 37)},
+}
+
+# --- Estimators and outcomes ----------------------------------------------------------------
+
+HEADLINE_ESTIMATOR = "callaway_santanna"
+HEADLINE_OUTCOME = "employed"
+# One spelling per outcome, used by effects, costs and the report alike.
+OUTCOMES = ("employed", "earnings_nok", "not_any_benefit")
+
+# --- Transitions after exit ------------------------------------------------------------------
+
+TRANSITION_HORIZONS = (1, 3, 6, 12, 24)
+
+# --- Groups ------------------------------------------------------------------------------------
+
+STATUS_GROUPS = ("ARBEIDSSOKER", "NEDSATT_ARBEIDSEVNE", "ANNET")
+UNKNOWN_PURPOSE = "UKJENT"
+ALL = "ALL"
+
+# --- Policy dates ----------------------------------------------------------------------------
+
+# Autumn 2022: many NAV offices stopped granting wage subsidies for budget reasons.
+WAGE_SUBSIDY_STOP_MONTH = "2022-09"
