@@ -280,7 +280,7 @@ def test_att_gt_matches_r(mpdta, control):
         "ci_low",
         "ci_high",
         "n_treated",
-        "n_control",
+        "n_comparison",
         "post",
     }
     np.testing.assert_allclose(tab["ci_high"] - tab["att"], 1.959963984540054 * tab["se"])
@@ -320,14 +320,14 @@ def test_group_sizes(mpdta):
     res = att_gt(mpdta, **KW)
     sizes = mpdta.groupby("first.treat")["countyreal"].nunique()
     assert (res.att_gt["n_treated"] == res.att_gt["group"].map(sizes)).all()
-    assert (res.att_gt["n_control"] == sizes[0]).all()
+    assert (res.att_gt["n_comparison"] == sizes[0]).all()
     assert res.n_units == 500
     nyt = att_gt(mpdta, control="notyettreated", **KW).att_gt.set_index(["group", "time"])
     # not-yet-treated: 2004 at 2005 compares with never + 2006 + 2007 cohorts; at 2006 with never + 2007
-    assert nyt.loc[(2004, 2005), "n_control"] == sizes[0] + sizes[2006] + sizes[2007]
-    assert nyt.loc[(2004, 2006), "n_control"] == sizes[0] + sizes[2007]
-    assert nyt.loc[(2004, 2007), "n_control"] == sizes[0]
-    assert nyt.loc[(2007, 2005), "n_control"] == sizes[0] + sizes[2006]  # pre-period placebo
+    assert nyt.loc[(2004, 2005), "n_comparison"] == sizes[0] + sizes[2006] + sizes[2007]
+    assert nyt.loc[(2004, 2006), "n_comparison"] == sizes[0] + sizes[2007]
+    assert nyt.loc[(2004, 2007), "n_comparison"] == sizes[0]
+    assert nyt.loc[(2007, 2005), "n_comparison"] == sizes[0] + sizes[2006]  # pre-period placebo
 
 
 # ---------------------------------------------------------------------------------------------
