@@ -47,7 +47,7 @@ from analysis.did._logit import fit_logit
 from analysis.did._prep import DiDInputError, Panel
 
 EST_METHODS = ("dr", "ipw", "reg")
-ROW_CHUNK = 1024  # rows per streaming block (fixed: bootstrap draws depend on it)
+ROW_CHUNK = 2048  # rows per streaming block (fixed: bootstrap draws depend on it)
 _PS_CAP = 1 - 1e-6  # R caps fitted propensity scores here
 _TRIM = 0.995  # R drops comparison units with a propensity score at or above this
 _OVERLAP = 0.999  # R sets a cell to NA when an (unweighted) fitted score reaches this
@@ -380,27 +380,125 @@ class CovEngine:
         m.zeta = np.vstack(parts)
 
     # ------------------------------------------------------------------ per-unit terms
-    def unit_terms(self, m: Model, c: int, rows: slice) -> tuple[np.ndarray, np.ndarray]:
-        """(a, H) of the influence-function representation for `rows` of cohort c in model m."""
-        x = self.design(rows, m.s)
+    @property
+    def n_features(self) -> int:
+        p = self.p
+        return {"dr": 2 * p + 2, "ipw": p + 2, "reg": p + 1}[self.est_method]
+
+    def block_terms(self, c: int, rows: slice, mis: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """(a, H) of psi = a (Y_t - Y_b) + H . zeta for `rows` of cohort c, models `mis`.
+
+        Returns a (rows, M) and H (rows, M, F); all models must share the covariate period.
+        """
+        ms = [self.models[mi] for mi in mis]
+        x = self.design(rows, ms[0].s)
         w = self.w[rows]
-        treated = c == m.gidx
-        cols: list[np.ndarray] = []
-        a = w / m.s_t if treated else np.zeros(x.shape[0])
+        nr, n_m, p = x.shape[0], len(ms), self.p
+        treated = np.array([m.gidx == c for m in ms])
+        s_t = np.array([m.s_t for m in ms])
+        a = np.where(treated[None, :], w[:, None] / s_t[None, :], 0.0)
+        h = np.zeros((nr, n_m, self.n_features))
+        col = 0
         if self.has_ps:
-            mu = np.minimum(expit(x @ m.theta), _PS_CAP)
-            if not treated:
-                wc = w * np.where(mu < _TRIM, mu / (1 - mu), 0.0)
-                a = a - wc / m.s_c
-        if self.has_or and not treated:
-            a = a - w * (x @ m.lam)
+            theta = np.column_stack([m.theta for m in ms])
+            s_c = np.array([m.s_c for m in ms])
+            mu = np.minimum(expit(x @ theta), _PS_CAP)
+            wc = np.where(
+                treated[None, :], 0.0, w[:, None] * np.where(mu < _TRIM, mu / (1 - mu), 0.0)
+            )
+            a -= wc / s_c[None, :]
         if self.has_or:
-            cols.append(a[:, None] * x)
-        cols.append((w / m.s_t if treated else np.zeros_like(w))[:, None])
+            lam = np.column_stack([m.lam for m in ms])
+            a -= np.where(treated[None, :], 0.0, w[:, None] * (x @ lam))
+            h[:, :, :p] = a[:, :, None] * x[:, None, :]
+            col = p
+        h[:, :, col] = np.where(treated[None, :], w[:, None] / s_t[None, :], 0.0)
+        col += 1
         if self.has_ps:
-            cols.append((np.zeros_like(w) if treated else wc / m.s_c)[:, None])
-            cols.append((w * ((1.0 if treated else 0.0) - mu))[:, None] * x)
-        return a, np.hstack(cols)
+            h[:, :, col] = wc / s_c[None, :]
+            col += 1
+            h[:, :, col:] = (w[:, None] * (treated[None, :] - mu))[:, :, None] * x[:, None, :]
+        return a, h
+
+    def unit_terms(self, m: Model, c: int, rows: slice) -> tuple[np.ndarray, np.ndarray]:
+        """(a, H) for one model (see `block_terms`)."""
+        a, h = self.block_terms(c, rows, [self.models.index(m)])
+        return a[:, 0], h[:, 0, :]
+
+    def _groups_of(self, c: int, mis: list[int]) -> list[list[int]]:
+        by_s: dict[int, list[int]] = {}
+        for mi in mis:
+            by_s.setdefault(self.models[mi].s, []).append(mi)
+        return list(by_s.values())
+
+    def cell_variances(self) -> np.ndarray:
+        """sum_i psi_ik^2 for every cell, from per-model moments (unit-level clustering).
+
+        var_k = sum a^2 (dY_k)^2 + 2 zeta_k . sum a H dY_k + zeta_k' (sum H H') zeta_k, where the
+        outcome moments per model are matrix products over each cohort block: sum a^2 Y_t^2,
+        sum a^2 Y_t Y_b for the model's fixed base period, sum a^2 Y_t Y_(t-1), sum a H_f Y_t.
+        """
+        n_cells = self.cd.gidx.size
+        n_t = self.y.shape[1]
+        f = self.n_features
+        n_mod = len(self.models)
+        g2 = np.zeros((n_mod, n_t))
+        gb = np.zeros((n_mod, n_t))
+        gl = np.zeros((n_mod, max(n_t - 1, 0)))
+        ah = np.zeros((n_mod, f, n_t))
+        hh = np.zeros((n_mod, f, f))
+        base_of = np.zeros(n_mod, dtype=np.int64)
+        extra: dict[int, list[int]] = {}
+        for mi, m in enumerate(self.models):
+            if not m.ok:
+                continue
+            vals, cnt = np.unique(m.bidx, return_counts=True)
+            base_of[mi] = vals[np.argmax(cnt)]
+            odd = np.flatnonzero((m.bidx != base_of[mi]) & (m.bidx != m.tidx - 1))
+            if odd.size:
+                extra[mi] = odd.tolist()
+        cross_extra: dict[tuple[int, int], float] = {}
+        for c in range(self.cohorts.size):
+            mis_all = [mi for mi in self.models_of[c] if self.models[mi].ok]
+            if not mis_all:
+                continue
+            sl = self.block(c)
+            for mis in self._groups_of(c, mis_all):
+                idx = np.asarray(mis)
+                for r0 in range(sl.start, sl.stop, 4 * ROW_CHUNK):
+                    rows = slice(r0, min(r0 + 4 * ROW_CHUNK, sl.stop))
+                    a, h = self.block_terms(c, rows, mis)
+                    y = self.y[rows]
+                    a2 = a * a
+                    g2[idx] += a2.T @ (y * y)
+                    gb[idx] += (a2 * y[:, base_of[idx]]).T @ y
+                    if n_t > 1:
+                        gl[idx] += a2.T @ (y[:, 1:] * y[:, :-1])
+                    for j in range(f):
+                        ah[idx, j, :] += (a * h[:, :, j]).T @ y
+                    hh[idx] += np.einsum("nmf,nmg->mfg", h, h, optimize=True)
+                    for j, mi in enumerate(mis):
+                        for kk in extra.get(mi, []):
+                            m = self.models[mi]
+                            key = (mi, kk)
+                            tb = a2[:, j] * y[:, m.tidx[kk]] * y[:, m.bidx[kk]]
+                            cross_extra[key] = cross_extra.get(key, 0.0) + float(tb.sum())
+        var = np.full(n_cells, np.nan)
+        for mi, m in enumerate(self.models):
+            if not m.ok:
+                continue
+            t, b = m.tidx, m.bidx
+            cross = np.where(b == base_of[mi], gb[mi, t], 0.0)
+            lag = (b == t - 1) & (b != base_of[mi])
+            if lag.any():
+                cross[lag] = gl[mi, b[lag]]
+            for kk in extra.get(mi, []):
+                cross[kk] = cross_extra[(mi, kk)]
+            v = g2[mi, t] - 2.0 * cross + g2[mi, b]
+            v += 2.0 * np.einsum("fk,fk->k", m.zeta, ah[mi][:, t] - ah[mi][:, b])
+            v += np.einsum("fk,fg,gk->k", m.zeta, hh[mi], m.zeta)
+            var[m.cells] = v
+        return var
 
     # ------------------------------------------------------------------ results
     def cell_results(self) -> dict[str, np.ndarray]:
@@ -482,7 +580,8 @@ def functional_moments(
         amat = np.zeros((n_t, fcols.size))
         np.add.at(amat, m.tidx, cmf)
         np.add.at(amat, m.bidx, -cmf)
-        prep[mi] = (fcols, amat, m.zeta @ cmf)
+        # [a * Y, H] @ [A; G] in one product per model
+        prep[mi] = (fcols, np.vstack([amat, m.zeta @ cmf]))
     for c in range(eng.cohorts.size):
         mis = [mi for mi in eng.models_of[c] if mi in prep]
         qc = None if qmat is None else qmat[:, c]
@@ -496,6 +595,11 @@ def functional_moments(
         cols = np.unique(np.concatenate(touched))
         pos = np.full(n_f, -1)
         pos[cols] = np.arange(cols.size)
+        dest = {}
+        for mi in mis:
+            d = pos[prep[mi][0]]
+            contiguous = d.size and np.all(np.diff(d) == 1)
+            dest[mi] = slice(int(d[0]), int(d[-1]) + 1) if contiguous else d
         sl = eng.block(c)
         rng = np.random.default_rng([0 if seed is None else seed, c]) if draws is not None else None
         for r0 in range(sl.start, sl.stop, ROW_CHUNK):
@@ -503,10 +607,14 @@ def functional_moments(
             nr = rows.stop - rows.start
             psi = np.zeros((nr, cols.size))
             y = eng.y[rows]
-            for mi in mis:
-                fcols, amat, gmat = prep[mi]
-                a, h = eng.unit_terms(eng.models[mi], c, rows)
-                psi[:, pos[fcols]] += a[:, None] * (y @ amat) + h @ gmat
+            n_t = y.shape[1]
+            for grp in eng._groups_of(c, mis):
+                a_all, h_all = eng.block_terms(c, rows, grp)
+                yh = np.empty((nr, n_t + h_all.shape[2]))
+                for j, mi in enumerate(grp):
+                    np.multiply(y, a_all[:, j, None], out=yh[:, :n_t])
+                    yh[:, n_t:] = h_all[:, j, :]
+                    psi[:, dest[mi]] += yh @ prep[mi][1]
             if qc is not None:
                 psi += (eng.w[rows] / wbar)[:, None] * qc[cols][None, :]
             if clus is None:

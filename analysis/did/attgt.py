@@ -348,12 +348,14 @@ def att_gt(
         warn_model_failures(engine, notes)
         res = engine.cell_results()
         att, valid = res["att"], res["valid"]
-        eye = np.zeros((n_cells, n_cells))
-        vidx = np.flatnonzero(valid)
-        eye[vidx, vidx] = 1.0
-        var = functional_moments(engine, eye[vidx], None, want="var")["var"]
-        cell_var = np.full(n_cells, np.nan)
-        cell_var[vidx] = var
+        if engine.cluster is None:
+            cell_var = engine.cell_variances()
+        else:
+            vidx = np.flatnonzero(valid)
+            eye = np.zeros((vidx.size, n_cells))
+            eye[np.arange(vidx.size), vidx] = 1.0
+            cell_var = np.full(n_cells, np.nan)
+            cell_var[vidx] = functional_moments(engine, eye, None, want="var")["var"]
         cw = np.array([engine.w[engine.block(c)].sum() for c in range(k_n)])
         if weights is not None:
             w_treated = cw[cd.gidx]
