@@ -637,7 +637,7 @@ def functional_moments(
         else:
             out_var = np.einsum("ij,ij->j", csum, csum)
         if biters:
-            rng = np.random.default_rng([0 if seed is None else seed, -1])
+            rng = np.random.default_rng([0 if seed is None else seed, 1 << 40])  # cluster stream
             draws = np.zeros((biters, n_f))
             for c0 in range(0, eng.n_clusters, ROW_CHUNK):
                 c1 = min(c0 + ROW_CHUNK, eng.n_clusters)

@@ -8,6 +8,7 @@ linear predictors; steps are halved when the deviance does not decrease. Non-con
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,10 +59,13 @@ def fit_logit(
         grad = x.T @ (wv * (d - mu))
         info = (x * v[:, None]).T @ x
         try:
-            step = linalg.solve(info, grad, assume_a="pos")
-        except (linalg.LinAlgError, ValueError):
-            step, *_ = np.linalg.lstsq(info, grad, rcond=None)
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", linalg.LinAlgWarning)
+                step = linalg.solve(info, grad, assume_a="pos")
+        except (linalg.LinAlgError, linalg.LinAlgWarning, ValueError):
+            # collinear design (R's fastglm returns NA coefficients here)
             singular = True
+            break
         # step halving keeps the deviance non-increasing
         shrink = 1.0
         for _ in range(40):
