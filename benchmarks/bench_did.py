@@ -1,152 +1,163 @@
-"""Benchmark att_gt + dynamic aggregation on a simulated person-month panel.
+"""Benchmark analysis.did: time and peak memory with and without covariates; DR coverage.
 
-    python -m analysis.did.bench                       # 600k units x 108 months, ~100 cohorts
-    python -m analysis.did.bench --units 50000 --periods 24 --cohorts 10
+    python benchmarks/bench_did.py                      # 100k and 500k units x 60 periods
+    python benchmarks/bench_did.py --units 100000 --cohorts 55 --control notyettreated
+    python benchmarks/bench_did.py --coverage 500       # coverage and mean bias of DR
 
-Simulates a balanced long-format panel (int64 unit / time / cohort columns and a binary float64
-outcome, the shape of the production person-month panel), then times `att_gt` and
-`aggte(type="dynamic")` and reports peak memory: the peak of memory allocated during the
-estimation (tracemalloc, which sees numpy's buffers) and the process's peak resident set size.
+Timing mode simulates a balanced panel (int64 unit / time / cohort columns, a float outcome and
+a covariate x that drives both who is treated and the outcome trend), then for each size runs,
+in this order, `att_gt` without covariates, `att_gt(covariates=["x"])` (est_method "dr"), and
+`aggte(type="dynamic")` after each. It prints wall time and the peak memory allocated during each
+fit (tracemalloc, which sees numpy's buffers), and the ratio covariates / no covariates.
+Figures taken on a shared machine are noisy: compare several runs.
+
+Coverage mode draws `--coverage` panels from the world of tests/test_did_covariates.py
+(selection on x, conditional parallel trends) and prints the coverage of the 95% intervals and
+the mean bias of the DR and no-covariate estimators at e = 0, 1, 2 and for the overall effect.
 """
 
 from __future__ import annotations
 
 import argparse
-import resource
 import sys
 import time
 import tracemalloc
+import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 
 def simulate(n_units: int, n_periods: int, n_cohorts: int, seed: int = 1) -> pd.DataFrame:
-    """Balanced binary-outcome panel with staggered adoption and dynamic, cohort-specific effects."""
+    """Balanced panel, staggered adoption, selection on a covariate x that shifts trends."""
     rng = np.random.default_rng(seed)
     periods = np.arange(1, n_periods + 1, dtype=np.int64)
-    # cohorts spread over periods 4 .. n_periods - 2; 35 % never treated (cohort 0)
-    first, last = 4, max(5, n_periods - 2)
-    cohort_values = np.unique(np.linspace(first, last, n_cohorts).round().astype(np.int64))
+    cohort_values = np.unique(np.linspace(4, n_periods - 2, n_cohorts).round().astype(np.int64))
+    x = rng.normal(size=n_units)
     g = rng.choice(cohort_values, size=n_units)
-    g[rng.random(n_units) < 0.35] = 0
-    unit_eff = rng.normal(-0.3, 1.0, n_units)
-    time_eff = 0.3 * np.sin(periods / 6.0) + 0.002 * periods
-    y = np.empty((n_units, n_periods), dtype=np.float64)
+    g[rng.random(n_units) < 1 / (1 + np.exp(-(-0.4 + 0.8 * x)))] = 0  # ~40 % never treated
+    unit_eff = rng.normal(size=n_units) + 0.5 * x
+    y = np.empty((n_units, n_periods))
     chunk = 1 << 16
     for a in range(0, n_units, chunk):
         b = min(a + chunk, n_units)
         gg = g[a:b, None]
         e = periods[None, :] - gg
-        treated = (gg > 0) & (e >= 0)
-        effect = np.where(treated, 0.25 + 0.01 * np.minimum(e, 24), 0.0)
-        logit = unit_eff[a:b, None] + time_eff[None, :] + effect
-        p = 1.0 / (1.0 + np.exp(-logit))
-        y[a:b] = rng.random((b - a, n_periods)) < p
+        eff = np.where((gg > 0) & (e >= 0), 0.25 + 0.01 * np.minimum(e, 24), 0.0)
+        y[a:b] = (
+            unit_eff[a:b, None]
+            + 0.02 * periods[None, :] * (1 + x[a:b, None])
+            + eff
+            + rng.normal(size=(b - a, n_periods))
+        )
     return pd.DataFrame(
         {
             "person": np.repeat(np.arange(1, n_units + 1, dtype=np.int64) * 7 + 100_000, n_periods),
             "month": np.tile(periods, n_units),
             "first_month": np.repeat(g, n_periods),
-            "employed": y.reshape(-1),
+            "y": y.reshape(-1),
+            "x": np.repeat(x, n_periods),
         }
     )
 
 
-def _status_mb(field: str) -> float:
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return float("nan")
+def _timed(fn):
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    t0 = time.perf_counter()
+    out = fn()
+    dt = time.perf_counter() - t0
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return out, dt, peak / 2**20
 
 
-def _rss_mb() -> float:
-    return _status_mb("VmRSS")
+def bench(n_units: int, n_periods: int, n_cohorts: int, control: str) -> None:
+    from analysis.did import aggte, att_gt
+
+    t0 = time.perf_counter()
+    df = simulate(n_units, n_periods, n_cohorts)
+    k = int(df["first_month"].nunique()) - 1
+    mib = df.memory_usage(deep=False).sum() / 2**20
+    print(
+        f"\n{n_units:,} units x {n_periods} periods, {k} cohorts, control={control}: "
+        f"simulated in {time.perf_counter() - t0:.1f}s (input frame {mib:,.0f} MiB)",
+        flush=True,
+    )
+    kw = {"unit": "person", "time": "month", "cohort": "first_month", "outcome": "y"}
+    times = {}
+    for label, covs in (("no covariates", []), ("covariates (dr)", ["x"])):
+        res, t_fit, m_fit = _timed(lambda c=covs: att_gt(df, **kw, control=control, covariates=c))
+        dyn, t_dyn, m_dyn = _timed(lambda r=res: aggte(r, "dynamic"))
+        times[label] = (t_fit, t_fit + t_dyn)
+        models = len(res._engine.models) if res._engine is not None else 0
+        print(
+            f"  {label:<16} att_gt {t_fit:6.2f}s (peak {m_fit:7,.0f} MiB)"
+            f" + aggte(dynamic) {t_dyn:6.2f}s (peak {m_dyn:6,.0f} MiB)"
+            f" = {t_fit + t_dyn:6.2f}s; {len(res.att_gt):,} cells"
+            + (f", {models} propensity/regression models" if models else "")
+            + f"; dynamic overall {dyn.overall_att:.4f} (se {dyn.overall_se:.4f})",
+            flush=True,
+        )
+    a, b = times["no covariates"], times["covariates (dr)"]
+    print(
+        f"  ratio covariates / none: att_gt {b[0] / a[0]:.1f}x, att_gt + dynamic {b[1] / a[1]:.1f}x"
+    )
 
 
-def _reset_peak_rss() -> bool:
-    """Reset the kernel's peak-RSS counter (VmHWM) so it measures the estimation only (Linux)."""
-    try:
-        with open("/proc/self/clear_refs", "w") as fh:
-            fh.write("5")
-        return True
-    except OSError:
-        return False
+def coverage(reps: int) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from test_did_covariates import coverage_world
+
+    from analysis.did import aggte, att_gt
+
+    truth = {0: 0.5, 1: 0.6, 2: 0.7, "overall": float(np.mean([0.5 + 0.1 * e for e in range(5)]))}
+    z = 1.959963984540054
+    for label, covs in (("DR, covariate x", ["x"]), ("no covariates", [])):
+        hits = dict.fromkeys(truth, 0)
+        bias = dict.fromkeys(truth, 0.0)
+        for r in range(reps):
+            dyn = aggte(att_gt(coverage_world(r), "id", "t", "g", "y", covariates=covs), "dynamic")
+            tab = dyn.table.set_index("event_time")
+            for key, v in truth.items():
+                a, s = (
+                    (dyn.overall_att, dyn.overall_se)
+                    if key == "overall"
+                    else (tab.loc[key, "att"], tab.loc[key, "se"])
+                )
+                hits[key] += abs(a - v) <= z * s
+                bias[key] += (a - v) / reps
+        print(f"{label} over {reps} panels (1000 units x 8 periods, selection on x):")
+        for key in truth:
+            print(
+                f"  {'e = ' + str(key) if key != 'overall' else 'overall':<8} truth {truth[key]:.3f}"
+                f"  coverage {hits[key] / reps:.3f}  mean bias {bias[key]:+.4f}"
+            )
 
 
 def main(argv: list[str] | None = None) -> int:
-    from analysis.did import aggte, att_gt
-
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--units", type=int, default=600_000)
-    ap.add_argument("--periods", type=int, default=108)
-    ap.add_argument("--cohorts", type=int, default=100)
-    ap.add_argument("--control", default="notyettreated", choices=["nevertreated", "notyettreated"])
-    ap.add_argument("--shuffle", action="store_true", help="shuffle the rows before estimating")
-    ap.add_argument("--polars", action="store_true", help="pass a polars DataFrame")
+    ap.add_argument("--units", type=int, nargs="+", default=[100_000, 500_000])
+    ap.add_argument("--periods", type=int, default=60)
+    ap.add_argument("--cohorts", type=int, default=20)
     ap.add_argument(
-        "--unbalanced", type=float, default=0.0, help="share of rows to delete at random"
+        "--control",
+        nargs="+",
+        default=["nevertreated", "notyettreated"],
+        choices=["nevertreated", "notyettreated"],
     )
+    ap.add_argument("--coverage", type=int, default=0, help="run N coverage panels instead")
     args = ap.parse_args(argv)
-
-    t0 = time.perf_counter()
-    df = simulate(args.units, args.periods, args.cohorts)
-    if args.unbalanced > 0:
-        keep = np.random.default_rng(2).random(len(df)) >= args.unbalanced
-        df = df.loc[keep].reset_index(drop=True)
-    if args.shuffle:
-        df = df.iloc[np.random.default_rng(3).permutation(len(df))].reset_index(drop=True)
-    n_cohorts = int(df["first_month"].nunique()) - 1
-    input_mib = df.memory_usage(deep=False).sum() / 2**20
-    if args.polars:
-        import polars as pl
-
-        df = pl.from_pandas(df)
-    t_sim = time.perf_counter() - t0
-    print(
-        f"simulated {len(df):,} rows ({args.units:,} units x {args.periods} periods, "
-        f"{n_cohorts} cohorts) in {t_sim:.1f}s; input frame {input_mib:,.0f} MiB; "
-        f"process RSS {_rss_mb():,.0f} MiB",
-        flush=True,
-    )
-
-    rss_before = _rss_mb()
-    reset_ok = _reset_peak_rss()
-    tracemalloc.start()
-    tracemalloc.reset_peak()
-    t1 = time.perf_counter()
-    res = att_gt(
-        df,
-        unit="person",
-        time="month",
-        cohort="first_month",
-        outcome="employed",
-        control=args.control,
-        allow_unbalanced_panel=args.unbalanced > 0,
-    )
-    t2 = time.perf_counter()
-    dyn = aggte(res, "dynamic")
-    t3 = time.perf_counter()
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    maxrss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    hwm_mb = _status_mb("VmHWM")
-    print(f"att_gt: {len(res.att_gt):,} group-time cells in {t2 - t1:.2f}s")
-    print(f"aggte(dynamic): {len(dyn.table)} event times in {t3 - t2:.2f}s")
-    print(f"total wall time att_gt + dynamic: {t3 - t1:.2f}s")
-    print(f"peak memory allocated during estimation (tracemalloc): {peak / 2**20:,.0f} MiB")
-    if reset_ok:
-        print(
-            f"process RSS before estimation {rss_before:,.0f} MiB (the input frame), peak during "
-            f"estimation {hwm_mb:,.0f} MiB: +{hwm_mb - rss_before:,.0f} MiB for att_gt + aggte"
-        )
-    else:
-        print(f"process peak RSS over the whole run (incl. simulation): {maxrss_mb:,.0f} MiB")
-    print(f"dynamic overall ATT {dyn.overall_att:.4f} (se {dyn.overall_se:.4f})")
+    warnings.simplefilter("ignore")
+    if args.coverage:
+        coverage(args.coverage)
+        return 0
+    for n in args.units:
+        for control in args.control:
+            bench(n, args.periods, args.cohorts, control)
     return 0
 
 
