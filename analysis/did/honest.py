@@ -495,7 +495,7 @@ def _id_set_sd(m, l_vec, npre, npost):
     kw["bounds"] = [(None, None)] * n
     mx = optimize.linprog(-f, method="highs", **kw)
     mn = optimize.linprog(f, method="highs", **kw)
-    return -(-mx.fun), -mn.fun  # (id.lb, id.ub) with trueBeta = 0
+    return mx.fun, -mn.fun  # (id.lb, id.ub) = (-max, -min) with trueBeta = 0
 
 
 def smoothness(
