@@ -47,6 +47,9 @@ from analysis.did._logit import fit_logit
 from analysis.did._prep import DiDInputError, Panel
 
 EST_METHODS = ("dr", "ipw", "reg")
+# which period's covariates a cell uses: R's rule (the earlier of t and b), the base period b,
+# or the cohort's last period before treatment (g - anticipation - 1) for every cell of cohort g
+COVARIATE_PERIODS = ("earlier", "base", "pre_treatment")
 ROW_CHUNK = 2048  # rows per streaming block (fixed: bootstrap draws depend on it)
 _PS_CAP = 1 - 1e-6  # R caps fitted propensity scores here
 _TRIM = 0.995  # R drops comparison units with a propensity score at or above this
@@ -105,9 +108,23 @@ class Model:
 class CovEngine:
     """All cells of `att_gt` with covariates / weights / clusters, and their influence functions."""
 
-    def __init__(self, panel: Panel, cd: CellDef, *, est_method: str, anticipation: int):
+    def __init__(
+        self,
+        panel: Panel,
+        cd: CellDef,
+        *,
+        est_method: str,
+        anticipation: int,
+        covariate_period: str = "earlier",
+    ):
         if est_method not in EST_METHODS:
             raise DiDInputError(f"est_method must be one of {EST_METHODS}, got {est_method!r}")
+        if covariate_period not in COVARIATE_PERIODS:
+            raise DiDInputError(
+                f"covariate_period must be one of {COVARIATE_PERIODS}, got {covariate_period!r}"
+            )
+        self.covariate_period = covariate_period
+        self.anticipation = anticipation
         self.est_method = est_method
         self.has_ps = est_method in ("dr", "ipw")
         self.has_or = est_method in ("dr", "reg")
@@ -185,7 +202,19 @@ class CovEngine:
     def _build_models(self) -> None:
         cd = self.cd
         use = ~cd.reference
-        s_of = np.minimum(cd.tidx, cd.bidx) if self.x_varying else np.full(cd.tidx.size, -1)
+        if not self.x_varying:
+            s_of = np.full(cd.tidx.size, -1)
+        elif self.covariate_period == "earlier":
+            s_of = np.minimum(cd.tidx, cd.bidx)
+        elif self.covariate_period == "base":
+            s_of = cd.bidx.copy()
+        else:
+            tl = self.tlist
+            last_pre = {
+                int(g): int(np.flatnonzero(tl + self.anticipation < g)[-1])
+                for g in np.unique(cd.group)
+            }
+            s_of = np.array([last_pre[int(g)] for g in cd.group], dtype=np.int64)
         keys: dict[tuple, list[int]] = {}
         for k in np.flatnonzero(use):
             ctrl = tuple(np.flatnonzero(cd.control[k]).tolist())
@@ -388,7 +417,8 @@ class CovEngine:
     def block_terms(self, c: int, rows: slice, mis: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """(a, H) of psi = a (Y_t - Y_b) + H . zeta for `rows` of cohort c, models `mis`.
 
-        Returns a (rows, M) and H (rows, M, F); all models must share the covariate period.
+        Returns a (rows, M) and H (F, rows, M) (feature-major, each feature a contiguous
+        rows x M matrix); all models must share the covariate period.
         """
         ms = [self.models[mi] for mi in mis]
         x = self.design(rows, ms[0].s)
@@ -396,34 +426,43 @@ class CovEngine:
         nr, n_m, p = x.shape[0], len(ms), self.p
         treated = np.array([m.gidx == c for m in ms])
         s_t = np.array([m.s_t for m in ms])
-        a = np.where(treated[None, :], w[:, None] / s_t[None, :], 0.0)
-        h = np.zeros((nr, n_m, self.n_features))
+        wt = np.where(treated[None, :], w[:, None] / s_t[None, :], 0.0)
+        a = wt.copy()
+        h = np.empty((self.n_features, nr, n_m))
         col = 0
         if self.has_ps:
             theta = np.column_stack([m.theta for m in ms])
             s_c = np.array([m.s_c for m in ms])
             mu = np.minimum(expit(x @ theta), _PS_CAP)
-            wc = np.where(
-                treated[None, :], 0.0, w[:, None] * np.where(mu < _TRIM, mu / (1 - mu), 0.0)
-            )
-            a -= wc / s_c[None, :]
+            wc = np.where(mu < _TRIM, mu / (1 - mu), 0.0)
+            wc *= w[:, None]
+            wc[:, treated] = 0.0
+            wc /= s_c[None, :]
+            a -= wc
         if self.has_or:
             lam = np.column_stack([m.lam for m in ms])
-            a -= np.where(treated[None, :], 0.0, w[:, None] * (x @ lam))
-            h[:, :, :p] = a[:, :, None] * x[:, None, :]
+            xl = x @ lam
+            xl *= w[:, None]
+            xl[:, treated] = 0.0
+            a -= xl
+            for j in range(p):
+                np.multiply(a, x[:, j, None], out=h[j])
             col = p
-        h[:, :, col] = np.where(treated[None, :], w[:, None] / s_t[None, :], 0.0)
+        h[col] = wt
         col += 1
         if self.has_ps:
-            h[:, :, col] = wc / s_c[None, :]
+            h[col] = wc
             col += 1
-            h[:, :, col:] = (w[:, None] * (treated[None, :] - mu))[:, :, None] * x[:, None, :]
+            dm = treated[None, :] - mu
+            dm *= w[:, None]
+            for j in range(p):
+                np.multiply(dm, x[:, j, None], out=h[col + j])
         return a, h
 
     def unit_terms(self, m: Model, c: int, rows: slice) -> tuple[np.ndarray, np.ndarray]:
         """(a, H) for one model (see `block_terms`)."""
         a, h = self.block_terms(c, rows, [self.models.index(m)])
-        return a[:, 0], h[:, 0, :]
+        return a[:, 0], h[:, :, 0].T
 
     def _groups_of(self, c: int, mis: list[int]) -> list[list[int]]:
         by_s: dict[int, list[int]] = {}
@@ -465,8 +504,9 @@ class CovEngine:
             sl = self.block(c)
             for mis in self._groups_of(c, mis_all):
                 idx = np.asarray(mis)
-                for r0 in range(sl.start, sl.stop, 4 * ROW_CHUNK):
-                    rows = slice(r0, min(r0 + 4 * ROW_CHUNK, sl.stop))
+                step = max(256, min(4 * ROW_CHUNK, (1 << 21) // max(1, f * len(mis))))
+                for r0 in range(sl.start, sl.stop, step):
+                    rows = slice(r0, min(r0 + step, sl.stop))
                     a, h = self.block_terms(c, rows, mis)
                     y = self.y[rows]
                     a2 = a * a
@@ -475,8 +515,12 @@ class CovEngine:
                     if n_t > 1:
                         gl[idx] += a2.T @ (y[:, 1:] * y[:, :-1])
                     for j in range(f):
-                        ah[idx, j, :] += (a * h[:, :, j]).T @ y
-                    hh[idx] += np.einsum("nmf,nmg->mfg", h, h, optimize=True)
+                        ah[idx, j, :] += (a * h[j]).T @ y
+                        for k2 in range(j + 1):
+                            v = np.einsum("nm,nm->m", h[j], h[k2])
+                            hh[idx, j, k2] += v
+                            if k2 != j:
+                                hh[idx, k2, j] += v
                     for j, mi in enumerate(mis):
                         for kk in extra.get(mi, []):
                             m = self.models[mi]
@@ -610,10 +654,10 @@ def functional_moments(
             n_t = y.shape[1]
             for grp in eng._groups_of(c, mis):
                 a_all, h_all = eng.block_terms(c, rows, grp)
-                yh = np.empty((nr, n_t + h_all.shape[2]))
+                yh = np.empty((nr, n_t + h_all.shape[0]))
                 for j, mi in enumerate(grp):
                     np.multiply(y, a_all[:, j, None], out=yh[:, :n_t])
-                    yh[:, n_t:] = h_all[:, j, :]
+                    yh[:, n_t:] = h_all[:, :, j].T
                     psi[:, dest[mi]] += yh @ prep[mi][1]
             if qc is not None:
                 psi += (eng.w[rows] / wbar)[:, None] * qc[cols][None, :]

@@ -218,6 +218,7 @@ def att_gt(
     biters: int = 1000,
     seed: int | None = None,
     multiplier: str = "rademacher",
+    covariate_period: str = "earlier",
 ) -> ATTgtResult:
     """Estimate group-time average treatment effects ATT(g,t), as R did's `att_gt`.
 
@@ -245,7 +246,10 @@ def att_gt(
       * "ipw": `std_ipw_did_panel`, normalised (Hajek) inverse-probability weighting;
       * "reg": `reg_did_panel`, outcome regression.
     Covariates are those of the earlier of the cell's two periods (R's rule for panel data); with
-    time-invariant covariates that is immaterial. A cell is NA (with a warning) when R's checks
+    time-invariant covariates that is immaterial. Beyond R, `covariate_period="base"` uses the
+    base period's values and `"pre_treatment"` those of the cohort's last period before
+    treatment (g - anticipation - 1) for every cell of the cohort, so covariates describe each
+    unit's history relative to the cohort's start. A cell is NA (with a warning) when R's checks
     fail: an unweighted logit with a fitted score >= 0.999 ("overlap condition violated"), a
     singular comparison-unit covariate matrix (dr, reg), or unidentified score coefficients.
     `weights` names a sampling-weight column (non-negative, constant within unit; normalised as
@@ -344,7 +348,13 @@ def att_gt(
     mom = None
     cells = None
     if general:
-        engine = CovEngine(panel, cd, est_method=est_method, anticipation=anticipation)
+        engine = CovEngine(
+            panel,
+            cd,
+            est_method=est_method,
+            anticipation=anticipation,
+            covariate_period=covariate_period,
+        )
         warn_model_failures(engine, notes)
         res = engine.cell_results()
         att, valid = res["att"], res["valid"]
