@@ -48,7 +48,7 @@ def fit_logit(
         if const.size:
             beta[const[0]] = np.log(m / (1 - m)) / x[0, const[0]]
     eta = x @ beta
-    dev = _deviance(eta, d, wv)
+    dev = None  # computed only when a step is large enough to need the safeguard
     converged = False
     singular = False
     it = 0
@@ -63,22 +63,30 @@ def fit_logit(
                 warnings.simplefilter("error", linalg.LinAlgWarning)
                 step = linalg.solve(info, grad, assume_a="pos")
         except (linalg.LinAlgError, linalg.LinAlgWarning, ValueError):
-            # collinear design (R's fastglm returns NA coefficients here)
-            singular = True
+            # either a collinear design (R's fastglm returns NA coefficients) or fitted
+            # probabilities that have run to 0/1 (separation): tell them apart by the design
+            singular = int(np.linalg.matrix_rank(x)) < p
             break
-        # step halving keeps the deviance non-increasing
-        shrink = 1.0
-        for _ in range(40):
-            new_beta = beta + shrink * step
-            new_eta = x @ new_beta
-            new_dev = _deviance(new_eta, d, wv)
-            if np.isfinite(new_dev) and new_dev <= dev + 1e-12 * (abs(dev) + 1.0):
-                break
-            shrink *= 0.5
-        change = abs(dev - new_dev) / (abs(new_dev) + 0.1)
+        new_beta = beta + step
+        new_eta = x @ new_beta
+        if np.max(np.abs(new_eta - eta)) > 0.5:
+            # far from the optimum: halve the step until the deviance does not increase
+            if dev is None:
+                dev = _deviance(eta, d, wv)
+            shrink = 1.0
+            for _ in range(40):
+                new_dev = _deviance(new_eta, d, wv)
+                if np.isfinite(new_dev) and new_dev <= dev + 1e-12 * (abs(dev) + 1.0):
+                    break
+                shrink *= 0.5
+                new_beta = beta + shrink * step
+                new_eta = x @ new_beta
+            dev = new_dev
+        else:
+            dev = None  # Newton's quadratic model is accurate here: take the full step
         step_size = float(np.max(np.abs(new_beta - beta)))
-        beta, eta, dev = new_beta, new_eta, new_dev
-        if step_size < 1e-10 * (1.0 + float(np.max(np.abs(beta)))) or change < _TOL**1.25:
+        beta, eta = new_beta, new_eta
+        if step_size < 1e-10 * (1.0 + float(np.max(np.abs(beta)))):
             converged = True
             break
     mu = expit(eta)
