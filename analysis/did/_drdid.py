@@ -352,15 +352,22 @@ class CovEngine:
                 y = self.y[sl]
                 ry = y.T @ wc  # (T, M)
                 rx = x.T @ wc  # (p, M)
+                rxy = np.stack([(wc * x[:, f, None]).T @ y for f in range(p)], axis=1)  # (M,p,T)
+                rxx = np.empty((len(mis), p, p))
+                for f in range(p):
+                    for g in range(f + 1):
+                        v = wc.T @ (x[:, f] * x[:, g])
+                        rxx[:, f, g] = v
+                        rxx[:, g, f] = v
+                ntrim = np.count_nonzero(mu >= _TRIM, axis=0)
                 for j, mi in enumerate(mis):
                     m = self.models[mi]
                     m._sc += float(wc[:, j].sum())
                     m._rx += rx[:, j]
-                    xw = x * wc[:, j : j + 1]
-                    m._rxx += xw.T @ x
+                    m._rxx += rxx[j]
                     m._ry += ry[:, j]
-                    m._rxy += xw.T @ y
-                    m.n_trimmed += int(np.count_nonzero(mu[:, j] >= _TRIM))
+                    m._rxy += rxy[j]
+                    m.n_trimmed += int(ntrim[j])
 
     def _estimate(self, m: Model) -> None:
         t, b = m.tidx, m.bidx
@@ -624,8 +631,7 @@ def functional_moments(
         amat = np.zeros((n_t, fcols.size))
         np.add.at(amat, m.tidx, cmf)
         np.add.at(amat, m.bidx, -cmf)
-        # [a * Y, H] @ [A; G] in one product per model
-        prep[mi] = (fcols, np.vstack([amat, m.zeta @ cmf]))
+        prep[mi] = (fcols, amat, m.zeta @ cmf)
     for c in range(eng.cohorts.size):
         mis = [mi for mi in eng.models_of[c] if mi in prep]
         qc = None if qmat is None else qmat[:, c]
@@ -651,14 +657,14 @@ def functional_moments(
             nr = rows.stop - rows.start
             psi = np.zeros((nr, cols.size))
             y = eng.y[rows]
-            n_t = y.shape[1]
             for grp in eng._groups_of(c, mis):
                 a_all, h_all = eng.block_terms(c, rows, grp)
-                yh = np.empty((nr, n_t + h_all.shape[0]))
                 for j, mi in enumerate(grp):
-                    np.multiply(y, a_all[:, j, None], out=yh[:, :n_t])
-                    yh[:, n_t:] = h_all[:, :, j].T
-                    psi[:, dest[mi]] += yh @ prep[mi][1]
+                    _, amat, gmat = prep[mi]
+                    z = y @ amat
+                    z *= a_all[:, j, None]
+                    z += h_all[:, :, j].T @ gmat
+                    psi[:, dest[mi]] += z
             if qc is not None:
                 psi += (eng.w[rows] / wbar)[:, None] * qc[cols][None, :]
             if clus is None:
