@@ -70,6 +70,7 @@ def test_mpdta_reference_parity(mpdta, name):
         assert any("Dropped 20 units" in m for m in cfg["att_gt_warnings"])
         assert any("dropped 20 units from cohort(s) [2004]" in m for m in msgs)
         assert res.cohorts == (2006, 2007)
+        assert any("never-treated units are assumed never to anticipate" in m for m in res.notes)
     else:
         assert msgs == []
     assert res.n_units == cfg["n_units"]

@@ -331,6 +331,12 @@ def att_gt(
         cluster=cluster,
     )
     notes = list(panel.notes)
+    if anticipation > 0:  # R prints this as a message, not a warning
+        notes.insert(
+            0,
+            f"anticipation = {anticipation}: never-treated units are assumed never to anticipate "
+            "treatment; anticipation applies to eventually-treated units only",
+        )
     general = bool(covs) or weights is not None or cluster is not None
     cd = enumerate_cells(
         panel.tlist,
