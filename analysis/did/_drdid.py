@@ -345,29 +345,36 @@ class CovEngine:
             for mi in ms:
                 by_s.setdefault(self.models[mi].s, []).append(mi)
             for s, mis in by_s.items():
-                x = self.design(sl, s)
                 theta = np.column_stack([self.models[mi].theta for mi in mis])
-                mu = np.minimum(expit(x @ theta), _PS_CAP)
-                wc = self.w[sl, None] * np.where(mu < _TRIM, mu / (1 - mu), 0.0)  # (n_c, M)
-                y = self.y[sl]
-                ry = y.T @ wc  # (T, M)
-                rx = x.T @ wc  # (p, M)
-                rxy = np.stack([(wc * x[:, f, None]).T @ y for f in range(p)], axis=1)  # (M,p,T)
-                rxx = np.empty((len(mis), p, p))
-                for f in range(p):
-                    for g in range(f + 1):
-                        v = wc.T @ (x[:, f] * x[:, g])
-                        rxx[:, f, g] = v
-                        rxx[:, g, f] = v
-                ntrim = np.count_nonzero(mu >= _TRIM, axis=0)
-                for j, mi in enumerate(mis):
-                    m = self.models[mi]
-                    m._sc += float(wc[:, j].sum())
-                    m._rx += rx[:, j]
-                    m._rxx += rxx[j]
-                    m._ry += ry[:, j]
-                    m._rxy += rxy[j]
-                    m.n_trimmed += int(ntrim[j])
+                step = max(512, (1 << 22) // max(1, len(mis)))  # bound the rows x models temps
+                for r0 in range(sl.start, sl.stop, step):
+                    rows = slice(r0, min(r0 + step, sl.stop))
+                    self._control_sums_block(rows, s, mis, theta)
+
+    def _control_sums_block(self, rows: slice, s: int, mis: list[int], theta: np.ndarray) -> None:
+        p = self.p
+        x = self.design(rows, s)
+        mu = np.minimum(expit(x @ theta), _PS_CAP)
+        wc = self.w[rows, None] * np.where(mu < _TRIM, mu / (1 - mu), 0.0)  # (n, M)
+        y = self.y[rows]
+        ry = y.T @ wc  # (T, M)
+        rx = x.T @ wc  # (p, M)
+        rxy = np.stack([(wc * x[:, f, None]).T @ y for f in range(p)], axis=1)  # (M, p, T)
+        rxx = np.empty((len(mis), p, p))
+        for f in range(p):
+            for g in range(f + 1):
+                v = wc.T @ (x[:, f] * x[:, g])
+                rxx[:, f, g] = v
+                rxx[:, g, f] = v
+        ntrim = np.count_nonzero(mu >= _TRIM, axis=0)
+        for j, mi in enumerate(mis):
+            m = self.models[mi]
+            m._sc += float(wc[:, j].sum())
+            m._rx += rx[:, j]
+            m._rxx += rxx[j]
+            m._ry += ry[:, j]
+            m._rxy += rxy[j]
+            m.n_trimmed += int(ntrim[j])
 
     def _estimate(self, m: Model) -> None:
         t, b = m.tidx, m.bidx
