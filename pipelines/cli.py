@@ -238,14 +238,85 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _add_did(sub: argparse._SubParsersAction) -> None:
-    from analysis.did import cli as did_cli
-
     p = sub.add_parser(
         "did",
         help="staggered difference-in-differences (Callaway & Sant'Anna) on any panel file",
-        description="Group-time average treatment effects and their aggregations on a CSV or Parquet panel.",
+        description=(
+            "Group-time average treatment effects ATT(g,t) and their simple, dynamic, group and "
+            "calendar aggregations on a CSV or Parquet panel, as R did's att_gt/aggte "
+            "(see analysis/did/README.md for every option, its R name and the differences)."
+        ),
     )
-    did_cli.add_arguments(p)
+    p.add_argument("--data", required=True, help="input panel, .csv or .parquet (long format)")
+    p.add_argument("--unit", required=True, help="unit id column (R: idname)")
+    p.add_argument("--time", required=True, help="integer time period column (R: tname)")
+    p.add_argument(
+        "--cohort",
+        required=True,
+        help="first treated period column, 0 = never treated (R: gname)",
+    )
+    p.add_argument("--outcome", required=True, help="outcome column (R: yname)")
+    p.add_argument(
+        "--control",
+        choices=("nevertreated", "notyettreated"),
+        default="nevertreated",
+        help="comparison group (R: control_group; default nevertreated)",
+    )
+    p.add_argument("--anticipation", type=int, default=0, help="anticipation periods (default 0)")
+    p.add_argument(
+        "--base-period",
+        choices=("varying", "universal"),
+        default="varying",
+        help="base period (R: base_period; default varying)",
+    )
+    p.add_argument(
+        "--covariates",
+        nargs="+",
+        metavar="COL",
+        default=None,
+        help="covariate columns; an intercept is added (R: xformla = ~ COL + ...)",
+    )
+    p.add_argument(
+        "--est-method",
+        choices=("dr", "ipw", "reg"),
+        default="dr",
+        help="2x2 estimator with covariates (R: est_method; default dr)",
+    )
+    p.add_argument("--weights", metavar="COL", help="sampling-weight column (R: weightsname)")
+    p.add_argument(
+        "--cluster", metavar="COL", help="cluster column above the unit (R: clustervars)"
+    )
+    p.add_argument(
+        "--allow-unbalanced-panel",
+        action="store_true",
+        help="keep units not observed in every period (default: drop them, as R did)",
+    )
+    p.add_argument(
+        "--bootstrap",
+        action="store_true",
+        help="multiplier-bootstrap standard errors (R: bstrap = TRUE; default analytic)",
+    )
+    p.add_argument(
+        "--iterations", type=int, default=1000, help="bootstrap draws (R: biters; default 1000)"
+    )
+    p.add_argument("--seed", type=int, default=None, help="seed for the bootstrap draws")
+    p.add_argument(
+        "--uniform-bands",
+        action="store_true",
+        help="simultaneous confidence bands from the bootstrap (R: cband = TRUE)",
+    )
+    p.add_argument("--min-e", type=float, default=None, help="earliest event time (R: min_e)")
+    p.add_argument("--max-e", type=float, default=None, help="latest event time (R: max_e)")
+    p.add_argument(
+        "--balance-e",
+        type=int,
+        default=None,
+        help="balance the event study over cohorts seen this long after treatment (R: balance_e)",
+    )
+    p.add_argument(
+        "--alpha", type=float, default=0.05, help="significance level (R: alp; default 0.05)"
+    )
+    p.add_argument("--json", metavar="OUT", help="also write the results as JSON to OUT")
 
 
 def _cmd_did(args: argparse.Namespace) -> int:

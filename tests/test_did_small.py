@@ -107,8 +107,15 @@ def test_no_never_treated_uses_last_cohort_as_control():
         return 1.0 + (t - g)
 
     df = make_panel({3: 4, 5: 3, 7: 5}, range(1, 9), effect)
-    with pytest.raises(DiDInputError, match="no never-treated group"):
-        att_gt(df, control="nevertreated", **KW)
+    # as R did 2.5.1: with control="nevertreated" the last cohort is coerced to never treated
+    with pytest.warns(UserWarning, match=r"last cohort \(7\) serves as the never-treated"):
+        nev = att_gt(df, control="nevertreated", **KW)
+    assert nev.periods == tuple(range(1, 7)) and nev.cohorts == (3, 5)
+    assert (nev.att_gt.n_comparison == 5).all()
+    exact = np.where(
+        nev.att_gt.time >= nev.att_gt.group, 1.0 + nev.att_gt.time - nev.att_gt.group, 0.0
+    )
+    np.testing.assert_allclose(nev.att_gt.att, exact, atol=1e-12)
     with pytest.warns(UserWarning, match=r"periods >= 7 are dropped and the last cohort \(7\)"):
         res = att_gt(df, control="notyettreated", **KW)
     tab = res.att_gt
@@ -117,8 +124,8 @@ def test_no_never_treated_uses_last_cohort_as_control():
     np.testing.assert_allclose(tab.att, truth, atol=1e-12)
     # cohort 3 at t = 4 compares with cohorts 5 and 7; at t = 5 only with cohort 7
     by = tab.set_index(["group", "time"])
-    assert by.loc[(3, 4), "n_control"] == 3 + 5
-    assert by.loc[(3, 5), "n_control"] == 5
+    assert by.loc[(3, 4), "n_comparison"] == 3 + 5
+    assert by.loc[(3, 5), "n_comparison"] == 5
 
 
 def test_never_vs_not_yet_treated_control_sets():
@@ -132,17 +139,17 @@ def test_never_vs_not_yet_treated_control_sets():
     nyt = att_gt(df, control="notyettreated", **KW).att_gt.set_index(["group", "time"])
     # never treated: exact (the treated cohort 3 and never-treated share trends)
     assert nev.loc[(3, 3), "att"] == pytest.approx(1.5)
-    assert (nev.n_control == 6).all()
+    assert (nev.n_comparison == 6).all()
     # not yet treated: cohort 3 at t = 3, 4 also compares with cohort 5 (not treated before 5)
     for t in (3, 4):
-        assert nyt.loc[(3, t), "n_control"] == 6 + 3
+        assert nyt.loc[(3, t), "n_comparison"] == 6 + 3
         # comparison trend is a size-weighted mix: 3/9 of cohort 5's extra slope 0.7 per period
         assert nyt.loc[(3, t), "att"] == pytest.approx(1.5 - (3 / 9) * 0.7 * (t - 2))
     # from t = 5 on cohort 5 is treated, so only the never treated remain
-    assert nyt.loc[(3, 5), "n_control"] == 6 and nyt.loc[(3, 5), "att"] == pytest.approx(1.5)
+    assert nyt.loc[(3, 5), "n_comparison"] == 6 and nyt.loc[(3, 5), "att"] == pytest.approx(1.5)
     # cohort 5 itself: comparisons exclude cohort 3 once it is treated (t >= 3)
-    assert nyt.loc[(5, 2), "n_control"] == 6 + 4  # placebo 1 -> 2: cohort 3 not yet treated
-    assert nyt.loc[(5, 3), "n_control"] == 6
+    assert nyt.loc[(5, 2), "n_comparison"] == 6 + 4  # placebo 1 -> 2: cohort 3 not yet treated
+    assert nyt.loc[(5, 3), "n_comparison"] == 6
 
 
 def test_unbalanced_cell_without_observations_is_nan_and_skipped():
@@ -231,13 +238,20 @@ def test_cohort_outside_time_range(good):
     ):
         res = att_gt(late, **KW)
     assert res.cohorts == (4,) and res.n_units == 13
-    assert (res.att_gt.n_control == 9).all()
+    assert (res.att_gt.n_comparison == 9).all()
 
 
-def test_missing_cohort_means_never_treated(good):
-    a = att_gt(good, **KW).att_gt
-    b = att_gt(good.assign(g=good.g.replace(0, np.nan)), **KW).att_gt
-    pd.testing.assert_frame_equal(a, b)
+def test_missing_cohort_rows_are_dropped_as_r(good):
+    # R did drops rows with a missing cohort (never treated must be coded 0 or Inf)
+    a = att_gt(good.assign(g=good.g.replace(0, np.inf)), **KW).att_gt
+    pd.testing.assert_frame_equal(a, att_gt(good, **KW).att_gt)
+    bad = good.assign(g=np.where(good.id == 1, np.nan, good.g))
+    with pytest.warns(
+        UserWarning, match=r"dropped 5 rows with a missing or non-finite value \(cohort: 5\)"
+    ):
+        b = att_gt(bad, **KW)
+    ref = att_gt(good[good.id != 1], **KW)
+    pd.testing.assert_frame_equal(b.att_gt, ref.att_gt)
 
 
 def test_missing_outcome_rows_dropped(good):

@@ -10,8 +10,9 @@ Verb-shaped API in the style of R's `did` package, with tidy results:
     es = aggte(res, type="dynamic")  # event study; es.table, es.overall_att, es.overall_se
     print(es.summary())
 
-No covariates. Standard errors are analytic (influence-function based, clustered by unit) and
-match R did with bstrap=FALSE; intervals are pointwise normal unless cband=True.
+Covariates (est_method "dr", "ipw", "reg" as R's DRDID panel estimators), sampling weights,
+clusters, R's multiplier bootstrap and uniform bands; `honest` has Rambachan & Roth's
+sensitivity analysis (HonestDiD). Analytic SEs match R did with bstrap=FALSE. See README.md.
 """
 
 from analysis.did._prep import DiDInputError

@@ -142,12 +142,27 @@ class Cells:
     cb: np.ndarray  # (P, K) coefficient on Y_b, by cohort
     ht: np.ndarray  # (P, K) coefficient on O_t, by cohort
     hb: np.ndarray  # (P, K) coefficient on O_b, by cohort
+    failed: np.ndarray | None = None  # (P,) bool: NA because of R's overlap / trimming rule
 
 
-def build_cells(mom: CohortMoments, *, control: str, anticipation: int, base_period: str) -> Cells:
-    """Enumerate (g, t) cells exactly as R did's `compute.att_gt` does and estimate them."""
-    tl = mom.tlist
-    coh = mom.cohorts
+@dataclass
+class CellDef:
+    """The (g, t) cells R did's `compute.att_gt` enumerates, with base periods and comparison sets."""
+
+    group: np.ndarray  # (P,) cohort value g
+    time: np.ndarray  # (P,) period t
+    base: np.ndarray  # (P,) base period b
+    gidx: np.ndarray  # (P,) cohort index of g
+    tidx: np.ndarray  # (P,) period index of t
+    bidx: np.ndarray  # (P,) period index of b
+    control: np.ndarray  # (P, K) bool: cohort is in the comparison set
+    reference: np.ndarray  # (P,) bool: universal-base reference cell (att := 0)
+
+
+def enumerate_cells(
+    tl: np.ndarray, coh: np.ndarray, *, control: str, anticipation: int, base_period: str
+) -> CellDef:
+    """Enumerate (g, t) cells exactly as R did's `compute.att_gt` does."""
     n_t = tl.size
     rows_g, rows_t, rows_b, rows_ref = [], [], [], []
     for gi, g in enumerate(coh):
@@ -171,7 +186,6 @@ def build_cells(mom: CohortMoments, *, control: str, anticipation: int, base_per
     time = tl[tidx]
     base = tl[bidx]
     n_cells = gidx.size
-
     never = coh == 0
     if control == "nevertreated":
         ctrl = np.broadcast_to(never, (n_cells, coh.size)).copy()
@@ -180,6 +194,18 @@ def build_cells(mom: CohortMoments, *, control: str, anticipation: int, base_per
         ctrl = never[None, :] | (
             (coh[None, :] > thresh[:, None]) & (coh[None, :] != group[:, None])
         )
+    return CellDef(group, time, base, gidx, tidx, bidx, ctrl, reference)
+
+
+def build_cells(mom: CohortMoments, *, control: str, anticipation: int, base_period: str) -> Cells:
+    """Enumerate the cells (as R did) and estimate them from the cohort moments."""
+    cd = enumerate_cells(
+        mom.tlist, mom.cohorts, control=control, anticipation=anticipation, base_period=base_period
+    )
+    coh = mom.cohorts
+    gidx, tidx, bidx, reference = cd.gidx, cd.tidx, cd.bidx, cd.reference
+    group, time, base, ctrl = cd.group, cd.time, cd.base, cd.control
+    n_cells = gidx.size
     treat = np.zeros((n_cells, coh.size), dtype=bool)
     treat[np.arange(n_cells), gidx] = True
 
@@ -198,6 +224,15 @@ def build_cells(mom: CohortMoments, *, control: str, anticipation: int, base_per
         ybar_gb = mean_b[np.arange(n_cells), gidx]
         att = (ybar_gt - ybar_gb) - (ybar_ct - ybar_cb)
     valid = (n_gt > 0) & (n_gb > 0) & (n_ct > 0) & (n_cb > 0) & ~reference
+    overlap = np.zeros(n_cells, dtype=bool)
+    if mom.balanced:
+        # R's intercept-only propensity score is the treated share of the cell: at >= 0.999 its
+        # overlap check sets the cell to NA, and at >= 0.995 every comparison unit is trimmed
+        n_c_units = (ctrl * mom.n_by_cohort[None, :]).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = mom.n_by_cohort[gidx] / (mom.n_by_cohort[gidx] + n_c_units)
+        overlap = valid & (share >= 0.995)
+        valid &= ~overlap
 
     with np.errstate(invalid="ignore", divide="ignore"):
         inv_gt = np.where(valid, 1.0 / n_gt, 0.0)
@@ -243,6 +278,7 @@ def build_cells(mom: CohortMoments, *, control: str, anticipation: int, base_per
         cb=cb,
         ht=ht,
         hb=hb,
+        failed=overlap,
     )
 
 
@@ -274,32 +310,25 @@ def _cell_variance(mom, tidx, bidx, ct, cb, ht, hb) -> np.ndarray:
 
 
 def wif_constants(
-    mom: CohortMoments, cells_g_idx: np.ndarray, att: np.ndarray, pg: np.ndarray
+    k_n: int, n_units: int, cells_g_idx: np.ndarray, att: np.ndarray, pg: np.ndarray
 ) -> np.ndarray:
     """R did's `wif` term (estimated aggregation weights), per cohort, on the psi scale.
 
     For a weighted average theta = sum_k pg_k att_k / S (S = sum_k pg_k, pg_k = share of units in
-    the cohort of element k), R's wif contributes, for a unit of cohort c,
-    (1/S) * sum_{k: g_k = c} (att_k - theta); divided by n to put it on the psi scale.
+    the cohort of element k, weighted by the sampling weights if any), R's wif contributes, for a
+    unit of cohort c with weight W_i, (W_i / mean W) * (1/S) * sum_{k: g_k = c} (att_k - theta);
+    divided by n to put it on the psi scale. Returned without the W_i / mean W factor.
     """
     s = pg.sum()
     theta = float(np.dot(pg, att) / s)
-    q = np.zeros(mom.cohorts.size)
+    q = np.zeros(k_n)
     np.add.at(q, cells_g_idx, (att - theta) / s)
-    return q / mom.n_units
+    return q / n_units
 
 
-def functional_cov(
-    mom: CohortMoments, cells: Cells, weights: np.ndarray, q: np.ndarray
-) -> np.ndarray:
-    """Covariance matrix of linear aggregates of the cells.
-
-    weights: (P, n_cells) aggregation weights on ATT(g,t) (zero outside each aggregate);
-    q: (P, K) per-cohort constants in the influence function (R's wif term, psi scale).
-    Returns the (P, P) matrix sum_i psi_i psi_i' (clustered at the unit level).
-    """
+def functional_coefs(cells: Cells, weights: np.ndarray, k_n: int, n_t: int):
+    """Per-cohort coefficients (A, H), each (P, K, T), of linear aggregates of the cells."""
     n_p = weights.shape[0]
-    k_n, n_t = mom.cohorts.size, mom.tlist.size
     a = np.zeros((n_p, k_n, n_t))
     h = np.zeros((n_p, k_n, n_t))
     for p in range(n_p):
@@ -317,6 +346,21 @@ def functional_cov(
             np.add.at(dst[p].T, ti, src.T)
         for src, dst in ((ab, a), (hbb, h)):
             np.add.at(dst[p].T, bi, src.T)
+    return a, h
+
+
+def functional_cov(
+    mom: CohortMoments, cells: Cells, weights: np.ndarray, q: np.ndarray
+) -> np.ndarray:
+    """Covariance matrix of linear aggregates of the cells.
+
+    weights: (P, n_cells) aggregation weights on ATT(g,t) (zero outside each aggregate);
+    q: (P, K) per-cohort constants in the influence function (R's wif term, psi scale).
+    Returns the (P, P) matrix sum_i psi_i psi_i' (clustered at the unit level).
+    """
+    n_p = weights.shape[0]
+    k_n, n_t = mom.cohorts.size, mom.tlist.size
+    a, h = functional_coefs(cells, weights, k_n, n_t)
     cov = np.zeros((n_p, n_p))
     for c in range(k_n):
         ac = a[:, c, :]
@@ -335,6 +379,43 @@ def functional_cov(
             hn = hc @ mom.cnt[c]
             cov += np.outer(qc, hn) + np.outer(hn, qc) + mom.n_by_cohort[c] * np.outer(qc, qc)
     return cov
+
+
+def bootstrap_draws(
+    panel: Panel,
+    mom: CohortMoments,
+    cells: Cells,
+    weights: np.ndarray,
+    q: np.ndarray,
+    *,
+    biters: int,
+    seed: int | None,
+    kind: str,
+    row_chunk: int,
+    multipliers,
+) -> np.ndarray:
+    """Multiplier-bootstrap draws sum_i v_i psi_i (B, P) of linear aggregates, from the Gram form.
+
+    psi_i = A_c . Yc_i + H_c . O_i + q_c, so sum_i v_i psi_i needs only, per cohort, the
+    multiplier-weighted sums of the centred outcomes (B x T): one matrix product per row block.
+    """
+    n_p = weights.shape[0]
+    k_n, n_t = mom.cohorts.size, mom.tlist.size
+    a, h = functional_coefs(cells, weights, k_n, n_t)
+    draws = np.zeros((biters, n_p))
+    for c in range(k_n):
+        ac, hc, qc = a[:, c, :], h[:, c, :], q[:, c]
+        if not (ac.any() or hc.any() or qc.any()):
+            continue
+        rng = np.random.default_rng([0 if seed is None else seed, c])
+        size = int(panel.n_by_cohort[c])
+        for lo in range(0, size, row_chunk):
+            blk = panel.rows(c, lo, lo + row_chunk)
+            o = ~np.isnan(blk)
+            yc = np.where(o, blk - mom.mean[c], 0.0)
+            v = multipliers(rng, (biters, blk.shape[0]), kind)
+            draws += (v @ yc) @ ac.T + (v @ o) @ hc.T + np.outer(v.sum(axis=1), qc)
+    return draws
 
 
 def unit_influence(

@@ -34,6 +34,8 @@ class Panel:
             rows not in `order` / columns not in `cols` were dropped by preprocessing.
         balanced: True when every unit is observed in every kept period.
         notes: human-readable account of what preprocessing dropped or recoded.
+        x, w, cluster: covariates, sampling weights and cluster codes of the kept units, in
+            `order` (row i belongs to unit order[i]); None when not requested.
     """
 
     tlist: np.ndarray
@@ -45,6 +47,13 @@ class Panel:
     y: np.ndarray
     balanced: bool
     notes: list[str] = field(default_factory=list)
+    x: np.ndarray | None = None  # (units, p) or (units, periods, p) if time-varying; panel order
+    x_varying: bool = False
+    covariates: list[str] = field(default_factory=list)
+    w: np.ndarray | None = None  # (units,) sampling weights, panel order
+    cluster: np.ndarray | None = None  # (units,) cluster codes 0..n_clusters-1, panel order
+    n_clusters: int = 0
+    unit_ids: np.ndarray | None = None  # (units,) ids in panel order
 
     @property
     def n_units(self) -> int:
@@ -222,6 +231,24 @@ def _warn(msg: str, notes: list[str]) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
+def _float_column(frame: Any, name: str, role: str) -> np.ndarray:
+    arr = _numeric_column(frame, name, role, allow_missing=True)
+    return arr.astype(np.float64, copy=False)
+
+
+def _cluster_codes(frame: Any, name: str) -> tuple[np.ndarray, int]:
+    """Integer codes (-1 = missing) for the cluster column, any dtype."""
+    if _is_polars(frame):
+        raw = frame.get_column(name).to_numpy()
+    else:
+        s = frame[name]
+        if isinstance(s, pd.DataFrame):
+            raise DiDInputError(f"column name {name!r} is duplicated in the data")
+        raw = s.to_numpy()
+    codes, uniques = pd.factorize(raw, sort=True, use_na_sentinel=True)
+    return codes.astype(np.int64), int(len(uniques))
+
+
 def prepare_panel(
     data: Any,
     unit: str,
@@ -232,18 +259,30 @@ def prepare_panel(
     control: str,
     anticipation: int,
     allow_unbalanced_panel: bool,
+    covariates: list[str] | None = None,
+    weights: str | None = None,
+    cluster: str | None = None,
 ) -> Panel:
     """Validate the long-format input and build the cohort-ordered unit x period matrix.
 
-    See `att_gt` for the rules applied (all mirror R `did`'s `pre_process_did`).
+    See `att_gt` for the rules applied (all mirror R `did` 2.5.1's `pre_process_did2`).
     """
     frame = _to_frame(data)
     cols = _columns_of(frame)
+    covariates = list(covariates or [])
     wanted = {"unit": unit, "time": time, "cohort": cohort, "outcome": outcome}
+    for c in covariates:
+        wanted[f"covariate {c!r}"] = c
+    if weights is not None:
+        wanted["weights"] = weights
+    if cluster is not None:
+        wanted["cluster"] = cluster
     missing = [f"{role}={name!r}" for role, name in wanted.items() if name not in cols]
     if missing:
         shown = ", ".join(cols[:20]) + (" ..." if len(cols) > 20 else "")
         raise DiDInputError(f"missing column(s): {', '.join(missing)}; data has columns: {shown}")
+    if len(set(covariates)) != len(covariates):
+        raise DiDInputError(f"covariates are listed more than once: {covariates}")
     notes: list[str] = []
 
     y = _numeric_column(frame, outcome, "outcome", allow_missing=True)
@@ -256,8 +295,12 @@ def prepare_panel(
 
     t_int = _integer_valued(t_raw, "time", time)
 
-    # cohort: 0 / missing / +inf = never treated; must be a non-negative integer otherwise
+    # cohort: 0 / +inf = never treated; missing = row dropped (as R did); else integer >= 0
+    g_missing = None
     if g_raw.dtype.kind == "f":
+        g_missing = np.isnan(g_raw)
+        if not g_missing.any():
+            g_missing = None
         g_f = np.where(np.isnan(g_raw) | np.isposinf(g_raw), 0.0, g_raw)
         g_int = _integer_valued(g_f, "cohort", cohort)
     else:
@@ -265,22 +308,40 @@ def prepare_panel(
     if g_int.min() < 0:
         raise DiDInputError(
             f"cohort column {cohort!r} has negative values (e.g. {int(g_int[g_int < 0][0])}); "
-            "use the first treated period, or 0 / missing for never treated"
+            "use the first treated period, or 0 for never treated"
         )
 
-    # units and the cohort of each unit (checked on all rows, before anything is dropped)
+    # units and the cohort of each unit (checked on rows with a cohort, before anything is dropped)
     unit_ids, ucode = _code_units(u_raw)
     del u_raw
     n_all = unit_ids.shape[0]
     g_unit = np.empty(n_all, dtype=np.int64)
-    g_unit[ucode] = g_int
+    has_g = np.ones(n_all, dtype=bool)
+    if g_missing is None:
+        g_unit[ucode] = g_int
+    else:
+        has_g[:] = False
+        ok_rows = ~g_missing
+        g_unit[ucode[ok_rows]] = g_int[ok_rows]
+        has_g[ucode[ok_rows]] = True
+        g_unit[~has_g] = 0
     n_varying = 0
     for a in range(0, n_rows, _CHUNK):
-        n_varying += int(np.count_nonzero(g_int[a : a + _CHUNK] != g_unit[ucode[a : a + _CHUNK]]))
+        sl = slice(a, a + _CHUNK)
+        diff = g_int[sl] != g_unit[ucode[sl]]
+        if g_missing is not None:
+            diff &= ~g_missing[sl]
+        n_varying += int(np.count_nonzero(diff))
     if n_varying:
-        bad_units = np.unique(ucode[g_int != g_unit[ucode]])
+        bad_rows = g_int != g_unit[ucode]
+        if g_missing is not None:
+            bad_rows &= ~g_missing
+        bad_units = np.unique(ucode[bad_rows])
         ex = bad_units[0]
-        seen = np.unique(g_int[ucode == ex])
+        sel = ucode == ex
+        if g_missing is not None:
+            sel &= ~g_missing
+        seen = np.unique(g_int[sel])
         raise DiDInputError(
             f"cohort column {cohort!r} varies within unit for {bad_units.size} unit(s); "
             f"e.g. unit {_py(unit_ids[ex])!r} has cohorts {seen.tolist()}"
@@ -315,37 +376,108 @@ def prepare_panel(
     del seen_cell
 
     # the units x periods outcome matrix (NaN = not observed or missing outcome)
+    y = y.astype(np.float64, copy=False)
     ymat = np.full(n_all * n_t, np.nan, dtype=np.float64)
     ymat[flat] = y
-    del flat, y
+    del y
     ymat = ymat.reshape(n_all, n_t)
+    np.copyto(ymat, np.nan, where=np.isinf(ymat))
     observed = ~np.isnan(ymat)
-    n_obs = int(np.count_nonzero(observed))
-    if n_obs == 0:
+    n_obs_y = int(np.count_nonzero(observed))
+    if n_obs_y == 0:
         raise DiDInputError(f"outcome column {outcome!r} has no non-missing values")
-    if n_obs < n_rows:
-        _warn(f"dropped {n_rows - n_obs} rows with a missing outcome", notes)
+    drop_counts: dict[str, int] = {}
+    if n_obs_y < n_rows:
+        drop_counts["outcome"] = n_rows - n_obs_y
 
-    if n_t < 2:
-        raise DiDInputError(f"need at least 2 time periods, found {n_t}")
+    # auxiliary columns (covariates, weights, cluster): rows with a missing value are dropped
+    def aux_float(name: str, role: str, flat: np.ndarray, observed: np.ndarray) -> np.ndarray:
+        vals = _float_column(frame, name, role)
+        mat = np.full(n_all * n_t, np.nan)
+        mat[flat] = vals
+        mat = mat.reshape(n_all, n_t)
+        bad = ~np.isfinite(mat) & observed
+        if bad.any():
+            drop_counts[role] = drop_counts.get(role, 0) + int(bad.sum())
+            observed[bad] = False
+        return mat
 
-    # --- cohort recoding and dropping, at the unit level -------------------------------------
-    keep_unit = observed.any(axis=1)  # units left with at least one observed outcome
-    keep_t = np.ones(n_t, dtype=bool)
-
-    def recode_late() -> None:
-        last = tlist[keep_t][-1]
-        late = keep_unit & (g_unit > last)
-        if late.any():
+    xmats = [aux_float(c, f"covariate {c!r}", flat, observed) for c in covariates]
+    wmat = aux_float(weights, "weights", flat, observed) if weights is not None else None
+    if wmat is not None and np.any(wmat[observed] < 0):
+        raise DiDInputError(f"weights column {weights!r} has negative values")
+    cmat = None
+    n_clusters = 0
+    if cluster is not None:
+        codes, n_clusters = _cluster_codes(frame, cluster)
+        cmat = np.full(n_all * n_t, -1, dtype=np.int64)
+        cmat[flat] = codes
+        cmat = cmat.reshape(n_all, n_t)
+        bad = (cmat < 0) & observed
+        if bad.any():
+            drop_counts["cluster"] = int(bad.sum())
+            observed[bad] = False
+    if g_missing is not None:
+        gm = np.zeros(n_all * n_t, dtype=bool)
+        gm[flat] = g_missing
+        gm = gm.reshape(n_all, n_t) & observed
+        if gm.any():
+            drop_counts["cohort"] = int(gm.sum())
+            observed[gm] = False
+    del flat
+    if drop_counts:
+        n_drop = int(np.count_nonzero(~observed)) - (n_all * n_t - n_rows)
+        if list(drop_counts) == ["outcome"]:
+            _warn(f"dropped {n_drop} rows with a missing outcome", notes)
+        else:
+            parts = ", ".join(f"{k}: {v}" for k, v in drop_counts.items())
             _warn(
-                f"{int(late.sum())} units first treated after the last period ({int(last)}) "
-                "are treated as never treated (as R did does)",
+                f"dropped {n_drop} rows with a missing or non-finite value ({parts}), as R did "
+                "does (a missing cohort is not read as never treated: code never treated as 0)",
                 notes,
             )
-            g_unit[late] = 0
 
-    recode_late()
-    first = tlist[0]
+    # periods present after dropping rows (R computes its period list from the kept rows)
+    keep_t = observed.any(axis=0)
+    if keep_t.sum() < 2:
+        raise DiDInputError(f"need at least 2 time periods, found {int(keep_t.sum())}")
+
+    # --- cohort recoding and dropping, at the unit level (order as R's pre_process_did2) ------
+    keep_unit = observed.any(axis=1) & has_g  # units left with at least one observed row
+
+    last = tlist[keep_t][-1]
+    late = keep_unit & (g_unit > last + anticipation)
+    if late.any():
+        _warn(
+            f"{int(late.sum())} units first treated after the last period ({int(last)}"
+            + (f" + anticipation {anticipation}" if anticipation else "")
+            + ") are treated as never treated (as R did does)",
+            notes,
+        )
+        g_unit[late] = 0
+
+    if not np.any(keep_unit & (g_unit == 0)):
+        if not np.any(keep_unit & (g_unit > 0)):
+            raise DiDInputError("no treated units: every unit is never treated (cohort 0)")
+        gmax = int(g_unit[keep_unit].max())
+        cutoff = gmax - anticipation
+        keep_t &= tlist < cutoff
+        if keep_t.sum() < 2:
+            raise DiDInputError(
+                "no never-treated units, and fewer than 2 periods precede the last cohort "
+                f"({gmax}); no valid comparison group"
+            )
+        _warn(
+            f"no never-treated units: periods >= {cutoff} are dropped and the last "
+            f"cohort ({gmax}) serves as the "
+            + ("never-treated" if control == "nevertreated" else "not-yet-treated")
+            + " comparison group (as R did does)",
+            notes,
+        )
+        g_unit[keep_unit & (g_unit == gmax)] = 0
+        keep_unit &= observed[:, keep_t].any(axis=1)
+
+    first = tlist[keep_t][0]
     early = keep_unit & (g_unit > 0) & (g_unit - anticipation <= first)
     if early.any():
         cohorts_early = np.unique(g_unit[early]).tolist()
@@ -359,33 +491,11 @@ def prepare_panel(
         keep_unit &= ~early
 
     if not np.any(keep_unit & (g_unit > 0)):
-        raise DiDInputError("no treated units: every unit is never treated (cohort 0 or missing)")
-    if not np.any(keep_unit & (g_unit == 0)):
-        if control == "nevertreated":
-            raise DiDInputError(
-                "there is no never-treated group (cohort 0 or missing); use control='notyettreated'"
-            )
-        gmax = int(g_unit[keep_unit].max())
-        keep_t &= tlist < gmax - anticipation
-        if keep_t.sum() < 2:
-            raise DiDInputError(
-                "no never-treated units, and fewer than 2 periods precede the last cohort "
-                f"({gmax}); no valid control group"
-            )
-        _warn(
-            f"no never-treated units: periods >= {gmax - anticipation} are dropped and the last "
-            f"cohort ({gmax}) serves as the not-yet-treated comparison group (as R did does)",
-            notes,
-        )
-        g_unit[keep_unit & (g_unit == gmax)] = 0
-        keep_unit &= observed[:, keep_t].any(axis=1)
-        recode_late()
-        if not np.any(keep_unit & (g_unit > 0)):
-            raise DiDInputError("no treated cohort is left after dropping the late periods")
+        raise DiDInputError("no treated units: every unit is never treated (cohort 0)")
 
     # --- balance -----------------------------------------------------------------------------
-    full = observed[:, keep_t].all(axis=1) if not keep_t.all() else observed.all(axis=1)
-    del observed
+    obs_kept = observed[:, keep_t] if not keep_t.all() else observed
+    full = obs_kept.all(axis=1)
     balanced = bool(np.all(full[keep_unit]))
     if not balanced and not allow_unbalanced_panel:
         n_drop = int(np.count_nonzero(keep_unit & ~full))
@@ -396,13 +506,22 @@ def prepare_panel(
         )
         keep_unit &= full
         balanced = True
-        if not np.any(keep_unit & (g_unit > 0)) or (
-            control == "nevertreated" and not np.any(keep_unit & (g_unit == 0))
-        ):
+        if not np.any(keep_unit & (g_unit > 0)) or not np.any(keep_unit & (g_unit == 0)):
             raise DiDInputError(
                 "after balancing the panel no treated or no comparison units are left; "
                 "use allow_unbalanced_panel=True"
             )
+    extra = bool(covariates) or weights is not None or cluster is not None
+    if extra and not balanced:
+        raise DiDInputError(
+            "covariates, weights and clusters need a balanced panel (allow_unbalanced_panel="
+            "False); R did uses its repeated cross-section estimators there, which are not "
+            "implemented here"
+        )
+    if not balanced:
+        # unbalanced: rows with a missing auxiliary value are missing observations
+        ymat[~observed] = np.nan
+    del observed
 
     # --- units grouped by cohort (row indices into the outcome matrix) -------------------------
     kept_units = np.flatnonzero(keep_unit)
@@ -410,6 +529,57 @@ def prepare_panel(
     order = kept_units[np.argsort(ccode, kind="stable")]
     n_by_cohort = np.bincount(ccode, minlength=cohorts.size).astype(np.int64)
     starts = np.concatenate([[0], np.cumsum(n_by_cohort)]).astype(np.int64)
+    tcols = None if keep_t.all() else np.flatnonzero(keep_t)
+
+    # R warns about very small groups (fewer than #covariates + 5 units); R also refuses a
+    # never-treated group that small with control="nevertreated" -- we only warn
+    req = len(covariates) + 5
+    small = [int(c) for c, n in zip(cohorts, n_by_cohort, strict=True) if n < req]
+    if small:
+        _warn(
+            "some groups have very few units (fewer than "
+            f"{req}), which may cause estimation problems: cohort(s) {small}",
+            notes,
+        )
+
+    # --- auxiliary data per kept unit (time-invariant checks) ----------------------------------
+    def per_unit(mat: np.ndarray) -> tuple[np.ndarray, bool]:
+        sub = mat[order] if tcols is None else mat[order][:, tcols]
+        return sub, bool(np.any(sub != sub[:, :1]))
+
+    x = None
+    x_varying = False
+    if covariates:
+        subs = []
+        for mat in xmats:
+            sub, var = per_unit(mat)
+            subs.append(sub)
+            x_varying |= var
+        # (units, periods, p) when some covariate varies within unit, else (units, p)
+        x = np.stack(subs, axis=2) if x_varying else np.stack([s[:, 0] for s in subs], axis=1)
+    del xmats
+    w = None
+    if wmat is not None:
+        sub, var = per_unit(wmat)
+        if var:
+            raise DiDInputError(
+                f"weights column {weights!r} varies within unit; sampling weights must be "
+                "constant within each unit (R did would use the earlier period's weight per cell)"
+            )
+        w = np.ascontiguousarray(sub[:, 0])
+        if not np.isfinite(w).all() or w.sum() <= 0:
+            raise DiDInputError(f"weights column {weights!r} must have a positive sum")
+    clus = None
+    if cmat is not None:
+        sub = cmat[order] if tcols is None else cmat[order][:, tcols]
+        if np.any(sub != sub[:, :1]):
+            raise DiDInputError(
+                f"cluster column {cluster!r} varies within unit; the cluster must be constant "
+                "within each unit (as in R did)"
+            )
+        _, clus = np.unique(sub[:, 0], return_inverse=True)
+        clus = clus.astype(np.int64)
+        n_clusters = int(clus.max()) + 1
 
     return Panel(
         tlist=tlist[keep_t].astype(np.int64),
@@ -417,10 +587,17 @@ def prepare_panel(
         n_by_cohort=n_by_cohort,
         starts=starts,
         order=order,
-        cols=None if keep_t.all() else np.flatnonzero(keep_t),
+        cols=tcols,
         y=ymat,
         balanced=balanced,
         notes=notes,
+        x=x,
+        x_varying=x_varying,
+        covariates=covariates,
+        w=w,
+        cluster=clus,
+        n_clusters=n_clusters,
+        unit_ids=unit_ids[order],
     )
 
 

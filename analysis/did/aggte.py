@@ -10,10 +10,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis.did import _bootstrap
 from analysis.did._blas import with_single_threaded_blas
-from analysis.did._engine import functional_cov, wif_constants
+from analysis.did._engine import wif_constants
 from analysis.did._prep import DiDInputError
-from analysis.did.attgt import _SE_FLOOR, ATTgtResult, format_table, simultaneous_crit
+from analysis.did.attgt import _SE_FLOOR, ATTgtResult, format_table
 
 TYPES = ("simple", "dynamic", "group", "calendar")
 _KEY = {"dynamic": "event_time", "group": "group", "calendar": "time"}
@@ -57,6 +58,7 @@ class AggteResult:
     crit_val: float
     alpha: float
     cband: bool = False
+    bootstrap: bool = False
     min_e: float | None = None
     max_e: float | None = None
     balance_e: int | None = None
@@ -72,9 +74,9 @@ class AggteResult:
         ]
         if self.table is not None:
             band = "simultaneous" if self.cband else "pointwise"
+            kind = "bootstrap" if self.bootstrap else "analytic"
             lines.append(
-                f"  analytic SEs clustered by unit; {lvl}% {band} intervals "
-                f"(critical value {self.crit_val:.3f})"
+                f"  {kind} SEs; {lvl}% {band} intervals (critical value {self.crit_val:.3f})"
             )
             lines.append("")
             lines.append(format_table(self.table))
@@ -101,10 +103,11 @@ def aggte(
     min_e: float | None = None,
     max_e: float | None = None,
     balance_e: int | None = None,
-    alpha: float = 0.05,
+    alpha: float | None = None,
     *,
-    cband: bool = False,
-    biters: int = 1000,
+    bootstrap: bool | None = None,
+    cband: bool | None = None,
+    biters: int | None = None,
     seed: int | None = None,
 ) -> AggteResult:
     """Aggregate ATT(g,t) into summary parameters, exactly as R did's `aggte`.
@@ -122,24 +125,32 @@ def aggte(
         overall = simple average over periods.
     R's default type is "group"; so is ours.
 
-    Standard errors: analytic, from the aggregated influence function, clustered at the unit
-    level, including the estimation effect of the cohort-share weights (R's `wif` term) for
+    Standard errors: from the aggregated influence function (clustered as in `att_gt`),
+    including the estimation effect of the cohort-share weights (R's `wif` term) for
     simple, dynamic, calendar and the group overall parameter (the group overall uses the
     corrected wif of R did >= 2.2 / PR #223). Equals R's `aggte(..., bstrap = FALSE)`.
-    Intervals are pointwise normal (att +- z_{1-alpha/2} se); R's default instead reports
-    bootstrap SEs and uniform bands. With `cband=True` the table rows get simultaneous bands
-    whose critical value comes from a Gaussian multiplier bootstrap (`biters` draws,
-    reproducible with `seed`); the overall interval stays pointwise.
+    With `bootstrap=True` the SEs are R's multiplier-bootstrap SEs (one set of `biters` draws
+    shared by the table rows and the overall parameter; R draws afresh per parameter).
+    Intervals are pointwise normal (att +- z_{1-alpha/2} se); with `cband=True` the table rows
+    get simultaneous bands whose sup-t critical value comes from the multiplier bootstrap
+    (reproducible with `seed`); the overall interval stays pointwise. `bootstrap`, `cband`,
+    `biters`, `seed` and `alpha` default to the values given to `att_gt` (as R's aggte).
     """
-    if not isinstance(result, ATTgtResult) or result._cells is None:
+    if not isinstance(result, ATTgtResult) or result._valid is None:
         raise DiDInputError("aggte needs the ATTgtResult returned by att_gt")
     if type not in TYPES:
         raise DiDInputError(f"type must be one of {TYPES}, got {type!r}")
+    alpha = result.alpha if alpha is None else alpha
     if not (0.0 < float(alpha) < 1.0):
         raise DiDInputError(f"alpha must be in (0, 1), got {alpha!r}")
-    mom, cells = result._moments, result._cells
-    n_cells = cells.att.size
-    keep = cells.valid | cells.reference
+    bootstrap = result.bootstrap if bootstrap is None else bool(bootstrap)
+    cband = result.cband if cband is None else bool(cband)
+    biters = result.biters if biters is None else int(biters)
+    seed = result.seed if seed is None else seed
+    tab0 = result.att_gt
+    n_cells = len(tab0)
+    reference = (tab0["time"] == tab0["base_time"]).to_numpy()
+    keep = result._valid | reference
     notes: list[str] = []
     if not keep.all():
         msg = (
@@ -147,14 +158,19 @@ def aggte(
         )
         notes.append(msg)
         warnings.warn(msg, UserWarning, stacklevel=2)
-    att = np.where(keep, cells.att, 0.0)
-    grp = cells.group
-    tim = cells.time
-    pg_cohort = mom.n_by_cohort / mom.n_units
-    pg = pg_cohort[cells.gidx]
+    att = np.where(keep, tab0["att"].to_numpy(), 0.0)
+    grp = tab0["group"].to_numpy()
+    tim = tab0["time"].to_numpy()
+    gidx = result._group_idx
+    cw = result._cohort_weight
+    pg_cohort = cw / cw.sum()
+    pg = pg_cohort[gidx]
     lo_e = -np.inf if min_e is None else float(min_e)
     hi_e = np.inf if max_e is None else float(max_e)
-    k_n = mom.cohorts.size
+    k_n = cw.size
+    n_units = result.n_units
+    cohort_values = np.zeros(k_n, dtype=np.int64)
+    cohort_values[gidx] = grp
 
     def weighted(sel: np.ndarray, with_wif: bool) -> tuple[np.ndarray, np.ndarray]:
         w = np.zeros(n_cells)
@@ -164,7 +180,7 @@ def aggte(
             return w, q
         w[idx] = pg[idx] / pg[idx].sum()
         if with_wif:
-            q = wif_constants(mom, cells.gidx[idx], att[idx], pg[idx])
+            q = wif_constants(k_n, n_units, gidx[idx], att[idx], pg[idx])
         return w, q
 
     rows_w: list[np.ndarray] = []
@@ -201,14 +217,14 @@ def aggte(
             overall_w, overall_q = None, None
     elif type == "group":
         g_att, g_idx, g_pg = [], [], []
-        for gi in np.unique(cells.gidx):
-            sel = post & (cells.gidx == gi)
+        for gi in np.unique(gidx):
+            sel = post & (gidx == gi)
             if not sel.any():
                 continue
             w, _ = weighted(sel, False)
             rows_w.append(w)
             rows_q.append(np.zeros(k_n))
-            keys.append(int(mom.cohorts[gi]))
+            keys.append(int(cohort_values[gi]))
             g_att.append(float(w @ att))
             g_idx.append(gi)
             g_pg.append(pg_cohort[gi])
@@ -216,7 +232,7 @@ def aggte(
             g_pg_arr = np.asarray(g_pg)
             lam = g_pg_arr / g_pg_arr.sum()
             overall_w = lam @ np.asarray(rows_w)
-            overall_q = wif_constants(mom, np.asarray(g_idx), np.asarray(g_att), g_pg_arr)
+            overall_q = wif_constants(k_n, n_units, np.asarray(g_idx), np.asarray(g_att), g_pg_arr)
         else:
             overall_w, overall_q = None, None
     else:  # calendar
@@ -243,12 +259,19 @@ def aggte(
         wmat = np.asarray(all_w)
         qmat = np.asarray(all_q)
         est = wmat @ att
-        cov = functional_cov(mom, cells, wmat, qmat)
+        cov = result._cov(wmat, qmat)
         se = _floor(np.sqrt(np.clip(np.diag(cov), 0.0, None)))
+        draws = None
+        if bootstrap or (cband and type != "simple"):
+            draws = result._draws(wmat, qmat, biters, seed)
+            if bootstrap:
+                bse = _bootstrap.boot_se(draws, result._boot_scale)
+                se = _floor(np.where(np.isfinite(se), bse, np.nan))
     else:
         est = np.zeros(0)
         cov = np.zeros((0, 0))
         se = np.zeros(0)
+        draws = None
 
     z = float(stats.norm.ppf(1 - alpha / 2))
     if overall_w is not None:
@@ -263,7 +286,17 @@ def aggte(
         t_est, t_se = est[:m], se[:m]
         vcov = cov[:m, :m]
         if cband and m > 0:
-            crit = simultaneous_crit(vcov, t_se, alpha, biters, seed)
+            c_val = _bootstrap.sup_t_crit(draws[:, :m], result._boot_scale, alpha)
+            if not np.isfinite(c_val) or c_val < z:
+                msg = (
+                    "simultaneous critical value is NA or below the pointwise one; falling back "
+                    "to pointwise intervals (as R did)"
+                )
+                notes.append(msg)
+                warnings.warn(msg, UserWarning, stacklevel=2)
+                cband = False
+            else:
+                crit = c_val
         table = pd.DataFrame(
             {
                 _KEY[type]: np.asarray(keys, dtype=np.int64),
@@ -284,6 +317,7 @@ def aggte(
         crit_val=crit,
         alpha=float(alpha),
         cband=bool(cband and type != "simple"),
+        bootstrap=bool(bootstrap),
         min_e=min_e,
         max_e=max_e,
         balance_e=balance_e,

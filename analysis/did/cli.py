@@ -1,17 +1,22 @@
-"""Command line for the staggered DiD estimator: `arbeidstrening did ...`.
+"""Running `arbeidstrening did` and building its JSON (the argument parser is in pipelines/cli.py).
 
-    arbeidstrening did --data FILE(.csv|.parquet) --unit COL --time COL --cohort COL \
-        --outcome COL [--control nevertreated|notyettreated] [--json OUT]
+    arbeidstrening did --data FILE(.csv|.parquet) --unit COL --time COL --cohort COL \\
+        --outcome COL [--control ...] [--covariates COL ...] [--est-method dr|ipw|reg] \\
+        [--weights COL] [--cluster COL] [--bootstrap [--iterations N] [--seed N]] \\
+        [--uniform-bands] [--min-e E] [--max-e E] [--balance-e E] [--json OUT]
 
-Prints the group-time effects and the simple, dynamic (event-time) and group aggregations;
-with --json writes them as
+Prints the group-time effects and the simple, dynamic (event-time), group and calendar
+aggregations; with --json writes them as
 
-    {"att_gt": [{"group", "time", "att", "se"}, ...],
-     "aggregations": {"simple": {"att", "se"},
-                      "dynamic": {"overall": {"att", "se"},
-                                  "by_event_time": [{"event_time", "att", "se"}, ...]},
-                      "group": {"overall": {"att", "se"},
-                                "by_group": [{"group", "att", "se"}, ...]}}}
+    {"att_gt": [{"group", "time", "att", "se", "ci_low", "ci_high", "n_treated",
+                 "n_comparison", ["weight_treated", "weight_comparison"]}, ...],
+     "aggregations": {"simple": {"att", "se", "ci_low", "ci_high"},
+                      "dynamic": {"overall": {...}, "crit_val",
+                                  "by_event_time": [{"event_time", "att", "se", "ci_low",
+                                                     "ci_high"}, ...]},
+                      "group": {"overall": {...}, "crit_val", "by_group": [{"group", ...}]},
+                      "calendar": {"overall": {...}, "crit_val", "by_time": [{"time", ...}]}},
+     "settings": {...}, "n_units": N, "warnings": [...]}
 
 Numbers are JSON numbers (NaN is written as null). Bad input: one line on stderr, exit code 2.
 """
@@ -28,42 +33,7 @@ from typing import Any
 
 from analysis.did._prep import DiDInputError
 from analysis.did.aggte import aggte
-from analysis.did.attgt import BASE_PERIODS, CONTROLS, att_gt
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the `did` options to `parser`."""
-    parser.add_argument("--data", required=True, help="input panel, .csv or .parquet (long format)")
-    parser.add_argument("--unit", required=True, help="unit id column")
-    parser.add_argument("--time", required=True, help="integer time period column")
-    parser.add_argument(
-        "--cohort", required=True, help="first treated period column (0 or empty = never treated)"
-    )
-    parser.add_argument("--outcome", required=True, help="outcome column (numeric or boolean)")
-    parser.add_argument(
-        "--control",
-        choices=CONTROLS,
-        default="nevertreated",
-        help="comparison group (default: nevertreated, as R did)",
-    )
-    parser.add_argument(
-        "--anticipation", type=int, default=0, help="anticipation periods (default 0)"
-    )
-    parser.add_argument(
-        "--base-period",
-        choices=BASE_PERIODS,
-        default="varying",
-        help="base period (default varying)",
-    )
-    parser.add_argument(
-        "--allow-unbalanced-panel",
-        action="store_true",
-        help="keep units not observed in every period (default: drop them, as R did)",
-    )
-    parser.add_argument(
-        "--alpha", type=float, default=0.05, help="significance level (default 0.05)"
-    )
-    parser.add_argument("--json", metavar="OUT", help="also write the results as JSON to OUT")
+from analysis.did.attgt import att_gt
 
 
 def _read(path: str) -> Any:
@@ -85,43 +55,89 @@ def _num(v: Any) -> float | None:
     return v if math.isfinite(v) else None
 
 
-def results_dict(res, simple, dynamic, group) -> dict:
+def _overall(agg) -> dict:
+    return {
+        "att": _num(agg.overall_att),
+        "se": _num(agg.overall_se),
+        "ci_low": _num(agg.overall_ci_low),
+        "ci_high": _num(agg.overall_ci_high),
+    }
+
+
+def _rows(agg, key: str) -> list[dict]:
+    t = agg.table
+    return [
+        {key: int(k), "att": _num(a), "se": _num(s), "ci_low": _num(lo), "ci_high": _num(hi)}
+        for k, a, s, lo, hi in zip(
+            t.iloc[:, 0], t["att"], t["se"], t["ci_low"], t["ci_high"], strict=True
+        )
+    ]
+
+
+def results_dict(res, simple, dynamic, group, calendar, notes: list[str] | None = None) -> dict:
     """The JSON document written by --json."""
     tab = res.att_gt
+    weighted = "weight_treated" in tab.columns
+    rows = []
+    for r in tab.itertuples(index=False):
+        row = {
+            "group": int(r.group),
+            "time": int(r.time),
+            "att": _num(r.att),
+            "se": _num(r.se),
+            "ci_low": _num(r.ci_low),
+            "ci_high": _num(r.ci_high),
+            "n_treated": int(r.n_treated),
+            "n_comparison": int(r.n_comparison),
+        }
+        if weighted:
+            row["weight_treated"] = _num(r.weight_treated)
+            row["weight_comparison"] = _num(r.weight_comparison)
+        rows.append(row)
     return {
-        "att_gt": [
-            {"group": int(g), "time": int(t), "att": _num(a), "se": _num(s)}
-            for g, t, a, s in zip(tab["group"], tab["time"], tab["att"], tab["se"], strict=True)
-        ],
+        "att_gt": rows,
         "aggregations": {
-            "simple": {"att": _num(simple.overall_att), "se": _num(simple.overall_se)},
+            "simple": _overall(simple),
             "dynamic": {
-                "overall": {"att": _num(dynamic.overall_att), "se": _num(dynamic.overall_se)},
-                "by_event_time": [
-                    {"event_time": int(e), "att": _num(a), "se": _num(s)}
-                    for e, a, s in zip(
-                        dynamic.table["event_time"],
-                        dynamic.table["att"],
-                        dynamic.table["se"],
-                        strict=True,
-                    )
-                ],
+                "overall": _overall(dynamic),
+                "crit_val": _num(dynamic.crit_val),
+                "by_event_time": _rows(dynamic, "event_time"),
             },
             "group": {
-                "overall": {"att": _num(group.overall_att), "se": _num(group.overall_se)},
-                "by_group": [
-                    {"group": int(g), "att": _num(a), "se": _num(s)}
-                    for g, a, s in zip(
-                        group.table["group"], group.table["att"], group.table["se"], strict=True
-                    )
-                ],
+                "overall": _overall(group),
+                "crit_val": _num(group.crit_val),
+                "by_group": _rows(group, "group"),
+            },
+            "calendar": {
+                "overall": _overall(calendar),
+                "crit_val": _num(calendar.crit_val),
+                "by_time": _rows(calendar, "time"),
             },
         },
+        "settings": {
+            "control": res.control,
+            "anticipation": res.anticipation,
+            "base_period": res.base_period,
+            "est_method": res.est_method,
+            "covariates": list(res.covariates),
+            "weights": res.weights,
+            "cluster": res.cluster,
+            "bootstrap": res.bootstrap,
+            "iterations": res.biters if (res.bootstrap or res.cband) else None,
+            "seed": res.seed,
+            "uniform_bands": res.cband,
+            "alpha": res.alpha,
+            "min_e": dynamic.min_e,
+            "max_e": dynamic.max_e,
+            "balance_e": dynamic.balance_e,
+        },
+        "n_units": res.n_units,
+        "warnings": list(notes or []),
     }
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the estimation for parsed `args`; returns the exit code."""
+    """Run the estimation for parsed `args` (see pipelines/cli.py); returns the exit code."""
     try:
         import polars as pl
 
@@ -142,23 +158,32 @@ def run(args: argparse.Namespace) -> int:
                 anticipation=args.anticipation,
                 base_period=args.base_period,
                 alpha=args.alpha,
+                covariates=args.covariates,
+                est_method=args.est_method,
+                weights=args.weights,
+                cluster=args.cluster,
                 allow_unbalanced_panel=args.allow_unbalanced_panel,
+                bootstrap=args.bootstrap,
+                cband=args.uniform_bands,
+                biters=args.iterations,
+                seed=args.seed,
             )
-            simple = aggte(res, "simple", alpha=args.alpha)
-            dynamic = aggte(res, "dynamic", alpha=args.alpha)
-            group = aggte(res, "group", alpha=args.alpha)
+            window = {"min_e": args.min_e, "max_e": args.max_e, "balance_e": args.balance_e}
+            simple = aggte(res, "simple", max_e=args.max_e)
+            dynamic = aggte(res, "dynamic", **window)
+            group = aggte(res, "group", max_e=args.max_e)
+            calendar = aggte(res, "calendar")
         except (DiDInputError, ValueError, KeyError, OSError, *polars_errors) as exc:
             _flush_warnings(caught)
             msg = " ".join(str(exc).split()) or type(exc).__name__
             print(f"error: {msg}", file=sys.stderr)
             return 2
-    _flush_warnings(caught)
+    notes = _flush_warnings(caught)
     print(res.summary())
-    print(simple.summary())
-    print(dynamic.summary())
-    print(group.summary())
+    for agg in (simple, dynamic, group, calendar):
+        print(agg.summary())
     if args.json:
-        doc = results_dict(res, simple, dynamic, group)
+        doc = results_dict(res, simple, dynamic, group, calendar, notes)
         try:
             Path(args.json).write_text(json.dumps(doc, indent=2) + "\n")
         except OSError as exc:
@@ -168,24 +193,10 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _flush_warnings(caught: list) -> None:
+def _flush_warnings(caught: list) -> list[str]:
+    out = []
     for w in caught:
-        print(f"warning: {' '.join(str(w.message).split())}", file=sys.stderr)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Entry point: parse `argv` (default sys.argv[1:]) and run."""
-    parser = argparse.ArgumentParser(
-        prog="arbeidstrening did",
-        description="Staggered difference-in-differences (Callaway & Sant'Anna 2021), no covariates.",
-    )
-    add_arguments(parser)
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse already printed usage and the error
-        return int(exc.code) if isinstance(exc.code, int) else 2
-    return run(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+        msg = " ".join(str(w.message).split())
+        out.append(msg)
+        print(f"warning: {msg}", file=sys.stderr)
+    return out
