@@ -28,17 +28,45 @@ def test_every_staging_table_has_blocking_checks():
             assert spec.blocking, spec.key
 
 
-def test_publish_depends_on_everything_else():
+def _ancestors(graph, key: dg.AssetKey) -> set[dg.AssetKey]:
+    ancestors: set[dg.AssetKey] = set()
+    frontier = list(graph.get(key).parent_keys)
+    while frontier:
+        k = frontier.pop()
+        if k not in ancestors:
+            ancestors.add(k)
+            frontier.extend(graph.get(k).parent_keys)
+    return ancestors
+
+
+def test_publication_is_the_last_step():
+    """Every asset, the report included, runs before the warehouse is published; the report reads
+    everything else (the working copy), so a failing report or check leaves nothing published."""
     graph = build_definitions("in", "wh.duckdb").resolve_asset_graph()
     publish = dg.AssetKey("published_warehouse")
-    upstream = graph.upstream_key_iterator(publish)
-    ancestors = set()
-    frontier = list(upstream)
-    while frontier:
-        key = frontier.pop()
-        if key not in ancestors:
-            ancestors.add(key)
-            frontier.extend(graph.get(key).parent_keys)
     report = dg.AssetKey(["report", "rapport"])
-    assert ancestors == set(graph.materializable_asset_keys) - {publish, report}
-    assert graph.get(report).parent_keys == {publish}
+    everything = set(graph.materializable_asset_keys)
+    assert _ancestors(graph, publish) == everything - {publish}
+    assert _ancestors(graph, report) == everything - {publish, report}
+    assert graph.get(publish).child_keys == set()
+    # every check guards an asset publication depends on
+    for check in graph.asset_check_keys:
+        assert check.asset_key in _ancestors(graph, publish), check
+
+
+def test_descriptive_run_has_no_report_and_still_publishes_last():
+    graph = build_definitions("in", "wh.duckdb", with_effects=False).resolve_asset_graph()
+    publish = dg.AssetKey("published_warehouse")
+    keys = set(graph.materializable_asset_keys)
+    assert dg.AssetKey(["report", "rapport"]) not in keys
+    assert _ancestors(graph, publish) == keys - {publish}
+
+
+def test_plausibility_gates_are_blocking_checks():
+    graph = defs.resolve_asset_graph()
+    checks = {(c.asset_key.to_user_string(), c.name) for c in graph.asset_check_keys}
+    for t in TABLES:
+        assert (f"staging/{t.name}", "rejected_share_within_limit") in checks
+        if t.coverage:
+            assert ("meta/observation_window", f"{t.name}_covers_window") in checks
+    assert ("meta/run_info", "mart_counts_are_non_negative_integers") in checks
