@@ -98,3 +98,76 @@ def test_blocking_check_stops_publication(tmp_path, monkeypatch):
     )
     assert not (tmp_path / "wh.duckdb").exists()
     assert outcome.state_of_warehouse() == "no warehouse was written"
+
+
+def test_negative_count_in_any_mart_stops_publication(tmp_path, monkeypatch):
+    """marts.effects_support once held n = -2 and passed every mart check; every count column of
+    every marts table (registered mart or not) must be a non-negative integer."""
+    import pipelines.assets.marts as mart_assets
+    from analysis.marts import MARTS
+
+    name, build, _ = MARTS[0]
+
+    def build_and_break(con):
+        meta = build(con)
+        con.execute(
+            "CREATE TABLE marts.effects_support AS SELECT 'starters' AS population, "
+            "CAST(-2 AS BIGINT) AS n, 0.5 AS share"
+        )
+        return meta
+
+    patched = mart_assets.make_mart_asset(name, build_and_break, "patched")
+    assets = [patched if a.key == patched.key else a for a in mart_assets.MART_ASSETS]
+    monkeypatch.setattr("pipelines.definitions.MART_ASSETS", assets)
+    reg = write_register(tmp_path / "in", base_register(), window=BASE_WINDOW)
+    outcome = run_pipeline(reg, tmp_path / "wh.duckdb", echo=lambda _: None, with_effects=False)
+    assert not outcome.success and not (tmp_path / "wh.duckdb").exists()
+    assert any(
+        "meta/run_info:mart_counts_are_non_negative_integers" in e
+        and "marts.effects_support.n: 1 negative" in e
+        for e in outcome.errors
+    ), outcome.errors
+
+
+def test_count_columns_must_be_integers():
+    from analysis.warehouse.checks import invalid_counts
+
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA marts")
+    con.execute("CREATE TABLE marts.a AS SELECT 2.5 AS n, CAST(3 AS BIGINT) AS n_ok")
+    con.execute("CREATE TABLE marts.b AS SELECT CAST(NULL AS BIGINT) AS n_spells, 1 AS other")
+    assert invalid_counts(con) == {
+        "marts.a.n": "type DECIMAL(2,1), not an integer type",
+        "marts.b.n_spells": "0 negative and 1 missing value(s)",
+    }
+
+
+def test_synthetic_flag_and_generator_record_reach_run_info(tmp_path):
+    reg = write_register(tmp_path / "in", base_register(), window=BASE_WINDOW)
+    spec = {
+        "observation_start": BASE_WINDOW[0],
+        "observation_end": BASE_WINDOW[1],
+        "synthetic": True,
+        "generator": "arbeidstrening 0.1.0",
+        "preset": "default",
+        "scale": 0.005,
+        "seed": 11,
+        "made_by": "a test",
+    }
+    (reg / "extract.json").write_text(__import__("json").dumps(spec), encoding="utf-8")
+    lines: list[str] = []
+    wh = tmp_path / "wh.duckdb"
+    outcome = run_pipeline(reg, wh, echo=lines.append, with_effects=False)
+    assert outcome.success, outcome.errors
+    assert any("extract.json: unknown key(s) ignored: made_by" in line for line in lines)
+    con = duckdb.connect(str(wh), read_only=True)
+    info = dict(con.execute("SELECT key, value FROM meta.run_info").fetchall())
+    con.close()
+    assert {k: info[k] for k in ("synthetic", "generator", "preset", "scale", "seed")} == {
+        "synthetic": "true",
+        "generator": "arbeidstrening 0.1.0",
+        "preset": "default",
+        "scale": "0.005",
+        "seed": "11",
+    }
+    assert "Input: synthetic register (scale 0.005, seed 11)" in describe_warehouse(wh)
