@@ -251,11 +251,11 @@ def test_kill_during_report_writing_leaves_no_mixed_report(previous, monkeypatch
     assert "wh.duckdb.lock" in left and any(n.startswith(".report.staging-") for n in left)
 
     # the next run takes the stale lock over and clears the killed run's leftovers, even when
-    # it fails itself (here: the disk is full while the report is written)
-    def disk_full(_warehouse, out, _lang):
+    # it fails itself (here: the disk is full as soon as it starts reading)
+    def disk_full(*_args):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("pipelines.assets.report.build_report", disk_full)
+    monkeypatch.setattr("pipelines.assets.ingest.read_raw", disk_full)
     lines: list[str] = []
     outcome = run_pipeline(register, warehouse, report_dir=report, echo=lines.append)
     assert any("took over the lock" in line for line in lines), lines

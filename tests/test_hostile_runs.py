@@ -395,17 +395,18 @@ def test_no_person_level_value_reaches_dagster_event_storage(site, tmp_path, mon
     """A DuckDB error quoting a value inside an asset: the message and the stored run are clean."""
     import dagster as dg
 
-    import analysis.panel as panel_module
+    import analysis.ingest.read as read_module
 
     _, source, _ = site
     secret = "P-SECRET-4711"
-    original = panel_module.build_panel
+    original = read_module.read_raw
 
-    def leaky(con, **kwargs):
-        original(con, **kwargs)
+    def leaky(con, input_dir, table):
+        meta = original(con, input_dir, table)
         con.execute(f"SELECT CAST('{secret}' AS INTEGER)")
+        return meta
 
-    monkeypatch.setattr("pipelines.assets.panel.build_panel", leaky)
+    monkeypatch.setattr("pipelines.assets.ingest.read_raw", leaky)
     home = tmp_path / "dagster_home"
     home.mkdir()
     lines: list[str] = []

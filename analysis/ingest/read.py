@@ -300,26 +300,52 @@ def _raw_ddl(name: str, table: Table) -> str:
     return f"CREATE OR REPLACE TABLE {name} ({', '.join(cols)})"
 
 
-def _insert_file(
-    con: duckdb.DuckDBPyConnection, target: str, table: Table, plan: FilePlan, alias: str, kind: str
+def _insert_csv(
+    con: duckdb.DuckDBPyConnection, target: str, table: Table, plan: FilePlan, alias: str
 ) -> None:
     select = ", ".join(f'{plan.plans[c].expression} AS "{c}"' for c in table.column_names)
-    rel = quote_literal(plan.rel)
-    if kind == "csv":
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE __csv_rows AS SELECT * FROM {_csv_source(alias, plan.n_columns)}"
-        )
-        con.execute(
-            f"INSERT INTO {target} SELECT {select}, {rel}, CAST(rowid + 1 AS BIGINT) "
-            "FROM __csv_rows ORDER BY rowid"
-        )
-        con.execute("DROP TABLE __csv_rows")
-    else:
-        con.execute(
-            f"INSERT INTO {target} SELECT {select}, {rel}, CAST(file_row_number + 1 AS BIGINT) "
-            f"FROM read_parquet({quote_literal(alias)}, file_row_number = true) "
-            "ORDER BY file_row_number"
-        )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE __csv_rows AS SELECT * FROM {_csv_source(alias, plan.n_columns)}"
+    )
+    con.execute(
+        f"INSERT INTO {target} SELECT {select}, {quote_literal(plan.rel)}, "
+        "CAST(rowid + 1 AS BIGINT) FROM __csv_rows"
+    )
+    con.execute("DROP TABLE __csv_rows")
+
+
+def _insert_parquet(
+    con: duckdb.DuckDBPyConnection,
+    target: str,
+    table: Table,
+    plans: list[FilePlan],
+    aliases: dict[Path, str],
+) -> None:
+    """Read Parquet files that share their read plan (same types) in one statement."""
+    select = ", ".join(f'{plans[0].plans[c].expression} AS "{c}"' for c in table.column_names)
+    files = "[" + ", ".join(quote_literal(aliases[p.file]) for p in plans) + "]"
+    rel = "CASE filename " + " ".join(
+        f"WHEN {quote_literal(aliases[p.file])} THEN {quote_literal(p.rel)}" for p in plans
+    )
+    con.execute(
+        f"INSERT INTO {target} SELECT {select}, {rel} END, CAST(file_row_number + 1 AS BIGINT) "
+        f"FROM read_parquet({files}, union_by_name = true, filename = true, "
+        "file_row_number = true)"
+    )
+
+
+def _plan_groups(plans: list[FilePlan], table: Table) -> list[list[FilePlan]]:
+    """Files in order, grouped (consecutively) by identical stored types and read plans."""
+    groups: list[list[FilePlan]] = []
+    for plan in plans:
+        key = [(plan.stored[c], plan.plans[c].expression) for c in table.column_names]
+        if groups and key == [
+            (groups[-1][0].stored[c], groups[-1][0].plans[c].expression) for c in table.column_names
+        ]:
+            groups[-1].append(plan)
+        else:
+            groups.append([plan])
+    return groups
 
 
 def read_raw(con: duckdb.DuckDBPyConnection, input_dir: Path, table: Table) -> dict:
@@ -341,9 +367,12 @@ def read_raw(con: duckdb.DuckDBPyConnection, input_dir: Path, table: Table) -> d
     tmp = f"raw.__reading_{table.name}"
     con.execute(_raw_ddl(tmp, table))
     with _literal_aliases(list(source.files)) as aliases:
-        for plan in plans:
+        for group in _plan_groups(plans, table):
             try:
-                _insert_file(con, tmp, table, plan, aliases[plan.file], kind)
+                if kind == "csv":
+                    _insert_csv(con, tmp, table, group[0], aliases[group[0].file])
+                else:
+                    _insert_parquet(con, tmp, table, group, aliases)
             except duckdb.Error as exc:
                 con.execute(f"DROP TABLE IF EXISTS {tmp}")
                 reason = (
@@ -351,8 +380,11 @@ def read_raw(con: duckdb.DuckDBPyConnection, input_dir: Path, table: Table) -> d
                     if kind == "csv"
                     else mask_values(str(exc).splitlines()[0])
                 )
+                where = (
+                    group[0].rel if len(group) == 1 else f"{source.path.name}/ ({len(group)} files)"
+                )
                 raise InputContractError(
-                    plan.rel, f"cannot be read: {reason}", _FORMAT[source.kind]
+                    where, f"cannot be read: {reason}", _FORMAT[source.kind]
                 ) from None
     counts = dict(con.execute(f"SELECT _source_file, count(*) FROM {tmp} GROUP BY ALL").fetchall())
     con.execute(f"DROP TABLE IF EXISTS raw.{table.name}")
