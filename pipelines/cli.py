@@ -312,7 +312,11 @@ def _cmd_sql(args: argparse.Namespace) -> int:
                 return 0
             if out is not None:
                 table = rel.to_arrow_table()
-                _write_result(table, out)
+                try:
+                    _write_result(table, out)
+                except OSError as exc:
+                    print(f"error: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
+                    return 2
                 print(f"{table.num_rows:,} rows written to {out}")
             else:
                 rel.show(max_rows=args.max_rows, max_width=160)

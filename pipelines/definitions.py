@@ -53,27 +53,37 @@ from pipelines.resources import (
 OUTBOUND_MODULE = "pipelines.assets.protected"
 
 
+OUTBOUND_PREFIX = "protected"
+
+
 def outbound_definitions() -> tuple[list[dg.AssetsDefinition], list[dg.AssetChecksDefinition]]:
-    """Assets and checks of the outbound layer (`pipelines/assets/protected.py`), if present."""
+    """Assets (keys `protected/...`) and their checks from `pipelines/assets/protected.py`, if
+    the module exists. Definitions it merely imports from elsewhere are not taken."""
     try:
         module = importlib.import_module(OUTBOUND_MODULE)
     except ModuleNotFoundError as exc:
         if exc.name != OUTBOUND_MODULE:
             raise
         return [], []
+
+    def outbound(key: dg.AssetKey) -> bool:
+        return key.path[0] == OUTBOUND_PREFIX
+
     values = list(vars(module).values())
-    checks = [v for v in values if isinstance(v, dg.AssetChecksDefinition)]
+    checks = [
+        v
+        for v in values
+        if isinstance(v, dg.AssetChecksDefinition)
+        and all(outbound(spec.asset_key) for spec in v.check_specs)
+    ]
     assets = [
         v
         for v in values
-        if isinstance(v, dg.AssetsDefinition) and not isinstance(v, dg.AssetChecksDefinition)
+        if isinstance(v, dg.AssetsDefinition)
+        and not isinstance(v, dg.AssetChecksDefinition)
+        and all(outbound(k) for k in v.keys)
     ]
     return assets, checks
-
-
-def working_copy_path(published: str) -> str:
-    """Where assets build the warehouse before it is published (see analysis.warehouse.files)."""
-    return str(WarehouseFiles.at(published).working)
 
 
 def build_definitions(

@@ -70,3 +70,33 @@ def test_plausibility_gates_are_blocking_checks():
         if t.coverage:
             assert ("meta/observation_window", f"{t.name}_covers_window") in checks
     assert ("meta/run_info", "mart_counts_are_non_negative_integers") in checks
+
+
+def test_outbound_asset_slots_in_between_the_marts_and_the_report(monkeypatch):
+    """pipelines/assets/protected.py (the outbound tables and their disclosure check) is picked
+    up when present: the report depends on it, publication on the report; the interim
+    disclosure check on the report gives way to the module's own."""
+    import sys
+    import types
+
+    from pipelines.assets.effects import effects as effects_asset
+
+    module = types.ModuleType("pipelines.assets.protected")
+
+    @dg.asset(key=dg.AssetKey(["protected", "tables"]), deps=[dg.AssetKey(["marts", "effects"])])
+    def tables() -> None: ...
+
+    @dg.asset_check(asset=tables.key, name="no_recoverable_cells", blocking=True)
+    def check() -> dg.AssetCheckResult:
+        return dg.AssetCheckResult(passed=True)
+
+    module.tables, module.check, module.imported_elsewhere = tables, check, effects_asset
+    monkeypatch.setitem(sys.modules, "pipelines.assets.protected", module)
+    defs = build_definitions("in", "wh.duckdb")
+    graph = defs.resolve_asset_graph()
+    report, publish = dg.AssetKey(["report", "rapport"]), dg.AssetKey("published_warehouse")
+    assert tables.key in graph.get(report).parent_keys
+    assert _ancestors(graph, publish) == set(graph.materializable_asset_keys) - {publish}
+    names = {c.name for c in graph.asset_check_keys}
+    assert "no_recoverable_cells" in names and "no_disclosure_violations" not in names
+    assert len([a for a in defs.assets if dg.AssetKey(["marts", "effects"]) in a.keys]) == 1
