@@ -42,7 +42,7 @@ def base_marts(bases):
 
 def test_corpus_is_large_enough():
     assert len(CASES) >= 40
-    assert sum(isinstance(None, Stop) for _ in ()) == 0  # (kinds are counted in the report)
+    assert len({fmt for fmt, _ in CASES.values()}) == 2  # CSV and Parquet extracts both broken
 
 
 def test_base_extract_publishes_without_rejects(bases, base_marts):
