@@ -6,13 +6,20 @@ STAMP  := $(VENV)/.installed
 
 SCALE  ?= default
 SEED   ?= 2024
-INPUT  ?= data/synthetic
+# The built-in synthetic register lives here; `make run` generates it only here, never in INPUT.
+SYNTHETIC := data/synthetic
+INPUT  ?= $(SYNTHETIC)
 WAREHOUSE ?= data/warehouse.duckdb
+REPORT_DIR ?= reports/output
+RUN_FLAGS ?=
 
 .PHONY: help venv run generate test lint format bench dev clean
 
 help:
 	@echo "make run    - install, generate the synthetic register if missing, run the pipeline end to end"
+	@echo "              INPUT=DIR (default $(SYNTHETIC); any other directory is read, never written)"
+	@echo "              WAREHOUSE=FILE REPORT_DIR=DIR RUN_FLAGS='--no-effects ...' SCALE=S SEED=N"
+	@echo "make generate - write the synthetic register to $(SYNTHETIC) (SCALE, SEED)"
 	@echo "make test   - install and run the test suite"
 	@echo "make bench  - time and peak memory per asset at scale 0.1 and 1.0; TWFE vs pyfixest side by side"
 	@echo "make dev    - open the Dagster UI (asset graph) on the same pipeline"
@@ -31,10 +38,15 @@ $(STAMP): pyproject.toml constraints.txt
 venv: $(STAMP)
 
 generate: $(STAMP)
-	$(BIN)/arbeidstrening generate --out $(INPUT) --seed $(SEED) --if-missing $(if $(filter-out default,$(SCALE)),--scale $(SCALE),)
+	$(BIN)/arbeidstrening generate --out $(SYNTHETIC) --seed $(SEED) --if-missing $(if $(filter-out default,$(SCALE)),--scale $(SCALE),)
 
-run: generate
-	$(BIN)/arbeidstrening run --input $(INPUT) --warehouse $(WAREHOUSE)
+# Generation only when INPUT is the project's own synthetic register: a user's extract is read,
+# never written, and a mistyped INPUT is an error of `arbeidstrening run` (nothing is created).
+run: $(STAMP)
+ifeq ($(abspath $(INPUT)),$(abspath $(SYNTHETIC)))
+	$(BIN)/arbeidstrening generate --out $(SYNTHETIC) --seed $(SEED) --if-missing $(if $(filter-out default,$(SCALE)),--scale $(SCALE),)
+endif
+	$(BIN)/arbeidstrening run --input $(INPUT) --warehouse $(WAREHOUSE) --report-dir $(REPORT_DIR) $(RUN_FLAGS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
@@ -56,4 +68,4 @@ dev: $(STAMP)
 		$(BIN)/dagster dev -m pipelines.definitions
 
 clean:
-	rm -rf data/warehouse.duckdb* data/dagster reports/output
+	rm -rf data/warehouse.duckdb* data/dagster reports/output reports/.output.staging-*

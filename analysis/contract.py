@@ -93,6 +93,10 @@ class Column:
     max: float | None = None
     references: str | None = None  # "table.column" that must hold the value
     yyyymm: bool = False  # an integer YYYYMM whose month part must be 1-12
+    # A text column whose codes are fixed-width digit strings (municipality, NUS, STYRK) may be
+    # stored as integers in Parquet: they are zero-padded to this width, with a warning. Other text
+    # columns stored as numbers (identifiers, codes) are rejected: leading zeros may be lost.
+    integer_width: int | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,9 @@ class Table:
     key: tuple[str, ...] = ()
     date_order: tuple[str, str] | None = None  # (start, end): end >= start when both present
     extra_rules: tuple[str, ...] = field(default=())
+    # How the table covers the observation window (plausibility gate): ("year_month",) = rows per
+    # calendar month; (start, end) = spells overlapping a month; () = not dated.
+    coverage: tuple[str, ...] = ()
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -123,6 +130,11 @@ def _person_id(description: str = "pseudonymous person id; must exist in persons
 
 ORG_PATTERN = r"[0-9]{9}"
 YM_MIN, YM_MAX = 190001, 210012
+# No month's earnings from one employer reach a billion NOK; the bound also keeps sums over
+# employers far from integer overflow.
+EARNINGS_MAX_NOK = 1_000_000_000
+# Dates before this are out of range (registers use far-future end dates, so there is no upper bound).
+DATE_MIN = "1900-01-01"
 
 PERSONS = Table(
     "persons",
@@ -150,8 +162,15 @@ PERSONS = Table(
             "VARCHAR",
             "highest completed education at entry, NUS2000 first digit (9 unknown)",
             pattern=r"[0-9]",
+            integer_width=1,
         ),
-        Column("municipality", "VARCHAR", "municipality number, 4 digits", pattern=r"[0-9]{4}"),
+        Column(
+            "municipality",
+            "VARCHAR",
+            "municipality number, 4 digits",
+            pattern=r"[0-9]{4}",
+            integer_width=4,
+        ),
     ),
     key=("person_id",),
 )
@@ -174,6 +193,7 @@ NAV_STATUS_SPELLS = Table(
     ),
     key=("person_id", "status", "start_date"),
     date_order=("start_date", "end_date"),
+    coverage=("start_date", "end_date"),
 )
 
 PROGRAMME_SPELLS = Table(
@@ -210,6 +230,7 @@ PROGRAMME_SPELLS = Table(
     key=("spell_id",),
     date_order=("start_date", "end_date"),
     extra_rules=("employer_required",),
+    coverage=("start_date", "end_date"),
 )
 
 AT_AGREEMENTS = Table(
@@ -227,12 +248,19 @@ AT_AGREEMENTS = Table(
         Column("agreed_end", "DATE", "agreed end date (the agreed, planned period)"),
         Column("position_pct", "DOUBLE", "agreed position percentage 0-100", min=0, max=100),
         Column("days_per_week", "DOUBLE", "agreed days per week 1-7", min=1, max=7),
-        Column("occupation_styrk08", "VARCHAR", "occupation, STYRK-08", required=False),
+        Column(
+            "occupation_styrk08",
+            "VARCHAR",
+            "occupation, STYRK-08",
+            required=False,
+            integer_width=4,
+        ),
         Column("status", "VARCHAR", "agreement status", codes=AGREEMENT_STATUSES),
         Column("end_reason", "VARCHAR", "reason the agreement ended", required=False),
     ),
     key=("agreement_id",),
     date_order=("agreed_start", "agreed_end"),
+    coverage=("agreed_start", "agreed_end"),
 )
 
 AT_AGREEMENT_PURPOSES = Table(
@@ -263,6 +291,7 @@ BENEFIT_SPELLS = Table(
     ),
     key=("person_id", "benefit", "start_date"),
     date_order=("start_date", "end_date"),
+    coverage=("start_date", "end_date"),
 )
 
 EMPLOYMENT_MONTHS = Table(
@@ -272,12 +301,13 @@ EMPLOYMENT_MONTHS = Table(
         _person_id(),
         Column("year_month", "INTEGER", "YYYYMM", min=YM_MIN, max=YM_MAX, yyyymm=True),
         Column("employer_org", "VARCHAR", "employer organisation number", pattern=ORG_PATTERN),
-        Column("earnings_nok", "BIGINT", "earnings in the month, NOK", min=0),
+        Column("earnings_nok", "BIGINT", "earnings in the month, NOK", min=0, max=EARNINGS_MAX_NOK),
         Column(
             "position_pct", "DOUBLE", "position percentage 0-100", required=False, min=0, max=100
         ),
     ),
     key=("person_id", "year_month", "employer_org"),
+    coverage=("year_month",),
 )
 
 EDUCATION_SPELLS = Table(
@@ -288,12 +318,17 @@ EDUCATION_SPELLS = Table(
         Column("start_date", "DATE", "first day of enrolment"),
         Column("end_date", "DATE", "last day of enrolment; empty = ongoing", required=False),
         Column(
-            "nus_level", "VARCHAR", "NUS2000 level of the programme, one digit", pattern=r"[0-9]"
+            "nus_level",
+            "VARCHAR",
+            "NUS2000 level of the programme, one digit",
+            pattern=r"[0-9]",
+            integer_width=1,
         ),
         Column("apprentice", "BOOLEAN", "apprenticeship (lærling)"),
     ),
     key=("person_id", "start_date", "nus_level"),
     date_order=("start_date", "end_date"),
+    coverage=("start_date", "end_date"),
 )
 
 # In dependency order: a table's references point only to tables before it.
@@ -310,3 +345,8 @@ TABLES: tuple[Table, ...] = (
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 
 EXTRACT_FILE = "extract.json"
+# Keys extract.json may hold: the window, and for synthetic registers the generator's record.
+EXTRACT_WINDOW_KEYS = ("observation_start", "observation_end")
+EXTRACT_SYNTHETIC_KEYS = ("synthetic", "generator", "preset", "scale", "seed")
+# Time zone of the Norwegian civil calendar: instants (timestamps with a time zone) become dates here.
+CIVIL_TIME_ZONE = "Europe/Oslo"

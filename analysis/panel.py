@@ -124,8 +124,9 @@ PERSON_MONTH_COMMENTS = {
     "any_benefit": "any of aap, dagpenger, tiltakspenger, uforetrygd, sosialhjelp, kvp",
     "state": (
         "state in the month, the first that holds: IN_ARBEIDSTRENING (in_at), WAGE_SUBSIDY, "
-        "OTHER_PROGRAMME, EMPLOYED, EDUCATION, UFORETRYGD, AAP, JOBSEEKER (nav_status = "
-        "ARBEIDSSOKER), NONE"
+        "OTHER_PROGRAMME, EMPLOYED, EDUCATION, UFORETRYGD, AAP, JOBSEEKER (an ARBEIDSSOKER "
+        "status spell overlaps the month, whichever status spell nav_status shows), NONE. Every "
+        "state follows the overlap rule."
     ),
     "first_at_start_ym": (
         "start month (YYYYMM) of the person's first took-place AT spell (panel.at_spells "
@@ -158,8 +159,12 @@ def build_panel(
     employment_threshold_nok: int = settings.DEFAULT_EMPLOYMENT_THRESHOLD_NOK,
     persons_per_block: int = DEFAULT_PERSONS_PER_BLOCK,
 ) -> dict:
-    """Build panel.months, panel.at_spells and panel.person_month; return row counts and timings."""
-    threshold = int(employment_threshold_nok)
+    """Build panel.months, panel.at_spells and panel.person_month; return row counts and timings.
+
+    The employment threshold must be a whole number of NOK from 1 to 1,000,000
+    (`analysis.settings.check_employment_threshold`); anything else is refused.
+    """
+    threshold = settings.check_employment_threshold(employment_threshold_nok)
     create_schemas(con)
     timings: dict[str, float] = {}
     try:

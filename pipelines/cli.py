@@ -6,14 +6,48 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipelines.defaults import DEFAULT_INPUT_DIR, DEFAULT_WAREHOUSE
+from pipelines.defaults import DEFAULT_INPUT_DIR, DEFAULT_REPORT_DIR, DEFAULT_WAREHOUSE
+
+
+def _threshold(text: str) -> int:
+    from analysis.settings import check_employment_threshold
+
+    try:
+        return check_employment_threshold(int(text))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a share between 0 and 1: {text!r}") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"not a share between 0 and 1: {text!r}")
+    return value
+
+
+def _table_share(text: str) -> tuple[str, float]:
+    from analysis.contract import TABLES_BY_NAME
+
+    table, sep, share = text.partition("=")
+    if not sep or table not in TABLES_BY_NAME:
+        raise argparse.ArgumentTypeError(
+            f"expected TABLE=SHARE with a contract table, e.g. employment_months=0.95; got {text!r}"
+        )
+    return table, _share(share)
 
 
 def _add_run(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "run",
         help="ingest an input directory, validate it, build the panel and marts, publish the warehouse",
-        description="Run the whole pipeline on a directory that follows the input contract (docs/CONTRACT.md).",
+        description=(
+            "Run the whole pipeline on a directory that follows the input contract "
+            "(docs/CONTRACT.md). Nothing is published unless every check passed; the previous "
+            "warehouse and report stay as they were when a run fails."
+        ),
     )
     p.add_argument(
         "--input", default=DEFAULT_INPUT_DIR, help=f"input directory (default {DEFAULT_INPUT_DIR})"
@@ -21,12 +55,29 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--warehouse",
         default=DEFAULT_WAREHOUSE,
-        help=f"DuckDB file to publish (default {DEFAULT_WAREHOUSE})",
+        help=f"DuckDB file to publish (default {DEFAULT_WAREHOUSE}); not inside the input",
     )
     p.add_argument("--observation-start", help="override the window start (YYYY-MM-DD)")
     p.add_argument("--observation-end", help="override the window end (YYYY-MM-DD)")
     p.add_argument(
-        "--employment-threshold", type=int, help="NOK per month counted as employed (default 5000)"
+        "--employment-threshold",
+        type=_threshold,
+        help="NOK per month counted as employed, a whole number from 1 to 1,000,000 (default 5000)",
+    )
+    p.add_argument(
+        "--max-reject-share",
+        type=_share,
+        help="largest share of rejected rows a table may have (default 0.05)",
+    )
+    p.add_argument(
+        "--min-window-coverage",
+        type=_table_share,
+        action="append",
+        metavar="TABLE=SHARE",
+        help=(
+            "least share of the window's months a table must cover (repeatable; defaults in "
+            "analysis/settings.py: employment_months=1.0, spell tables 0.9)"
+        ),
     )
     p.add_argument("--memory-limit", default="12GB", help="DuckDB memory limit (default 12GB)")
     p.add_argument("--threads", type=int, default=2, help="DuckDB threads (default 2)")
@@ -35,8 +86,8 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--report-dir",
-        default="reports/output",
-        help="where the report goes (default reports/output)",
+        default=DEFAULT_REPORT_DIR,
+        help=f"where the report is published (default {DEFAULT_REPORT_DIR}); replaced as a whole",
     )
     p.add_argument(
         "--no-report", action="store_true", help="publish the warehouse but write no report"
@@ -58,8 +109,13 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from analysis.settings import DEFAULT_MIN_WINDOW_COVERAGE
     from pipelines.runner import describe_warehouse, run_pipeline
 
+    coverage = None
+    if args.min_window_coverage:
+        coverage = dict(DEFAULT_MIN_WINDOW_COVERAGE) | dict(args.min_window_coverage)
+    with_report = not (args.no_report or args.no_effects)
     outcome = run_pipeline(
         args.input,
         args.warehouse,
@@ -70,26 +126,27 @@ def _cmd_run(args: argparse.Namespace) -> int:
         threads=args.threads,
         keep_failed=args.keep_failed,
         report_dir=args.report_dir,
-        with_report=not (args.no_report or args.no_effects),
+        with_report=with_report,
         with_effects=not args.no_effects,
         cost_parameters=args.cost_parameters,
         cost_horizon_months=args.cost_horizon,
+        max_reject_share=args.max_reject_share,
+        min_window_coverage=coverage,
     )
     if not outcome.success:
         for message in outcome.errors:
             print(f"error: {message}", file=sys.stderr)
-        previous = (
-            "the previous warehouse is unchanged"
-            if outcome.warehouse.exists()
-            else "no warehouse was written"
+        print(
+            f"Run failed after {outcome.seconds:.0f} s; {outcome.state_of_warehouse()}.",
+            file=sys.stderr,
         )
-        print(f"Run failed after {outcome.seconds:.0f} s; {previous}.", file=sys.stderr)
         return 1
     print(f"Run finished in {outcome.seconds:.0f} s.")
     print(describe_warehouse(outcome.warehouse))
-    if not (args.no_report or args.no_effects):
+    if outcome.report_dir:
         print(
-            f"Report: {Path(args.report_dir) / 'rapport.pdf'} and rapport.html (English: report.pdf, report.html)"
+            f"Report: {outcome.report_dir / 'rapport.pdf'} and rapport.html "
+            "(English: report.pdf, report.html)"
         )
     return 0
 
@@ -155,23 +212,27 @@ def _add_info(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
-    from pipelines.runner import describe_warehouse
+    from analysis.warehouse import WarehouseError, describe_warehouse
 
-    if not Path(args.warehouse).exists():
-        print(f"error: no warehouse at {args.warehouse}", file=sys.stderr)
+    try:
+        print(describe_warehouse(args.warehouse))
+    except WarehouseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(describe_warehouse(args.warehouse))
     return 0
 
 
 def _add_sql(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "sql",
-        help="run a query against the published warehouse (read-only)",
+        help="run a query against the published warehouse (read-only, no file access)",
         description=(
-            "Run a SQL query against the published warehouse, opened read-only so the pipeline is "
-            "never locked out. Prints a table, or writes CSV/Parquet with --out. Results are exact "
-            "register counts: apply disclosure control before anything leaves the secure environment."
+            "Run a SQL query against the published warehouse, opened read-only and locked down: "
+            "no file system or network access (no COPY, ATTACH, EXPORT, INSTALL/LOAD, read_csv "
+            "of other files), and that cannot be switched back on. Prints a table, or writes "
+            "CSV/Parquet with --out (never to the warehouse or into the input). Results are exact "
+            "register counts: apply disclosure control before anything leaves the secure "
+            "environment."
         ),
     )
     p.add_argument("query", help='SQL, e.g. "FROM marts.participants_monthly LIMIT 5"')
@@ -182,42 +243,87 @@ def _add_sql(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--max-rows", type=int, default=40, help="rows to print (default 40)")
 
 
-def _cmd_sql(args: argparse.Namespace) -> int:
-    import duckdb
+def _refuse_out(out: Path, warehouse: Path, input_dir: str | None) -> str | None:
+    """Why --out may not be written, or None."""
+    import os
 
-    if not Path(args.warehouse).exists():
+    from analysis.warehouse import WarehouseFiles, is_duckdb_file
+
+    if out.suffix.lower() not in (".csv", ".parquet"):
+        return "--out must end in .csv or .parquet"
+    real = Path(os.path.realpath(out))
+    files = WarehouseFiles.at(os.path.realpath(warehouse))
+    if real in (files.published, *files.sidecars()):
+        return f"--out {out} is the warehouse or one of its files"
+    if input_dir:
+        source = Path(os.path.realpath(input_dir))
+        if real == source or source in real.parents:
+            return f"--out {out} lies inside the input directory {input_dir}"
+    if real.is_dir():
+        return f"--out {out} is a directory"
+    if real.exists() and is_duckdb_file(real):
+        return f"--out {out} is a DuckDB database"
+    return None
+
+
+def _write_result(table, out: Path) -> None:
+    """Write an Arrow table to CSV or Parquet atomically (temporary file, then rename)."""
+    import os
+
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    try:
+        if out.suffix.lower() == ".csv":
+            pacsv.write_csv(table, tmp)
+        else:
+            pq.write_table(table, tmp)
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _cmd_sql(args: argparse.Namespace) -> int:
+    from analysis.warehouse import WarehouseError, connect_for_user_queries
+
+    warehouse = Path(args.warehouse)
+    if not warehouse.is_file():
         print(
             f"error: no warehouse at {args.warehouse} (run `arbeidstrening run` first)",
             file=sys.stderr,
         )
         return 2
-    con = duckdb.connect(args.warehouse, read_only=True)
     try:
-        try:
+        with connect_for_user_queries(warehouse) as con:
+            out = Path(args.out) if args.out else None
+            if out is not None:
+                info = dict(
+                    con.execute(
+                        "SELECT key, value FROM meta.run_info WHERE key = 'input_dir'"
+                    ).fetchall()
+                )
+                refusal = _refuse_out(out, warehouse, info.get("input_dir"))
+                if refusal:
+                    print(f"error: {refusal}", file=sys.stderr)
+                    return 2
             rel = con.sql(args.query)
-        except duckdb.Error as exc:
-            print(f"error: {str(exc).splitlines()[0]}", file=sys.stderr)
-            return 2
-        if rel is None:
-            return 0
-        if args.out:
-            out = Path(args.out)
-            if out.suffix.lower() == ".csv":
-                rel.write_csv(str(out))
-            elif out.suffix.lower() == ".parquet":
-                rel.write_parquet(str(out))
+            if rel is None:
+                return 0
+            if out is not None:
+                table = rel.to_arrow_table()
+                try:
+                    _write_result(table, out)
+                except OSError as exc:
+                    print(f"error: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
+                    return 2
+                print(f"{table.num_rows:,} rows written to {out}")
             else:
-                print("error: --out must end in .csv or .parquet", file=sys.stderr)
-                return 2
-            n = con.execute(
-                f"SELECT count(*) FROM read_{out.suffix.lower()[1:]}(?)", [str(out)]
-            ).fetchone()[0]
-            print(f"{n:,} rows written to {out}")
-        else:
-            rel.show(max_rows=args.max_rows, max_width=160)
-        return 0
-    finally:
-        con.close()
+                rel.show(max_rows=args.max_rows, max_width=160)
+    except WarehouseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def _add_report(sub: argparse._SubParsersAction) -> None:

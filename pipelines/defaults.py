@@ -2,3 +2,4 @@
 
 DEFAULT_INPUT_DIR = "data/synthetic"
 DEFAULT_WAREHOUSE = "data/warehouse.duckdb"
+DEFAULT_REPORT_DIR = "reports/output"

@@ -2,22 +2,45 @@
 
 `dagster dev` loads `defs` from here (see pyproject's [tool.dagster]); the command-line tool
 builds the same definitions with explicit paths via `build_definitions`.
-The graph reads left to right:
-raw -> staging -> panel -> marts -> effects -> cost-effectiveness -> publish -> report.
+The graph reads left to right, and nothing is published that a check has not passed:
+
+raw -> staging (gates) -> observation window (coverage gates) -> panel -> marts -> effects ->
+cost-effectiveness -> run info -> protected (outbound) tables and their disclosure check ->
+report (written to staging) -> published_warehouse (report swapped in, warehouse renamed: last).
+
+Every asset and check reads and writes the working copy; only `published_warehouse` touches the
+published file.
 """
 
+import importlib
 import os
 
 import dagster as dg
 
-from analysis.settings import DEFAULT_EMPLOYMENT_THRESHOLD_NOK
+from analysis.settings import (
+    DEFAULT_EMPLOYMENT_THRESHOLD_NOK,
+    DEFAULT_MAX_REJECT_SHARE,
+    DEFAULT_MIN_WINDOW_COVERAGE,
+)
+from analysis.warehouse import WarehouseFiles
+from pipelines.assets import report as report_assets
 from pipelines.assets.effects import EFFECT_ASSETS, EFFECT_CHECKS, EFFECT_KEYS
-from pipelines.assets.ingest import RAW_ASSETS, STAGING_ASSETS, STAGING_CHECKS, observation_window
+from pipelines.assets.ingest import (
+    RAW_ASSETS,
+    STAGING_ASSETS,
+    STAGING_CHECKS,
+    WINDOW_CHECKS,
+    observation_window,
+)
 from pipelines.assets.marts import MART_ASSETS, MART_CHECKS, MART_KEYS
 from pipelines.assets.panel import PANEL_KEY, analysis_panel, panel_grid_complete
-from pipelines.assets.publish import make_publish_asset, make_run_info_asset
-from pipelines.assets.report import no_disclosure_violations, rapport
-from pipelines.defaults import DEFAULT_INPUT_DIR, DEFAULT_WAREHOUSE
+from pipelines.assets.publish import (
+    RUN_INFO_KEY,
+    make_publish_asset,
+    make_run_info_asset,
+    mart_counts_valid,
+)
+from pipelines.defaults import DEFAULT_INPUT_DIR, DEFAULT_REPORT_DIR, DEFAULT_WAREHOUSE
 from pipelines.resources import (
     AnalysisSettingsResource,
     RegisterInputResource,
@@ -25,12 +48,42 @@ from pipelines.resources import (
     WarehouseResource,
 )
 
-DEFAULT_REPORT_DIR = "reports/output"
+# The outbound (protected) tables: built from the marts by their own asset with a blocking
+# disclosure check, read by the report. The module is optional so the graph loads without it.
+OUTBOUND_MODULE = "pipelines.assets.protected"
 
 
-def working_copy_path(published: str) -> str:
-    """Where assets build the warehouse before it is published."""
-    return published + ".building"
+OUTBOUND_PREFIX = "protected"
+
+
+def outbound_definitions() -> tuple[list[dg.AssetsDefinition], list[dg.AssetChecksDefinition]]:
+    """Assets (keys `protected/...`) and their checks from `pipelines/assets/protected.py`, if
+    the module exists. Definitions it merely imports from elsewhere are not taken."""
+    try:
+        module = importlib.import_module(OUTBOUND_MODULE)
+    except ModuleNotFoundError as exc:
+        if exc.name != OUTBOUND_MODULE:
+            raise
+        return [], []
+
+    def outbound(key: dg.AssetKey) -> bool:
+        return key.path[0] == OUTBOUND_PREFIX
+
+    values = list(vars(module).values())
+    checks = [
+        v
+        for v in values
+        if isinstance(v, dg.AssetChecksDefinition)
+        and all(outbound(spec.asset_key) for spec in v.check_specs)
+    ]
+    assets = [
+        v
+        for v in values
+        if isinstance(v, dg.AssetsDefinition)
+        and not isinstance(v, dg.AssetChecksDefinition)
+        and all(outbound(k) for k in v.keys)
+    ]
+    return assets, checks
 
 
 def build_definitions(
@@ -47,16 +100,28 @@ def build_definitions(
     cost_horizon_months: int = 36,
     with_report: bool = True,
     with_effects: bool = True,
+    max_reject_share: float = DEFAULT_MAX_REJECT_SHARE,
+    min_window_coverage: dict[str, float] | None = None,
 ) -> dg.Definitions:
     """All assets, checks and resources, reading `input_dir` and publishing to `warehouse`.
 
-    `with_effects=False` builds the descriptive warehouse only (no effects, costs or report,
-    since the report needs the effects).
+    `with_effects=False` builds the descriptive warehouse only (no effects, costs, outbound
+    tables or report, since they need the effects).
     """
     with_report = with_report and with_effects
     leaves = [PANEL_KEY, *MART_KEYS, *(EFFECT_KEYS if with_effects else [])]
     run_info = make_run_info_asset(leaves)
-    publish = make_publish_asset([*leaves, run_info.key])
+    outbound_assets, outbound_checks = outbound_definitions() if with_effects else ([], [])
+    outbound_keys = [k for a in outbound_assets for k in a.keys]
+    before_report = [*leaves, RUN_INFO_KEY, *outbound_keys]
+    report = [report_assets.make_report_asset(before_report)] if with_report else []
+    # Until the outbound layer brings its own disclosure check, the report's interim one guards
+    # publication (it reads the working copy); it gives way as soon as the outbound check exists.
+    interim = getattr(report_assets, "no_disclosure_violations", None)
+    report_checks = [interim] if with_report and interim and not outbound_checks else []
+    publish = make_publish_asset(
+        [*before_report, *(k for a in report for k in a.keys)], with_report
+    )
     settings = AnalysisSettingsResource(
         employment_threshold_nok=(
             DEFAULT_EMPLOYMENT_THRESHOLD_NOK
@@ -66,32 +131,34 @@ def build_definitions(
         cost_parameters=cost_parameters,
         cost_horizon_months=cost_horizon_months,
     )
-    assets = [
-        *RAW_ASSETS,
-        *STAGING_ASSETS,
-        observation_window,
-        analysis_panel,
-        *MART_ASSETS,
-        *(EFFECT_ASSETS if with_effects else []),
-        run_info,
-        publish,
-    ]
-    checks = [
-        *STAGING_CHECKS,
-        panel_grid_complete,
-        *MART_CHECKS,
-        *(EFFECT_CHECKS if with_effects else []),
-    ]
-    if with_report:
-        assets.append(rapport)
-        checks.append(no_disclosure_violations)
+    files = WarehouseFiles.at(warehouse)
     return dg.Definitions(
-        assets=assets,
-        asset_checks=checks,
+        assets=[
+            *RAW_ASSETS,
+            *STAGING_ASSETS,
+            observation_window,
+            analysis_panel,
+            *MART_ASSETS,
+            *(EFFECT_ASSETS if with_effects else []),
+            run_info,
+            *outbound_assets,
+            *report,
+            publish,
+        ],
+        asset_checks=[
+            *STAGING_CHECKS,
+            *WINDOW_CHECKS,
+            panel_grid_complete,
+            *MART_CHECKS,
+            *(EFFECT_CHECKS if with_effects else []),
+            mart_counts_valid,
+            *outbound_checks,
+            *report_checks,
+        ],
         resources={
             "warehouse": WarehouseResource(
-                path=working_copy_path(warehouse),
-                publish_to=warehouse,
+                path=str(files.working),
+                publish_to=str(files.published),
                 memory_limit=memory_limit,
                 threads=threads,
             ),
@@ -99,6 +166,12 @@ def build_definitions(
                 input_dir=input_dir,
                 observation_start=observation_start,
                 observation_end=observation_end,
+                max_reject_share=max_reject_share,
+                min_window_coverage=dict(
+                    DEFAULT_MIN_WINDOW_COVERAGE
+                    if min_window_coverage is None
+                    else min_window_coverage
+                ),
             ),
             "settings": settings,
             "report": ReportResource(out_dir=report_dir, languages=list(report_languages)),

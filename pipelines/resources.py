@@ -1,7 +1,9 @@
-"""Resources: the DuckDB warehouse being built, the register input, and analysis settings."""
+"""Resources: the DuckDB warehouse being built, the register input, settings, the report.
 
-import os
-import shutil
+Names and lifecycles of the warehouse's files live in `analysis.warehouse`; these resources only
+carry a run's configuration into the assets.
+"""
+
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -9,15 +11,25 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from analysis.settings import DEFAULT_EMPLOYMENT_THRESHOLD_NOK
+from analysis.settings import (
+    DEFAULT_EMPLOYMENT_THRESHOLD_NOK,
+    DEFAULT_MAX_REJECT_SHARE,
+    DEFAULT_MIN_WINDOW_COVERAGE,
+    PlausibilityGates,
+)
+from analysis.warehouse import (
+    ReportStaging,
+    WarehouseFiles,
+    WarehouseLock,
+    WorkingCopy,
+    connect_working,
+)
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The DuckDB warehouse.
-
-    Assets write to a working copy (`path`); the last asset publishes it atomically to
-    `publish_to`, so a failed run never leaves a partial warehouse where analysts look, and
-    analysts reading the published file never lock the pipeline out.
+    """The DuckDB warehouse: assets and checks read and write the working copy (`path`); the last
+    asset publishes it atomically to `publish_to`. A run holds the warehouse's single-writer lock
+    from start to end (re-entrant, so the command line that started the run may hold it too).
     """
 
     path: str
@@ -25,40 +37,45 @@ class WarehouseResource(dg.ConfigurableResource):
     memory_limit: str = "12GB"
     threads: int = 2
 
+    @property
+    def files(self) -> WarehouseFiles:
+        return WarehouseFiles.at(self.publish_to)
+
+    @property
+    def working_copy(self) -> WorkingCopy:
+        return WorkingCopy(self.files)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        WarehouseLock(self.files).acquire()
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        WarehouseLock(self.files).release()
+
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(
-            self.path,
-            config={
-                "memory_limit": self.memory_limit,
-                "threads": self.threads,
-                "temp_directory": self.path + ".tmp",
-            },
-        )
-        try:
+        with connect_working(
+            self.path, memory_limit=self.memory_limit, threads=self.threads
+        ) as con:
             yield con
-        finally:
-            con.close()
 
-    def publish(self) -> Path:
-        """Copy the finished working warehouse to `publish_to`, replacing the old one atomically."""
-        with self.connect() as con:
-            con.execute("CHECKPOINT")
-        target = Path(self.publish_to)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = target.with_name(target.name + ".publishing")
-        shutil.copyfile(self.path, staging)
-        os.replace(staging, target)
-        return target
+    def publish(self, report: ReportStaging | None = None) -> Path:
+        """Swap the report into place (if given) and publish the working copy; returns the path."""
+        return self.working_copy.publish(report)
 
 
 class RegisterInputResource(dg.ConfigurableResource):
-    """The input directory (following the input contract) and an optional window override."""
+    """The input directory (following the input contract), a window override, and the thresholds
+    of the plausibility gates (analysis/settings.py)."""
 
     input_dir: str
     observation_start: str | None = None
     observation_end: str | None = None
+    max_reject_share: float = DEFAULT_MAX_REJECT_SHARE
+    min_window_coverage: dict[str, float] = dict(DEFAULT_MIN_WINDOW_COVERAGE)
+
+    @property
+    def gates(self) -> PlausibilityGates:
+        return PlausibilityGates(self.max_reject_share, dict(self.min_window_coverage))
 
 
 class AnalysisSettingsResource(dg.ConfigurableResource):
@@ -70,7 +87,11 @@ class AnalysisSettingsResource(dg.ConfigurableResource):
 
 
 class ReportResource(dg.ConfigurableResource):
-    """Where the report is written and in which languages."""
+    """Where the report is published and in which languages. It is written to a staging directory
+    beside `out_dir` and swapped into place when the warehouse is published."""
 
     out_dir: str = "reports/output"
     languages: list[str] = ["nb", "en"]
+
+    def staging(self, warehouse: WarehouseResource) -> ReportStaging:
+        return ReportStaging.for_warehouse(warehouse.files, self.out_dir)

@@ -1,4 +1,11 @@
-"""Run the whole pipeline in-process with concise progress, and describe the result."""
+"""Run the whole pipeline in-process with concise progress, and describe the result.
+
+A run: check the paths (nothing is created for a bad one) -> take the warehouse's single-writer
+lock (a second run fails at once; a lock left by a killed run is taken over) -> start a fresh
+working copy -> build, check, write the report to staging -> publish as the last step -> on
+failure discard the working copy and the report staging directory. The outcome says truthfully
+whether the published warehouse was replaced.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +18,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 
-from pipelines.definitions import build_definitions, working_copy_path
+from analysis.settings import check_employment_threshold
+from analysis.warehouse import (
+    RunPathError,
+    WarehouseBusyError,
+    WarehouseLock,
+    WorkingCopy,
+    check_run_paths,
+    describe_warehouse,
+)
+from analysis.warehouse.lock import describe_holder
+from pipelines.defaults import DEFAULT_REPORT_DIR
+from pipelines.definitions import build_definitions
 
 Echo = Callable[[str], None]
+PUBLISH_STEP = "published_warehouse"
+# Report files of versions before the report directory carried its marker file.
+LEGACY_REPORT_ENTRIES = frozenset(
+    {"rapport.html", "rapport.pdf", "report.html", "report.pdf", "tabeller", "tables"}
+)
 
 
 def _stderr(line: str) -> None:
@@ -32,6 +54,7 @@ class _Progress:
     failures: list[str] = field(default_factory=list)
     observer: Callable[[str, str, float], None] | None = None
     failed_checks: list[str] = field(default_factory=list)
+    materialized: set[str] = field(default_factory=set)
 
 
 def _innermost_message(error) -> str:
@@ -46,6 +69,14 @@ def _innermost_message(error) -> str:
     return chain[0].message.strip() if chain else "unknown error"
 
 
+def _is_check_failure(error) -> bool:
+    while error is not None:
+        if error.cls_name == "DagsterAssetCheckFailedError":
+            return True
+        error = error.cause
+    return False
+
+
 def _progress_logger(progress: _Progress) -> dg.LoggerDefinition:
     @dg.logger
     def progress_logger(_init_context):
@@ -58,9 +89,7 @@ def _progress_logger(progress: _Progress) -> dg.LoggerDefinition:
                 if event is None:
                     text = meta.get("orig_message", "") if isinstance(meta, dict) else ""
                     if record.levelno >= logging.WARNING and "Not executing" not in text:
-                        progress.echo(
-                            f"    ! {meta.get('orig_message', '') if isinstance(meta, dict) else record.getMessage()}"
-                        )
+                        progress.echo(f"    ! {text or record.getMessage()}")
                     return
                 kind, step = event.event_type_value, event.step_key
                 if kind == "STEP_START":
@@ -70,6 +99,7 @@ def _progress_logger(progress: _Progress) -> dg.LoggerDefinition:
                 elif kind == "ASSET_MATERIALIZATION":
                     progress.done += 1
                     key = event.event_specific_data.materialization.asset_key.to_user_string()
+                    progress.materialized.add(key)
                     seconds = time.perf_counter() - progress.started.get(step, time.perf_counter())
                     progress.echo(
                         f"  [{progress.done:>2}/{progress.total}] {key:<44} {seconds:7.1f} s"
@@ -77,7 +107,10 @@ def _progress_logger(progress: _Progress) -> dg.LoggerDefinition:
                     if progress.observer:
                         progress.observer("asset", key, seconds)
                 elif kind == "STEP_FAILURE":
-                    message = _innermost_message(event.event_specific_data.error)
+                    error = event.event_specific_data.error
+                    if _is_check_failure(error):
+                        return  # the failed check itself is reported below, with its message
+                    message = _innermost_message(error)
                     progress.failures.append(message)
                     progress.echo(f"  FAILED {step.replace('__', '/')}: {message}")
                 elif kind == "ASSET_CHECK_EVALUATION":
@@ -85,12 +118,12 @@ def _progress_logger(progress: _Progress) -> dg.LoggerDefinition:
                     progress.checks += 1
                     if not evaluation.passed:
                         name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
-                        progress.failed_checks.append(name)
-                        details = {
+                        detail = evaluation.description or {
                             k: getattr(v, "value", v)
                             for k, v in (evaluation.metadata or {}).items()
                         }
-                        progress.echo(f"  CHECK FAILED {name} {details}")
+                        progress.failed_checks.append(f"{name}: {detail}")
+                        progress.echo(f"  CHECK FAILED {name}: {detail}")
 
         log.addHandler(Handler())
         return log
@@ -100,10 +133,37 @@ def _progress_logger(progress: _Progress) -> dg.LoggerDefinition:
 
 @dataclass
 class RunOutcome:
+    """What a run did. `published` is True only if this run replaced the warehouse file;
+    `previous_unchanged` is True when the file at `warehouse` is the one that was there before."""
+
     success: bool
     warehouse: Path
     seconds: float
     errors: list[str]
+    published: bool = False
+    had_previous: bool = False
+    previous_unchanged: bool = True
+    report_dir: Path | None = None
+
+    def state_of_warehouse(self) -> str:
+        """One true sentence about the published warehouse after this run."""
+        if self.published:
+            return f"the warehouse {self.warehouse} was published"
+        if not self.had_previous:
+            return "no warehouse was written"
+        if self.previous_unchanged:
+            return "the previous warehouse is unchanged"
+        return f"the warehouse file {self.warehouse} changed during the run (not by this run)"
+
+
+def _identity(path: Path) -> tuple | None:
+    """What identifies a file's content for this purpose: publication always renames a new file
+    into place, so inode, size and modification time change whenever the warehouse is replaced."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def run_pipeline(
@@ -118,100 +178,121 @@ def run_pipeline(
     echo: Echo = _stderr,
     keep_failed: bool = False,
     observer: Callable[[str, str, float], None] | None = None,
-    report_dir: str | Path = "reports/output",
+    report_dir: str | Path = DEFAULT_REPORT_DIR,
     report_languages: tuple[str, ...] = ("nb", "en"),
     with_report: bool = True,
     with_effects: bool = True,
     cost_parameters: str | Path | None = None,
     cost_horizon_months: int = 36,
+    max_reject_share: float | None = None,
+    min_window_coverage: dict[str, float] | None = None,
+    instance: dg.DagsterInstance | None = None,
 ) -> RunOutcome:
     """Materialize every asset into a fresh working copy and publish it to `warehouse`.
 
-    On failure the working copy is removed (unless keep_failed) and the previously published
-    warehouse, if any, is left exactly as it was. `observer(kind, name, seconds)` is called at
-    each step start ("start", step key) and asset materialization ("asset", asset key, seconds).
+    On failure the working copy and the report staging directory are removed (unless
+    keep_failed) and the published warehouse and report are left exactly as they were.
+    `observer(kind, name, seconds)` is called at each step start ("start", step key) and asset
+    materialization ("asset", asset key, seconds). `instance` defaults to an ephemeral one.
     """
-    warehouse = Path(warehouse).resolve()
-    building = Path(working_copy_path(str(warehouse)))
-    _remove_working_copy(building)
-    defs = build_definitions(
-        input_dir=str(Path(input_dir).resolve()),
-        warehouse=str(warehouse),
-        observation_start=observation_start,
-        observation_end=observation_end,
-        employment_threshold_nok=employment_threshold_nok,
-        memory_limit=memory_limit,
-        threads=threads,
-        report_dir=str(Path(report_dir).resolve()),
-        report_languages=tuple(report_languages),
-        with_report=with_report,
-        with_effects=with_effects,
-        cost_parameters=str(Path(cost_parameters).resolve()) if cost_parameters else None,
-        cost_horizon_months=cost_horizon_months,
-    )
-    job = defs.resolve_implicit_global_asset_job_def()
-    graph = defs.resolve_asset_graph()
-    total = len(graph.materializable_asset_keys)
-    progress = _Progress(echo=echo, total=total, observer=observer)
-    job = job.with_logger_defs({"progress": _progress_logger(progress)})
-    echo(
-        f"Building warehouse from {input_dir}: {total} assets, {len(graph.asset_check_keys)} checks"
-    )
     t0 = time.perf_counter()
-    result = job.execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(),
-        run_config={"loggers": {"progress": {}}},
-        raise_on_error=False,
-    )
-    seconds = time.perf_counter() - t0
-    errors = progress.failures + [f"blocking check failed: {c}" for c in progress.failed_checks]
-    if result.success and not errors:
-        echo(f"  all {progress.checks} checks passed")
-        _remove_working_copy(building)
-        return RunOutcome(True, warehouse, seconds, [])
-    if not keep_failed:
-        _remove_working_copy(building)
-    if not errors:
-        errors = ["the run did not complete (see messages above)"]
-    return RunOutcome(False, warehouse, seconds, errors)
+    with_report = with_report and with_effects
+    published_path = Path(warehouse).absolute()
 
+    def failed(message: str) -> RunOutcome:
+        exists = published_path.exists()
+        return RunOutcome(False, published_path, time.perf_counter() - t0, [message], False, exists)
 
-def _remove_working_copy(building: Path) -> None:
-    for suffix in ("", ".wal", ".tmp"):
-        p = Path(str(building) + suffix)
-        if p.is_dir():
-            import shutil
-
-            shutil.rmtree(p, ignore_errors=True)
-        elif p.exists():
-            p.unlink()
-
-
-def describe_warehouse(path: str | Path) -> str:
-    """A readable summary of what a published warehouse holds (no row-level data)."""
-    path = Path(path)
-    con = duckdb.connect(str(path), read_only=True)
     try:
-        lines = [f"Warehouse: {path} ({path.stat().st_size / 1e6:,.1f} MB)"]
-        window = con.execute(
-            "SELECT observation_start, observation_end, source FROM meta.observation_window"
-        ).fetchone()
-        lines.append(f"Observation window: {window[0]} to {window[1]} (from {window[2]})")
-        lines.append("Ingestion (rows in = accepted + rejected):")
-        for name, rows_in, acc, rej in con.execute(
-            "SELECT table_name, rows_in, rows_accepted, rows_rejected FROM meta.ingest_summary ORDER BY table_name"
-        ).fetchall():
-            lines.append(f"  {name:<24} {rows_in:>12,} in {acc:>12,} accepted {rej:>9,} rejected")
-        lines.append("Tables:")
-        for schema, table, rows, comment in con.execute(
-            """
-            SELECT schema_name, table_name, estimated_size, comment FROM duckdb_tables()
-            WHERE schema_name IN ('staging', 'panel', 'marts', 'meta')
-            ORDER BY CASE schema_name WHEN 'staging' THEN 1 WHEN 'panel' THEN 2 WHEN 'marts' THEN 3 ELSE 4 END, table_name
-            """
-        ).fetchall():
-            short = (comment or "").split(";")[0][:70]
-            lines.append(f"  {schema + '.' + table:<40} {rows:>12,} rows  {short}")
-        return "\n".join(lines)
+        if employment_threshold_nok is not None:
+            check_employment_threshold(employment_threshold_nok)
+        paths = check_run_paths(
+            input_dir,
+            warehouse,
+            report_dir if with_report else None,
+            LEGACY_REPORT_ENTRIES,
+        )
+    except (RunPathError, ValueError) as exc:
+        return failed(str(exc))
+    files = paths.warehouse
+    before = _identity(files.published)
+    lock = WarehouseLock(files)
+    try:
+        lock.acquire()
+    except WarehouseBusyError as exc:
+        return failed(str(exc))
+    success = published = False
+    errors: list[str] = []
+    try:
+        if lock.took_over:
+            echo(
+                "  ! took over the lock of a run that is no longer running "
+                f"({describe_holder(lock.took_over)})"
+            )
+        working = WorkingCopy(files)
+        working.start_fresh()
+        if paths.report:
+            paths.report.discard()
+        gate_settings = {}
+        if max_reject_share is not None:
+            gate_settings["max_reject_share"] = max_reject_share
+        if min_window_coverage is not None:
+            gate_settings["min_window_coverage"] = min_window_coverage
+        defs = build_definitions(
+            input_dir=str(paths.input_dir),
+            warehouse=str(files.published),
+            observation_start=observation_start,
+            observation_end=observation_end,
+            employment_threshold_nok=employment_threshold_nok,
+            memory_limit=memory_limit,
+            threads=threads,
+            report_dir=str(paths.report.target) if paths.report else DEFAULT_REPORT_DIR,
+            report_languages=tuple(report_languages),
+            with_report=with_report,
+            with_effects=with_effects,
+            cost_parameters=str(Path(cost_parameters).absolute()) if cost_parameters else None,
+            cost_horizon_months=cost_horizon_months,
+            **gate_settings,
+        )
+        job = defs.resolve_implicit_global_asset_job_def()
+        graph = defs.resolve_asset_graph()
+        total = len(graph.materializable_asset_keys)
+        progress = _Progress(echo=echo, total=total, observer=observer)
+        job = job.with_logger_defs({"progress": _progress_logger(progress)})
+        echo(
+            f"Building warehouse from {input_dir}: {total} assets, "
+            f"{len(graph.asset_check_keys)} checks"
+        )
+        result = job.execute_in_process(
+            instance=instance or dg.DagsterInstance.ephemeral(),
+            run_config={"loggers": {"progress": {}}},
+            raise_on_error=False,
+        )
+        errors = progress.failures + [f"blocking check failed: {c}" for c in progress.failed_checks]
+        published = PUBLISH_STEP in progress.materialized
+        success = result.success and not errors and published
+        if success:
+            echo(f"  all {progress.checks} checks passed")
+        elif not errors:
+            errors = ["the run did not complete (see messages above)"]
     finally:
-        con.close()
+        if not success:
+            if not keep_failed:
+                WorkingCopy(files).discard()
+            if paths.report:
+                paths.report.discard()
+        lock.release()
+    after = _identity(files.published)
+    return RunOutcome(
+        success,
+        files.published,
+        time.perf_counter() - t0,
+        errors,
+        published=published,
+        had_previous=before is not None,
+        previous_unchanged=before == after,
+        report_dir=paths.report.target if paths.report and success else None,
+    )
+
+
+__all__ = ["RunOutcome", "describe_warehouse", "run_pipeline"]

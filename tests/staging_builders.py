@@ -540,7 +540,8 @@ def reference_panel(st: Staging, threshold: int = 5000) -> dict:
                 state = "UFORETRYGD"
             elif r["aap"]:
                 state = "AAP"
-            elif r["nav_status"] == "ARBEIDSSOKER":
+            elif any(n["status"] == "ARBEIDSSOKER" for n in status_spells):
+                # the overlap rule, like every state: any ARBEIDSSOKER spell in the month
                 state = "JOBSEEKER"
             else:
                 state = "NONE"

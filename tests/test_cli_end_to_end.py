@@ -29,7 +29,15 @@ def _cli(*args: str, check: bool = True) -> subprocess.CompletedProcess:
 def run_dir(tmp_path_factory):
     base = tmp_path_factory.mktemp("e2e")
     _cli("generate", "--out", str(base / "register"), "--scale", SCALE, "--seed", "11")
-    run = _cli("run", "--input", str(base / "register"), "--warehouse", str(base / "wh.duckdb"))
+    run = _cli(
+        "run",
+        "--input",
+        str(base / "register"),
+        "--warehouse",
+        str(base / "wh.duckdb"),
+        "--report-dir",
+        str(base / "report"),
+    )
     return base, run
 
 
@@ -56,6 +64,7 @@ def test_run_reports_progress_and_what_the_warehouse_holds(run_dir):
     assert "published_warehouse" in run.stderr
     assert "Warehouse:" in run.stdout and "panel.person_month" in run.stdout
     assert (base / "wh.duckdb").exists()
+    assert (base / "report" / "rapport.pdf").exists() and (base / "report" / "report.html").exists()
 
 
 def test_synthetic_register_is_consistent_nothing_rejected(run_dir):
@@ -103,3 +112,152 @@ def test_run_on_broken_input_fails_cleanly(run_dir, tmp_path):
     assert "persons.parquet" in result.stderr and "cannot be read" in result.stderr
     assert "Traceback" not in result.stderr
     assert (base / "wh.duckdb").read_bytes() == before
+
+
+# --- publish only what passed: failures late in the run leave warehouse and report as they were
+
+
+def _tree(root):
+    import hashlib
+
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def previous(run_dir, tmp_path):
+    """A copy of the published warehouse and report that a failing run must leave as they are."""
+    import shutil
+
+    base, _ = run_dir
+    shutil.copyfile(base / "wh.duckdb", tmp_path / "wh.duckdb")
+    shutil.copytree(base / "report", tmp_path / "report")
+    return base / "register", tmp_path / "wh.duckdb", tmp_path / "report"
+
+
+def _leftovers(folder):
+    return sorted(
+        p.name for p in folder.iterdir() if p.name not in ("wh.duckdb", "report", "register")
+    )
+
+
+def _assert_untouched(outcome, warehouse, report, before_wh, before_report):
+    import hashlib
+
+    assert not outcome.success and not outcome.published
+    assert outcome.had_previous and outcome.previous_unchanged
+    assert outcome.state_of_warehouse() == "the previous warehouse is unchanged"
+    assert hashlib.sha256(warehouse.read_bytes()).hexdigest() == before_wh
+    assert _tree(report) == before_report
+    assert _leftovers(warehouse.parent) == []  # no working copy, lock or report staging left
+
+
+def test_report_that_cannot_be_written_publishes_nothing(previous, monkeypatch):
+    import hashlib
+
+    from pipelines.runner import run_pipeline
+
+    register, warehouse, report = previous
+    before_wh, before_report = hashlib.sha256(warehouse.read_bytes()).hexdigest(), _tree(report)
+
+    def unwritable(_warehouse, out, _lang):
+        (out / "rapport.html").write_text("half", encoding="utf-8")
+        raise PermissionError(13, "Permission denied", str(out / "rapport.pdf"))
+
+    monkeypatch.setattr("pipelines.assets.report.build_report", unwritable)
+    outcome = run_pipeline(register, warehouse, report_dir=report, echo=lambda _: None)
+    assert any("PermissionError" in e for e in outcome.errors), outcome.errors
+    _assert_untouched(outcome, warehouse, report, before_wh, before_report)
+
+
+def test_crash_in_the_disclosure_check_publishes_nothing(previous, monkeypatch):
+    import hashlib
+
+    import dagster as dg
+
+    import pipelines.runner as runner
+
+    register, warehouse, report = previous
+    before_wh, before_report = hashlib.sha256(warehouse.read_bytes()).hexdigest(), _tree(report)
+    real = runner.build_definitions
+
+    def with_crashing_disclosure_check(**kwargs):
+        defs = real(**kwargs)
+        checks = []
+        crashed = []
+        for check in defs.asset_checks:
+            spec = next(iter(check.check_specs))
+            if "disclosure" in spec.name or spec.asset_key.path[0] == "protected":
+
+                @dg.asset_check(asset=spec.asset_key, name=spec.name, blocking=True)
+                def crash():
+                    raise RuntimeError("injected crash in the disclosure check")
+
+                checks.append(crash)
+                crashed.append(spec.name)
+            else:
+                checks.append(check)
+        assert crashed, "no disclosure check in the graph"
+        return dg.Definitions(
+            assets=list(defs.assets),
+            asset_checks=checks,
+            resources=defs.resources,
+            executor=defs.executor,
+        )
+
+    monkeypatch.setattr(runner, "build_definitions", with_crashing_disclosure_check)
+    outcome = runner.run_pipeline(register, warehouse, report_dir=report, echo=lambda _: None)
+    assert any("injected crash" in e for e in outcome.errors), outcome.errors
+    _assert_untouched(outcome, warehouse, report, before_wh, before_report)
+
+
+KILLER = """
+import os, signal, sys
+import pipelines.assets.report as report_assets
+
+real = report_assets.build_report
+
+def build_then_die(warehouse, out, lang):
+    real(warehouse, out, lang)  # one language written completely, then the process dies
+    os.kill(os.getpid(), signal.SIGKILL)
+
+report_assets.build_report = build_then_die
+from pipelines.runner import run_pipeline
+run_pipeline(sys.argv[1], sys.argv[2], report_dir=sys.argv[3], echo=lambda _: None)
+"""
+
+
+def test_kill_during_report_writing_leaves_no_mixed_report(previous, monkeypatch):
+    import hashlib
+    import signal
+
+    from pipelines.runner import run_pipeline
+
+    register, warehouse, report = previous
+    before_wh, before_report = hashlib.sha256(warehouse.read_bytes()).hexdigest(), _tree(report)
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLER, str(register), str(warehouse), str(report)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert hashlib.sha256(warehouse.read_bytes()).hexdigest() == before_wh
+    assert _tree(report) == before_report  # the old report, whole
+    left = _leftovers(warehouse.parent)
+    assert "wh.duckdb.lock" in left and any(n.startswith(".report.staging-") for n in left)
+
+    # the next run takes the stale lock over and clears the killed run's leftovers, even when
+    # it fails itself (here: the disk is full as soon as it starts reading)
+    def disk_full(*_args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("pipelines.assets.ingest.read_raw", disk_full)
+    lines: list[str] = []
+    outcome = run_pipeline(register, warehouse, report_dir=report, echo=lines.append)
+    assert any("took over the lock" in line for line in lines), lines
+    assert any("No space left on device" in e for e in outcome.errors), outcome.errors
+    _assert_untouched(outcome, warehouse, report, before_wh, before_report)

@@ -28,17 +28,75 @@ def test_every_staging_table_has_blocking_checks():
             assert spec.blocking, spec.key
 
 
-def test_publish_depends_on_everything_else():
+def _ancestors(graph, key: dg.AssetKey) -> set[dg.AssetKey]:
+    ancestors: set[dg.AssetKey] = set()
+    frontier = list(graph.get(key).parent_keys)
+    while frontier:
+        k = frontier.pop()
+        if k not in ancestors:
+            ancestors.add(k)
+            frontier.extend(graph.get(k).parent_keys)
+    return ancestors
+
+
+def test_publication_is_the_last_step():
+    """Every asset, the report included, runs before the warehouse is published; the report reads
+    everything else (the working copy), so a failing report or check leaves nothing published."""
     graph = build_definitions("in", "wh.duckdb").resolve_asset_graph()
     publish = dg.AssetKey("published_warehouse")
-    upstream = graph.upstream_key_iterator(publish)
-    ancestors = set()
-    frontier = list(upstream)
-    while frontier:
-        key = frontier.pop()
-        if key not in ancestors:
-            ancestors.add(key)
-            frontier.extend(graph.get(key).parent_keys)
     report = dg.AssetKey(["report", "rapport"])
-    assert ancestors == set(graph.materializable_asset_keys) - {publish, report}
-    assert graph.get(report).parent_keys == {publish}
+    everything = set(graph.materializable_asset_keys)
+    assert _ancestors(graph, publish) == everything - {publish}
+    assert _ancestors(graph, report) == everything - {publish, report}
+    assert graph.get(publish).child_keys == set()
+    # every check guards an asset publication depends on
+    for check in graph.asset_check_keys:
+        assert check.asset_key in _ancestors(graph, publish), check
+
+
+def test_descriptive_run_has_no_report_and_still_publishes_last():
+    graph = build_definitions("in", "wh.duckdb", with_effects=False).resolve_asset_graph()
+    publish = dg.AssetKey("published_warehouse")
+    keys = set(graph.materializable_asset_keys)
+    assert dg.AssetKey(["report", "rapport"]) not in keys
+    assert _ancestors(graph, publish) == keys - {publish}
+
+
+def test_plausibility_gates_are_blocking_checks():
+    graph = defs.resolve_asset_graph()
+    checks = {(c.asset_key.to_user_string(), c.name) for c in graph.asset_check_keys}
+    for t in TABLES:
+        assert (f"staging/{t.name}", "rejected_share_within_limit") in checks
+        if t.coverage:
+            assert ("meta/observation_window", f"{t.name}_covers_window") in checks
+    assert ("meta/run_info", "mart_counts_are_non_negative_integers") in checks
+
+
+def test_outbound_asset_slots_in_between_the_marts_and_the_report(monkeypatch):
+    """pipelines/assets/protected.py (the outbound tables and their disclosure check) is picked
+    up when present: the report depends on it, publication on the report; the interim
+    disclosure check on the report gives way to the module's own."""
+    import sys
+    import types
+
+    from pipelines.assets.effects import effects as effects_asset
+
+    module = types.ModuleType("pipelines.assets.protected")
+
+    @dg.asset(key=dg.AssetKey(["protected", "tables"]), deps=[dg.AssetKey(["marts", "effects"])])
+    def tables() -> None: ...
+
+    @dg.asset_check(asset=tables.key, name="no_recoverable_cells", blocking=True)
+    def check() -> dg.AssetCheckResult:
+        return dg.AssetCheckResult(passed=True)
+
+    module.tables, module.check, module.imported_elsewhere = tables, check, effects_asset
+    monkeypatch.setitem(sys.modules, "pipelines.assets.protected", module)
+    defs = build_definitions("in", "wh.duckdb")
+    graph = defs.resolve_asset_graph()
+    report, publish = dg.AssetKey(["report", "rapport"]), dg.AssetKey("published_warehouse")
+    assert tables.key in graph.get(report).parent_keys
+    assert _ancestors(graph, publish) == set(graph.materializable_asset_keys) - {publish}
+    names = {c.name for c in graph.asset_check_keys}
+    assert "no_recoverable_cells" in names and "no_disclosure_violations" not in names
+    assert len([a for a in defs.assets if dg.AssetKey(["marts", "effects"]) in a.keys]) == 1

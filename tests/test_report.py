@@ -90,7 +90,7 @@ def warehouse(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("report")
     reg, wh = root / "register", root / "warehouse.duckdb"
     generate_register(reg, scale=0.01, seed=11)
-    outcome = run_pipeline(reg, wh, echo=lambda *a, **k: None)
+    outcome = run_pipeline(reg, wh, echo=lambda *a, **k: None, report_dir=root / "report")
     assert outcome.success, outcome.errors
     con = duckdb.connect(str(wh))
     try:

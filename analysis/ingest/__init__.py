@@ -1,17 +1,35 @@
-"""Ingestion: read contract tables into `raw`, validate them into `staging` and `rejects`."""
+"""Ingestion: read contract tables into `raw`, validate them into `staging` and `rejects`, resolve
+the observation window, and check the extract's plausibility (`gates`)."""
 
 from analysis.ingest.directory import ingest_directory
 from analysis.ingest.errors import InputContractError
-from analysis.ingest.read import TableSource, locate_table, read_raw
+from analysis.ingest.extract import ExtractSpec, read_extract_spec
+from analysis.ingest.gates import GateResult, check_plausibility, coverage_gate, rejection_gate
+from analysis.ingest.read import TableSource, locate_table, read_raw, record_input_files
 from analysis.ingest.validate import build_staging
-from analysis.ingest.window import resolve_observation_window
+from analysis.ingest.window import (
+    ObservationWindow,
+    record_extract,
+    resolve_observation_window,
+    window_from_data,
+)
 
 __all__ = [
+    "ExtractSpec",
+    "GateResult",
     "InputContractError",
+    "ObservationWindow",
     "TableSource",
     "build_staging",
+    "check_plausibility",
+    "coverage_gate",
     "ingest_directory",
     "locate_table",
+    "read_extract_spec",
     "read_raw",
+    "record_extract",
+    "record_input_files",
+    "rejection_gate",
     "resolve_observation_window",
+    "window_from_data",
 ]

@@ -1,17 +1,26 @@
 """Validate `raw.<table>` against the input contract into `staging.<table>` and `rejects.<table>`.
 
+`raw` holds every contract column as text (see `analysis.ingest.read`), so CSV and Parquet input
+meet the same rules. Text is trimmed of surrounding spaces; an all-space value is empty.
+
 Rules, checked in this order; a row is rejected for the first rule it breaks and the rejects
 table also lists every row-level rule it broke (`rules_broken`):
 
 Row rules (one per column where they apply)
 - `missing_value`   a required column is empty
-- `wrong_type`      the text cannot be read as the column's type (dates must be ISO YYYY-MM-DD)
+- `wrong_type`      the text cannot be read as the column's type: numbers are plain decimals
+                    (`-12`, `4999.5`, `1.5e3`; no thousands separators, hex, NaN or infinity),
+                    dates ISO `YYYY-MM-DD` and real calendar dates, booleans true/false/t/f/1/0
+- `not_integer`     a whole number is required and the value has a fraction (4999.5, gender 1.5):
+                    never rounded
+- `control_character` text holding a control character (newline, tab, NUL, ...)
 - `unknown_code`    a code is not in the contract's code list
 - `bad_format`      text does not match the required pattern (9-digit org number, 4-digit municipality, one-digit NUS)
-- `out_of_range`    a number is outside its allowed range (percentages 0-100, earnings >= 0, ...)
+- `out_of_range`    a value is outside its allowed range (percentages 0-100, earnings 0 to 10^9,
+                    YYYYMM 190001-210012, dates from 1900-01-01, ...)
+- `invalid_month`   a YYYYMM value whose month part is not 1-12
 - `end_before_start` end date earlier than start date
 - `employer_missing` an ARBTREN, MIDLONTIL or VARLONTIL spell without employer_org
-- `invalid_month`   a YYYYMM value whose month part is not 1-12
 Key rules (among rows that pass the row rules)
 - `duplicate_row`   an exact copy of an earlier row (same key, same values): the first copy is kept
 - `duplicate_key`   rows sharing a key but disagreeing on other values: all of them are rejected,
@@ -29,7 +38,7 @@ from __future__ import annotations
 
 import duckdb
 
-from analysis.contract import EMPLOYER_REQUIRED_CODES, Column, Table
+from analysis.contract import DATE_MIN, EMPLOYER_REQUIRED_CODES, Column, Table
 from analysis.warehouse import (
     apply_comments,
     comment_staging_table,
@@ -46,57 +55,95 @@ REJECT_COLUMNS: dict[str, str] = {
 }
 
 _ISO_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+# A plain decimal number: sign, digits, optional fraction, optional exponent.
+_NUMBER = r"[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?"
+_BOOLEAN = r"(?i)true|false|t|f|1|0"
+_CONTROL = r"[\x00-\x1f\x7f]"
+# Integers are parsed through DOUBLE, exact up to 2^53; integer columns are bounded by their type.
+_INTEGER_BOUNDS = {"INTEGER": (-(2**31) + 1, 2**31 - 1), "BIGINT": (-(2**53), 2**53)}
+NUMERIC = ("INTEGER", "BIGINT", "DOUBLE")
 
 
-def _raw_types(con: duckdb.DuckDBPyConnection, table: Table) -> dict[str, str]:
-    rows = con.execute(
-        "SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = 'raw' AND table_name = ?",
-        [table.name],
-    ).fetchall()
-    return {name: dtype for name, dtype in rows}
+def _text(col: Column) -> str:
+    return f"NULLIF(trim(r.\"{col.name}\"), '')"
 
 
-def _is_empty(col: str, raw_type: str) -> str:
-    ref = f'r."{col}"'
-    if raw_type == "VARCHAR":
-        return f"({ref} IS NULL OR trim({ref}) = '')"
-    return f"({ref} IS NULL)"
-
-
-def _typed(col: Column, raw_type: str) -> str:
-    """Expression giving the column in its contract type, NULL when empty or unreadable."""
-    ref = f'r."{col.name}"'
-    if raw_type == "VARCHAR":
-        text = f"NULLIF(trim({ref}), '')"
-        if col.sql_type == "VARCHAR":
-            return text
-        if col.sql_type == "DATE":
-            return f"CASE WHEN regexp_full_match({text}, '{_ISO_DATE}') THEN TRY_CAST({text} AS DATE) END"
-        return f"TRY_CAST({text} AS {col.sql_type})"
-    if col.sql_type == raw_type:
-        return ref
-    if col.sql_type == "VARCHAR":
-        return f"CAST({ref} AS VARCHAR)"
-    return f"TRY_CAST({ref} AS {col.sql_type})"
-
-
-def _problem(rule: str, column: str, condition: str, value_column: str | None = None) -> str:
-    value = f'CAST(r."{value_column or column}" AS VARCHAR)'
+def _number(col: Column) -> str:
+    """The column's text as a finite DOUBLE, NULL when empty or not a plain decimal number."""
+    text = _text(col)
     return (
-        f"CASE WHEN {condition} THEN {{'rule': {quote_literal(rule)}, "
-        f"'column_name': {quote_literal(column)}, 'bad_value': {value}}} END"
+        f"CASE WHEN regexp_full_match({text}, '{_NUMBER}') "
+        f"AND isfinite(TRY_CAST({text} AS DOUBLE)) THEN TRY_CAST({text} AS DOUBLE) END"
     )
 
 
-def _row_rules(table: Table, raw_types: dict[str, str]) -> list[str]:
+def _typed(col: Column) -> str:
+    """The column in its contract type, NULL when empty, unreadable, fractional or out of type."""
+    text = _text(col)
+    if col.sql_type == "VARCHAR":
+        return text
+    if col.sql_type == "DATE":
+        return (
+            f"CASE WHEN regexp_full_match({text}, '{_ISO_DATE}') THEN TRY_CAST({text} AS DATE) END"
+        )
+    if col.sql_type == "BOOLEAN":
+        return f"CASE WHEN regexp_full_match({text}, '{_BOOLEAN}') THEN TRY_CAST({text} AS BOOLEAN) END"
+    number = f'r."__n_{col.name}"'
+    if col.sql_type == "DOUBLE":
+        return number
+    lo, hi = _INTEGER_BOUNDS[col.sql_type]
+    return (
+        f"CASE WHEN {number} = trunc({number}) AND {number} BETWEEN {lo} AND {hi} "
+        f"THEN CAST({number} AS {col.sql_type}) END"
+    )
+
+
+def _is_empty(col: Column) -> str:
+    return f'(r."{col.name}" IS NULL OR trim(r."{col.name}") = \'\')'
+
+
+def _problem(rule: str, column: str, condition: str) -> str:
+    return (
+        f"CASE WHEN {condition} THEN {{'rule': {quote_literal(rule)}, "
+        f"'column_name': {quote_literal(column)}, 'bad_value': r.\"{column}\"}} END"
+    )
+
+
+def _bounds(col: Column) -> tuple[float | None, float | None]:
+    lo, hi = col.min, col.max
+    if col.sql_type in _INTEGER_BOUNDS:
+        tlo, thi = _INTEGER_BOUNDS[col.sql_type]
+        lo = tlo if lo is None else max(lo, tlo)
+        hi = thi if hi is None else min(hi, thi)
+    return lo, hi
+
+
+def _row_rules(table: Table) -> list[str]:
     problems: list[str] = []
     for col in table.columns:
-        raw_type = raw_types[col.name]
-        empty = _is_empty(col.name, raw_type)
+        empty = _is_empty(col)
         typed = f'"__t_{col.name}"'
+        number = f'"__n_{col.name}"'
         if col.required:
             problems.append(_problem("missing_value", col.name, empty))
-        problems.append(_problem("wrong_type", col.name, f"NOT {empty} AND {typed} IS NULL"))
+        if col.sql_type in NUMERIC:
+            problems.append(_problem("wrong_type", col.name, f"NOT {empty} AND {number} IS NULL"))
+        else:
+            problems.append(_problem("wrong_type", col.name, f"NOT {empty} AND {typed} IS NULL"))
+        if col.sql_type in _INTEGER_BOUNDS:
+            problems.append(
+                _problem(
+                    "not_integer", col.name, f"{number} IS NOT NULL AND {number} <> trunc({number})"
+                )
+            )
+        if col.sql_type == "VARCHAR":
+            problems.append(
+                _problem(
+                    "control_character",
+                    col.name,
+                    f"{typed} IS NOT NULL AND regexp_matches({typed}, '{_CONTROL}')",
+                )
+            )
         if col.codes is not None:
             codes = ", ".join(quote_literal(str(c)) for c in col.codes)
             problems.append(
@@ -114,15 +161,19 @@ def _row_rules(table: Table, raw_types: dict[str, str]) -> list[str]:
                     f"{typed} IS NOT NULL AND NOT regexp_full_match({typed}, {quote_literal(col.pattern)})",
                 )
             )
+        lo, hi = _bounds(col)
         bounds = []
-        if col.min is not None:
-            bounds.append(f"{typed} < {col.min}")
-        if col.max is not None:
-            bounds.append(f"{typed} > {col.max}")
+        value = number if col.sql_type in NUMERIC else typed
+        if lo is not None:
+            bounds.append(f"{value} < {lo}")
+        if hi is not None:
+            bounds.append(f"{value} > {hi}")
+        if col.sql_type == "DATE":
+            bounds.append(f"{typed} < DATE '{DATE_MIN}'")
         if bounds:
             problems.append(
                 _problem(
-                    "out_of_range", col.name, f"{typed} IS NOT NULL AND ({' OR '.join(bounds)})"
+                    "out_of_range", col.name, f"{value} IS NOT NULL AND ({' OR '.join(bounds)})"
                 )
             )
         if col.yyyymm:
@@ -148,18 +199,19 @@ def _row_rules(table: Table, raw_types: dict[str, str]) -> list[str]:
     return problems
 
 
-def _checked_sql(table: Table, raw_types: dict[str, str]) -> str:
+def _checked_sql(table: Table) -> str:
     """One pass over raw: typed columns plus the list of row-rule problems.
 
-    Typed columns are computed in a subquery so that the rule expressions can refer to them.
+    Numbers, then typed columns, are computed in subqueries so that the rules can refer to them.
     """
     # raw values are needed only to evaluate the rules; afterwards the typed columns, lineage and
     # problems are kept (rejects join back to raw by rowid), so raw is not stored a second time
     kept_typed = ", ".join(f'r."__t_{c.name}"' for c in table.columns)
-    typed_cols = ",\n    ".join(
-        f'{_typed(c, raw_types[c.name])} AS "__t_{c.name}"' for c in table.columns
+    numbers = "".join(
+        f',\n      {_number(c)} AS "__n_{c.name}"' for c in table.columns if c.sql_type in NUMERIC
     )
-    problems = ",\n      ".join(_row_rules(table, raw_types))
+    typed_cols = ",\n    ".join(f'{_typed(c)} AS "__t_{c.name}"' for c in table.columns)
+    problems = ",\n      ".join(_row_rules(table))
     return f"""
 CREATE OR REPLACE TEMP TABLE __checked AS
 SELECT
@@ -172,10 +224,12 @@ SELECT
   ], p -> p IS NOT NULL) AS __problems
 FROM (
   SELECT
-    r.rowid AS __rid,
     r.*,
     {typed_cols}
-  FROM raw.{table.name} r
+  FROM (
+    SELECT r.rowid AS __rid, r.*{numbers}
+    FROM raw.{table.name} r
+  ) r
 ) r
 """
 
@@ -256,8 +310,7 @@ def build_staging(con: duckdb.DuckDBPyConnection, table: Table) -> dict:
     rejected rows by rule. Also records them in `meta.ingest_summary` and `meta.reject_summary`.
     """
     create_schemas(con)
-    raw_types = _raw_types(con, table)
-    con.execute(_checked_sql(table, raw_types))
+    con.execute(_checked_sql(table))
     con.execute(
         "CREATE OR REPLACE TEMP TABLE __later_rejects (__rid BIGINT, rule VARCHAR, column_name VARCHAR, bad_value VARCHAR)"
     )
@@ -294,9 +347,7 @@ FROM raw.{table.name} r
 JOIN rejected x ON x.__rid = r.rowid
 ORDER BY r._source_file, r._source_row
 """)
-    raw_comments = {
-        c: f"as read from the input file ({c})" for c in raw_types if not c.startswith("_source")
-    }
+    raw_comments = {c: f"as read from the input file, as text ({c})" for c in table.column_names}
     apply_comments(
         con,
         f"rejects.{table.name}",

@@ -7,6 +7,7 @@ import dagster as dg
 from analysis.costs import build_cost_effectiveness
 from analysis.effects import build_effects
 from pipelines.assets.panel import PANEL_KEY
+from pipelines.errors import safe_step
 from pipelines.resources import AnalysisSettingsResource, WarehouseResource
 
 EFFECTS_KEY = dg.AssetKey(["marts", "effects"])
@@ -36,6 +37,7 @@ def _scalar_metadata(meta: dict) -> dict:
         "(lock-in, 12/24/36 months), pre-trend tests, balance and common support."
     ),
 )
+@safe_step
 def effects(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
@@ -62,6 +64,7 @@ def effects(
         "standard errors and confidence intervals that contain their estimate."
     ),
 )
+@safe_step
 def effects_consistent(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.connect() as con:
         n_times, n_bad = con.execute(
@@ -90,6 +93,7 @@ def effects_consistent(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         "perspectives, cost per extra employed month, break-even effect, sensitivity table."
     ),
 )
+@safe_step
 def cost_effectiveness(
     warehouse: WarehouseResource, settings: AnalysisSettingsResource
 ) -> dg.MaterializeResult:

@@ -3,7 +3,9 @@
 import dagster as dg
 
 from analysis.marts import MART_DEPENDENCIES, MARTS
+from analysis.warehouse.checks import invalid_counts, invalid_shares
 from pipelines.assets.panel import PANEL_KEY
+from pipelines.errors import safe_step
 from pipelines.resources import WarehouseResource
 
 
@@ -21,6 +23,7 @@ def make_mart_asset(name: str, build, description: str) -> dg.AssetsDefinition:
         kinds={"duckdb"},
         description=description,
     )
+    @safe_step
     def _mart(warehouse: WarehouseResource) -> dg.MaterializeResult:
         with warehouse.connect() as con:
             meta = build(con) or {}
@@ -36,39 +39,25 @@ def make_mart_check(name: str) -> dg.AssetChecksDefinition:
         asset=mart_key(name),
         name="counts_and_shares_valid",
         blocking=True,
-        description="Counts are non-negative and shares lie in [0, 1]; the table is commented.",
+        description=(
+            "Count columns (n, n_*) are of an integer type and hold non-negative integers; shares "
+            "lie in [0, 1]; the table is commented."
+        ),
     )
+    @safe_step
     def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         with warehouse.connect() as con:
-            cols = con.execute(
-                "SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = 'marts' AND table_name = ?",
-                [name],
-            ).fetchall()
-            problems = {}
-            for col, _dtype in cols:
-                if col in ("share", "coverage") or col.startswith("share_"):
-                    bad = con.execute(
-                        f'SELECT count(*) FROM marts.{name} WHERE "{col}" < 0 OR "{col}" > 1'
-                    ).fetchone()[0]
-                elif col.startswith("n_") or col == "n":
-                    bad = con.execute(
-                        f'SELECT count(*) FROM marts.{name} WHERE "{col}" < 0'
-                    ).fetchone()[0]
-                else:
-                    continue
-                if bad:
-                    problems[col] = bad
+            problems = invalid_counts(con, "marts", name) | invalid_shares(con, "marts", name)
             comment = con.execute(
                 "SELECT comment FROM duckdb_tables() WHERE schema_name = 'marts' AND table_name = ? "
                 "UNION ALL SELECT comment FROM duckdb_views() WHERE schema_name = 'marts' AND view_name = ?",
                 [name, name],
             ).fetchone()
+        commented = bool(comment and comment[0])
         return dg.AssetCheckResult(
-            passed=not problems and bool(comment and comment[0]),
-            metadata={
-                "invalid_rows_by_column": problems,
-                "commented": bool(comment and comment[0]),
-            },
+            passed=not problems and commented,
+            description="; ".join(f"{k}: {v}" for k, v in problems.items()) or None,
+            metadata={"problems": dg.MetadataValue.json(problems), "commented": commented},
         )
 
     return _check

@@ -3,7 +3,8 @@
 import dagster as dg
 
 from analysis.panel import build_panel
-from pipelines.assets.ingest import STAGING_KEYS
+from pipelines.assets.ingest import STAGING_KEYS, WINDOW_KEY
+from pipelines.errors import safe_step
 from pipelines.resources import AnalysisSettingsResource, WarehouseResource
 
 PANEL_KEY = dg.AssetKey(["panel", "person_month"])
@@ -11,7 +12,7 @@ PANEL_KEY = dg.AssetKey(["panel", "person_month"])
 
 @dg.asset(
     key=PANEL_KEY,
-    deps=[*STAGING_KEYS, dg.AssetKey(["meta", "observation_window"])],
+    deps=[*STAGING_KEYS, WINDOW_KEY],
     group_name="panel",
     kinds={"duckdb"},
     description=(
@@ -20,6 +21,7 @@ PANEL_KEY = dg.AssetKey(["panel", "person_month"])
         "the observation window: state, employed, earnings, benefits, in AT, months since first AT start)."
     ),
 )
+@safe_step
 def analysis_panel(
     context: dg.AssetExecutionContext,
     warehouse: WarehouseResource,
@@ -39,6 +41,7 @@ def analysis_panel(
     blocking=True,
     description="The panel has exactly persons x months rows and no duplicate (person, month).",
 )
+@safe_step
 def panel_grid_complete(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.connect() as con:
         n_rows, n_keys, expected = con.execute(

@@ -1,92 +1,108 @@
-"""Run metadata and publication of the finished warehouse."""
+"""The run's colophon and the publication of the finished warehouse (the very last step)."""
 
-import datetime as dt
-import hashlib
 import json
-import subprocess
-from importlib import metadata
 from pathlib import Path
 
 import dagster as dg
 
-from analysis.warehouse import apply_comments
-from pipelines.resources import AnalysisSettingsResource, RegisterInputResource, WarehouseResource
+from analysis.warehouse import code_version, input_fingerprint, write_run_info
+from analysis.warehouse.checks import invalid_counts
+from pipelines.errors import safe_step
+from pipelines.resources import (
+    AnalysisSettingsResource,
+    RegisterInputResource,
+    ReportResource,
+    WarehouseResource,
+)
 
-
-def code_version() -> str:
-    """Package version plus the git commit when run from a checkout."""
-    version = metadata.version("arbeidstrening")
-    try:
-        commit = subprocess.run(
-            ["git", "describe", "--always", "--dirty"],
-            cwd=Path(__file__).parent,
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=True,
-        ).stdout.strip()
-        return f"{version}+{commit}" if commit else version
-    except (OSError, subprocess.SubprocessError):
-        return version
+RUN_INFO_KEY = dg.AssetKey(["meta", "run_info"])
+PUBLISHED_KEY = dg.AssetKey(["published_warehouse"])
 
 
 def make_run_info_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
     @dg.asset(
-        key=dg.AssetKey(["meta", "run_info"]),
+        key=RUN_INFO_KEY,
         deps=upstream,
         group_name="publish",
         kinds={"duckdb"},
-        description="Colophon of the run: input fingerprint, observation window, settings, code version, time.",
+        description=(
+            "Colophon of the run (meta.run_info): input fingerprint, observation window, "
+            "synthetic or real input (with the generator's scale and seed), settings, code "
+            "version, time."
+        ),
     )
+    @safe_step
     def run_info(
         warehouse: WarehouseResource,
         register: RegisterInputResource,
         settings: AnalysisSettingsResource,
     ) -> dg.MaterializeResult:
         with warehouse.connect() as con:
-            files = con.execute(
-                "SELECT table_name, file, sha256 FROM meta.input_files ORDER BY table_name, file"
-            ).fetchall()
-            fingerprint = hashlib.sha256(json.dumps(files).encode()).hexdigest()
-            start, end, source = con.execute("SELECT * FROM meta.observation_window").fetchone()
-            info = {
-                "input_dir": str(Path(register.input_dir).resolve()),
-                "input_fingerprint": fingerprint,
-                "observation_start": start.isoformat(),
-                "observation_end": end.isoformat(),
-                "observation_window_source": source,
-                "employment_threshold_nok": str(settings.employment_threshold_nok),
-                "code_version": code_version(),
-                "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            }
-            con.execute("CREATE OR REPLACE TABLE meta.run_info (key VARCHAR, value VARCHAR)")
-            con.executemany("INSERT INTO meta.run_info VALUES (?, ?)", list(info.items()))
-            apply_comments(
+            start, end, source = con.execute(
+                "SELECT observation_start, observation_end, source FROM meta.observation_window"
+            ).fetchone()
+            extract = dict(con.execute("SELECT key, value FROM meta.extract").fetchall())
+            extract.pop("extract_json", None)
+            info = write_run_info(
                 con,
-                "meta.run_info",
-                "How this warehouse was built: input fingerprint, window, settings, code version, time.",
-                {"key": "setting or fact", "value": "its value as text"},
+                {
+                    "input_dir": str(Path(register.input_dir).absolute()),
+                    "input_fingerprint": input_fingerprint(con),
+                    "observation_start": start.isoformat(),
+                    "observation_end": end.isoformat(),
+                    "observation_window_source": source,
+                    **extract,
+                    "employment_threshold_nok": settings.employment_threshold_nok,
+                    "max_reject_share": register.max_reject_share,
+                    "min_window_coverage": json.dumps(dict(register.min_window_coverage)),
+                    "code_version": code_version(),
+                },
             )
         return dg.MaterializeResult(metadata={k: v for k, v in info.items() if k != "input_dir"})
 
     return run_info
 
 
-def make_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
+@dg.asset_check(
+    asset=RUN_INFO_KEY,
+    name="mart_counts_are_non_negative_integers",
+    blocking=True,
+    description=(
+        "Every count column (n, n_*) of every table in marts, the effect and cost tables included, "
+        "is of an integer type and holds a non-negative integer in every row."
+    ),
+)
+@safe_step
+def mart_counts_valid(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    with warehouse.connect() as con:
+        problems = invalid_counts(con, "marts")
+    return dg.AssetCheckResult(
+        passed=not problems,
+        description="; ".join(f"{k}: {v}" for k, v in problems.items()) or None,
+        metadata={"problems": dg.MetadataValue.json(problems)},
+    )
+
+
+def make_publish_asset(upstream: list[dg.AssetKey], with_report: bool) -> dg.AssetsDefinition:
     @dg.asset(
-        key=dg.AssetKey(["published_warehouse"]),
+        key=PUBLISHED_KEY,
         deps=upstream,
         group_name="publish",
         kinds={"duckdb"},
         description=(
-            "Publishes the finished warehouse: an atomic copy of the working database to the "
-            "path analysts open read-only. Runs only when every upstream asset and blocking check passed."
+            "Publishes the run, its very last step: the report written in this run is swapped "
+            "into its directory, then the working copy is renamed over the warehouse analysts "
+            "open read-only. Runs only when every upstream asset and blocking check passed."
         ),
     )
-    def published_warehouse(warehouse: WarehouseResource) -> dg.MaterializeResult:
-        target = warehouse.publish()
-        return dg.MaterializeResult(
-            metadata={"path": str(target), "bytes": dg.MetadataValue.int(target.stat().st_size)}
-        )
+    @safe_step
+    def published_warehouse(
+        warehouse: WarehouseResource, report: ReportResource
+    ) -> dg.MaterializeResult:
+        target = warehouse.publish(report.staging(warehouse) if with_report else None)
+        metadata = {"path": str(target), "bytes": dg.MetadataValue.int(target.stat().st_size)}
+        if with_report:
+            metadata["report_dir"] = str(Path(report.out_dir).absolute())
+        return dg.MaterializeResult(metadata=metadata)
 
     return published_warehouse

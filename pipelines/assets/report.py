@@ -1,27 +1,35 @@
-"""The report for the directorate, built from the published warehouse."""
+"""The report for the directorate, built from the working copy before anything is published.
+
+The report is written into a staging directory beside its target (`ReportResource.staging`); the
+publication step swaps it into place together with the warehouse, so a failed or killed run never
+leaves a report directory mixing two runs.
+"""
 
 from pathlib import Path
 
 import dagster as dg
 
 from analysis.report import build_report, disclosure_violations
+from pipelines.errors import safe_step
 from pipelines.resources import ReportResource, WarehouseResource
 
-PUBLISHED_KEY = dg.AssetKey(["published_warehouse"])
+REPORT_KEY = dg.AssetKey(["report", "rapport"])
 
 
 @dg.asset_check(
-    asset=PUBLISHED_KEY,
+    asset=REPORT_KEY,
     name="no_disclosure_violations",
     blocking=True,
     description=(
         "Every table that leaves the warehouse (report tables, figures, CSV exports) passes the "
         "disclosure rule after suppression: no count 1-4, no statistic from fewer than 5 persons, "
-        "no suppressed cell recoverable from totals."
+        "no suppressed cell recoverable from totals. Checked on the working copy, before "
+        "publication."
     ),
 )
+@safe_step
 def no_disclosure_violations(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    violations = disclosure_violations(Path(warehouse.publish_to))
+    violations = disclosure_violations(Path(warehouse.path))
     return dg.AssetCheckResult(
         passed=not violations,
         metadata={
@@ -31,23 +39,30 @@ def no_disclosure_violations(warehouse: WarehouseResource) -> dg.AssetCheckResul
     )
 
 
-@dg.asset(
-    key=dg.AssetKey(["report", "rapport"]),
-    deps=[PUBLISHED_KEY],
-    group_name="report",
-    kinds={"python"},
-    description=(
-        "rapport.html (self-contained) and rapport.pdf in Norwegian bokmål for the directorate, "
-        "with disclosure-controlled CSV exports of every table and figure; English version too."
-    ),
-)
-def rapport(warehouse: WarehouseResource, report: ReportResource) -> dg.MaterializeResult:
-    out = Path(report.out_dir)
-    meta: dict = {"out_dir": str(out.resolve())}
-    for lang in report.languages:
-        result = build_report(Path(warehouse.publish_to), out, lang)
-        meta[f"{lang}_pdf"] = str(result["pdf"])
-        meta[f"{lang}_html"] = str(result["html"])
-        meta[f"{lang}_suppressed_cells"] = sum(result["suppressed"].values())
-        meta[f"{lang}_missing_tables"] = dg.MetadataValue.json(list(result["missing"]))
-    return dg.MaterializeResult(metadata=meta)
+def make_report_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=REPORT_KEY,
+        deps=upstream,
+        group_name="report",
+        kinds={"python"},
+        description=(
+            "rapport.html (self-contained) and rapport.pdf in Norwegian bokmål for the "
+            "directorate, with disclosure-controlled CSV exports of every table and figure; "
+            "English version too. Written from the working copy into a staging directory and "
+            "published with the warehouse."
+        ),
+    )
+    @safe_step
+    def rapport(warehouse: WarehouseResource, report: ReportResource) -> dg.MaterializeResult:
+        staging = report.staging(warehouse)
+        out = staging.start()
+        meta: dict = {"out_dir": str(staging.target), "staging_dir": str(out)}
+        for lang in report.languages:
+            result = build_report(Path(warehouse.path), out, lang)
+            for kind in ("pdf", "html"):
+                meta[f"{lang}_{kind}"] = str(staging.target / Path(result[kind]).relative_to(out))
+            meta[f"{lang}_suppressed_cells"] = sum(result["suppressed"].values())
+            meta[f"{lang}_missing_tables"] = dg.MetadataValue.json(list(result["missing"]))
+        return dg.MaterializeResult(metadata=meta)
+
+    return rapport

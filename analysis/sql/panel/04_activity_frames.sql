@@ -14,6 +14,8 @@
 -- NEDSATT_ARBEIDSEVNE). Each status spell's months are reduced to the months where no spell of
 -- higher precedence (later start, or same start and NEDSATT) covers the month; those chosen
 -- months then give nav_status and innsatsgruppe (of the chosen spell).
+-- State JOBSEEKER follows the overlap rule like every other state: any ARBEIDSSOKER status spell
+-- overlapping the month counts (arbeidssoker_spell), whichever status spell wins nav_status.
 CREATE OR REPLACE TEMP TABLE panel_activity_frames AS
 WITH observation_window AS (
     SELECT
@@ -109,6 +111,10 @@ chosen_status_frames AS (
 activity_frames AS (
     SELECT pid, frame, activity, months FROM spell_frames WHERE activity <> 'status'
     UNION ALL
+    SELECT pid, frame, 'arbeidssoker_spell', months
+    FROM spell_frames
+    WHERE activity = 'status' AND status = 'ARBEIDSSOKER'
+    UNION ALL
     SELECT pid, frame, status, months FROM chosen_status_frames
     UNION ALL
     SELECT pid, frame, 'innsats_' || innsatsgruppe, months
@@ -131,6 +137,7 @@ SELECT
     bit_or(months) FILTER (WHERE activity = 'kvp') AS kvp,
     bit_or(months) FILTER (WHERE activity = 'ARBEIDSSOKER') AS arbeidssoker,
     bit_or(months) FILTER (WHERE activity = 'NEDSATT_ARBEIDSEVNE') AS nedsatt_arbeidsevne,
+    bit_or(months) FILTER (WHERE activity = 'arbeidssoker_spell') AS arbeidssoker_spell,
     bit_or(months) FILTER (WHERE activity = 'innsats_STANDARD_INNSATS') AS standard_innsats,
     bit_or(months) FILTER (WHERE activity = 'innsats_SITUASJONSBESTEMT_INNSATS')
         AS situasjonsbestemt_innsats,

@@ -23,7 +23,7 @@ person_month_grid AS (
 --   64 dagpenger, 128 tiltakspenger, 256 uforetrygd, 512 sosialhjelp, 1024 kvp,
 --   2048 ARBEIDSSOKER, 4096 NEDSATT_ARBEIDSEVNE, 8192 STANDARD_INNSATS,
 --   16384 SITUASJONSBESTEMT_INNSATS, 32768 SPESIELT_TILPASSET_INNSATS,
---   65536 VARIG_TILPASSET_INNSATS
+--   65536 VARIG_TILPASSET_INNSATS, 131072 an ARBEIDSSOKER status spell (any, chosen or not)
 person_month_activity AS (
     SELECT
         g.*,
@@ -45,6 +45,7 @@ person_month_activity AS (
             + (((coalesce(f.situasjonsbestemt_innsats, 0) >> g.month_bit) & 1) << 14)
             + (((coalesce(f.spesielt_tilpasset_innsats, 0) >> g.month_bit) & 1) << 15)
             + (((coalesce(f.varig_tilpasset_innsats, 0) >> g.month_bit) & 1) << 16)
+            + (((coalesce(f.arbeidssoker_spell, 0) >> g.month_bit) & 1) << 17)
         AS INTEGER) AS flags,
         coalesce(e.earnings_nok, 0) AS earnings_nok,
         coalesce(e.n_employers, 0) AS n_employers
@@ -99,6 +100,7 @@ person_month_facts AS (
         flags & 512 <> 0 AS sosialhjelp,
         flags & 1024 <> 0 AS kvp,
         flags & (32 | 64 | 128 | 256 | 512 | 1024) <> 0 AS any_benefit,
+        flags & 131072 <> 0 AS arbeidssoker_spell,
         first_at_month_index
     FROM person_month_activity_in_order
 )
@@ -137,7 +139,7 @@ SELECT
         WHEN in_education THEN 'EDUCATION'
         WHEN uforetrygd THEN 'UFORETRYGD'
         WHEN aap THEN 'AAP'
-        WHEN nav_status = 'ARBEIDSSOKER' THEN 'JOBSEEKER'
+        WHEN arbeidssoker_spell THEN 'JOBSEEKER'
         ELSE 'NONE'
     END AS state,
     CASE WHEN first_at_month_index IS NOT NULL

@@ -1,4 +1,4 @@
-"""Small helpers for writing the DuckDB warehouse: schemas, staging DDL, comments, SQL files."""
+"""The warehouse's layout: schemas (layers), staging DDL, comments, the observation window, SQL files."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import duckdb
 
 from analysis.contract import TABLES, Table
 
-SQL_DIR = Path(__file__).parent / "sql"
+SQL_DIR = Path(__file__).parent.parent / "sql"
 
 SCHEMAS: dict[str, str] = {
     "raw": "Input tables as read, every column kept, with file and row lineage (_source_file, _source_row).",

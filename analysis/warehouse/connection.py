@@ -1,0 +1,102 @@
+"""Opening a warehouse: the working copy (read-write), a published file (read-only), user queries.
+
+Every DuckDB error raised inside these context managers leaves as a :class:`QueryError` whose
+message went through :func:`describe_duckdb_error` (no data quoted) and whose original is not
+chained, so neither a log nor Dagster's stored events can receive what DuckDB quoted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from analysis.warehouse.errors import QueryError, WarehouseError, describe_duckdb_error
+
+# Settings that make a connection safe for queries a user types: no file system, no network, no
+# extensions loaded or installed, no ATTACH/COPY/EXPORT, and none of this can be switched back.
+LOCKED_DOWN: dict[str, object] = {
+    "enable_external_access": False,
+    "autoload_known_extensions": False,
+    "autoinstall_known_extensions": False,
+    "lock_configuration": True,
+}
+
+
+@contextmanager
+def sanitized_errors(*, keep_query_context: bool = False) -> Iterator[None]:
+    """Turn DuckDB errors into QueryError with a safe message (the original is not chained)."""
+    try:
+        yield
+    except duckdb.Error as exc:
+        message = describe_duckdb_error(exc, keep_query_context=keep_query_context)
+    else:
+        return
+    raise QueryError(message) from None
+
+
+@contextmanager
+def connect_working(
+    path: str | Path, *, memory_limit: str = "12GB", threads: int = 2
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the working copy read-write (spilling beside it); closed on exit."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with sanitized_errors():
+        con = duckdb.connect(
+            str(path),
+            config={
+                "memory_limit": memory_limit,
+                "threads": threads,
+                "temp_directory": str(path) + ".tmp",
+            },
+        )
+    try:
+        with sanitized_errors():
+            yield con
+    finally:
+        con.close()
+
+
+@contextmanager
+def connect_read_only(path: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open a published warehouse read-only (the pipeline can still replace it meanwhile)."""
+    path = Path(path)
+    if not path.is_file():
+        raise WarehouseError(f"no warehouse at {path}")
+    with sanitized_errors():
+        con = duckdb.connect(str(path), read_only=True)
+    try:
+        with sanitized_errors():
+            yield con
+    finally:
+        con.close()
+
+
+@contextmanager
+def connect_for_user_queries(path: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open a published warehouse read-only for queries a user types, locked down (LOCKED_DOWN).
+
+    Errors keep DuckDB's hints and the pointer into the user's query.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise WarehouseError(f"no warehouse at {path}")
+    with sanitized_errors():
+        con = duckdb.connect(str(path), read_only=True, config=dict(LOCKED_DOWN))
+    try:
+        with sanitized_errors(keep_query_context=True):
+            yield con
+    finally:
+        con.close()
+
+
+__all__ = [
+    "LOCKED_DOWN",
+    "connect_for_user_queries",
+    "connect_read_only",
+    "connect_working",
+    "sanitized_errors",
+]

@@ -1,0 +1,1 @@
+"""The hostile-input corpus: many small broken extracts, each with its expected outcome."""
