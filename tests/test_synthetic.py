@@ -22,6 +22,7 @@ from analysis.contract import (
     TABLES,
 )
 from analysis.settings import DEFAULT_EMPLOYMENT_THRESHOLD_NOK
+from analysis.synthetic.generator import generator_version
 from analysis.synthetic import (
     DEFAULT_SCALE,
     PERSONS_AT_SCALE_1,
@@ -148,6 +149,11 @@ def test_files_and_types_follow_the_contract(register, con):
     assert json.loads((register / "extract.json").read_text()) == {
         "observation_start": "2016-01-01",
         "observation_end": "2024-12-31",
+        "synthetic": True,
+        "generator": generator_version(),
+        "preset": "hard",
+        "scale": SCALE,
+        "seed": SEED,
     }
     for t in TABLES:
         described = con.execute(f"DESCRIBE SELECT * FROM {t.name}").fetchall()
