@@ -41,12 +41,17 @@ OBS_END = "DATE '2024-12-31'"
 # --- fixtures -----------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def register(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("synthetic") / "register"
-    summary = generate_register(out, scale=SCALE, seed=SEED)
+@pytest.fixture(scope="module", params=["hard", "easy"])
+def register(request, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp(f"synthetic_{request.param}") / "register"
+    summary = generate_register(out, scale=SCALE, seed=SEED, preset=request.param)
     assert summary["n_persons"] == round(PERSONS_AT_SCALE_1 * SCALE)
+    assert summary["preset"] == request.param
     return out
+
+
+def preset_of(register: Path) -> str:
+    return json.loads((register / TRUTH_FILE).read_text())["preset"]
 
 
 def connect(folder: Path, fmt: str = "parquet") -> duckdb.DuckDBPyConnection:
@@ -151,7 +156,7 @@ def test_files_and_types_follow_the_contract(register, con):
         "observation_end": "2024-12-31",
         "synthetic": True,
         "generator": generator_version(),
-        "preset": "hard",
+        "preset": preset_of(register),
         "scale": SCALE,
         "seed": SEED,
     }
@@ -671,10 +676,11 @@ def _digests(folder: Path) -> dict[str, str]:
 
 def test_same_seed_same_bytes_other_seed_other_data(register, tmp_path):
     again = tmp_path / "again"
-    generate_register(again, scale=SCALE, seed=SEED)
+    preset = preset_of(register)
+    generate_register(again, scale=SCALE, seed=SEED, preset=preset)
     assert _digests(again) == _digests(register)
     other = tmp_path / "other"
-    generate_register(other, scale=SCALE, seed=SEED + 1)
+    generate_register(other, scale=SCALE, seed=SEED + 1, preset=preset)
     a, b = _digests(register), _digests(other)
     assert a.keys() == b.keys()
     assert a["persons.parquet"] != b["persons.parquet"]
@@ -683,7 +689,7 @@ def test_same_seed_same_bytes_other_seed_other_data(register, tmp_path):
 
 def test_csv_holds_the_same_data_as_parquet(register, tmp_path):
     out = tmp_path / "csv"
-    generate_register(out, scale=SCALE, seed=SEED, fmt="csv")
+    generate_register(out, scale=SCALE, seed=SEED, fmt="csv", preset=preset_of(register))
     assert sorted(p.name for p in out.glob("*.csv")) == sorted(f"{t.name}.csv" for t in TABLES)
     assert (out / "truth.json").read_text() == (register / "truth.json").read_text()
     pq_con, csv_con = connect(register), connect(out, "csv")

@@ -81,7 +81,7 @@ SIM_FIRST_M = m_of(2013, 1)
 # Birth cohorts. Easy: everyone of working age (16-66) throughout, no age profile. Hard: cohorts
 # 1950-2006, in the registers from age 16 to 66 (attrition: the month before the 67th birthday).
 BIRTH_RANGE = {"easy": (m_of(1958, 1), m_of(2000, 12)), "hard": (m_of(1950, 1), m_of(2006, 12))}
-BIRTH_BETA = {"easy": (1.35, 1.0), "hard": (1.25, 1.0)}  # Beta(a, b) over the range: young skew
+BIRTH_BETA = {"easy": (1.35, 1.0), "hard": (1.4, 1.0)}  # Beta(a, b) over the range: young skew
 REGISTER_FROM_AGE = 16
 REGISTER_UNTIL_AGE = 67
 # First NAV contact: a share is registered when the simulation starts; the others' first
@@ -294,13 +294,13 @@ SEL_IMMIGRANT = 0.3
 SEL_LOW_EDU = 0.2
 SEL_DIP_BOUNDS = (0, 1, 4, 7, 13, 25)  # bucket k holds bounds[k] <= d < bounds[k+1]; last: d >= 25
 SEL_DIP = {
-    "ARBEIDSSOKER": (-3.0, 2.0, 2.3, 1.8, 1.0, 0.0),
+    "ARBEIDSSOKER": (-2.0, 2.0, 2.3, 1.8, 1.0, 0.0),
     "NEDSATT_ARBEIDSEVNE": (-2.0, 1.4, 1.5, 1.2, 0.8, 0.0),
     "ANNET": (-2.5, 1.5, 1.5, 1.0, 0.5, 0.0),
 }
 SEL_DP_EXHAUSTING = 0.6
 SEL_INNSATS = (-1.2, 0.4, 0.3, -1.5, 0.0)
-SEL_AGE_OVER_30 = -0.035
+SEL_AGE_OVER_30 = -0.05
 SEL_AGE_UNDER_18 = -1.5
 
 # Durations. First agreed period (months) and its probabilities by status group.

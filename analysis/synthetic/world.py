@@ -272,7 +272,10 @@ def _advance(ctx: _Context, S: PathState, rows, m: int, u, emp, in_at, tr=None):
     # --- programmes running on from earlier months
     in_prog = (S.prog > 0) & (m <= S.prog_end) & present
     S.prog[~in_prog] = 0
-    frozen = (in_at | in_prog) if churn else np.zeros_like(emp)
+    # Registration is held while in a programme (registration_churn), and in every preset in the
+    # month an arbeidstrening spell starts (the status on the start day is the status before).
+    at_start = tr["at_start"] if tr is not None else np.zeros_like(emp)
+    frozen = (in_at | in_prog | at_start) if churn else at_start
     # --- NAV status
     code = S.code
     st = STATUS_OF_CODE[code]
@@ -538,6 +541,7 @@ def simulate_world(
             emp1 = present[tp] & (phi[tp] < p1)
             in_at = (m >= tr.at_s[:k]) & (m <= tr.at_e[:k]) & present[tp]
             extra = {
+                "at_start": (m == tr.at_s[:k]) & present[tp],
                 "ned_at": tr.ned_at[:k],
                 "boost_until": tr.boost_until[:k],
                 "chain_m": tr.chain_m[:k],
