@@ -22,7 +22,6 @@ from analysis.contract import (
     TABLES,
 )
 from analysis.settings import DEFAULT_EMPLOYMENT_THRESHOLD_NOK
-from analysis.synthetic.generator import generator_version
 from analysis.synthetic import (
     DEFAULT_SCALE,
     PERSONS_AT_SCALE_1,
@@ -30,6 +29,7 @@ from analysis.synthetic import (
     TRUTH_FILE,
     generate_register,
 )
+from analysis.synthetic.generator import generator_version
 
 SCALE = 0.02
 SEED = 2024

@@ -407,13 +407,15 @@ START_YEAR_POST_MULT = {
 
 # Effects on the purposes' intended outcomes (every preset): wage subsidy / job at the AT
 # employer (below), apprenticeship after OPPNAA_FAGBREV (APPRENTICESHIP_AFTER_FAG), a targeted
-# programme after any spell (CHAIN_PROB, x UTPROVING_CHAIN_MULT after utprøving); with
+# programme after any spell (CHAIN_PROB, x UTPROVING_CHAIN_MULT after utprøving, a longer one of
+# UTPROVING_CHAIN_MEDIAN_MONTHS: a more targeted follow-up such as AFT or INDOPPFAG); with
 # responsive_benefits, utprøving also leads job seekers to NEDSATT/AAP (UTPROVING_TO_NEDSATT,
 # at exit) and raises the uføretrygd hazard for UTPROVING_UFORE_MONTHS after exit.
 APPRENTICESHIP_AFTER_FAG = 0.35
-UTPROVING_CHAIN_MULT = 1.6
-UTPROVING_TO_NEDSATT = 0.15
-UTPROVING_UFORE_MULT = 2.0
+UTPROVING_CHAIN_MULT = 2.2
+UTPROVING_CHAIN_MEDIAN_MONTHS = 7
+UTPROVING_TO_NEDSATT = 0.25
+UTPROVING_UFORE_MULT = 1.5
 UTPROVING_UFORE_MONTHS = 24
 
 # --- Employers after AT and wage subsidies --------------------------------------------------

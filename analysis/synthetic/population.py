@@ -118,10 +118,16 @@ def make_population(rng: np.random.Generator, n: int, features: P.Features) -> P
     u_draws = rng.random((3, n))
     if features.age_profile:
         p_start = birth_m + 12 * P.REGISTER_FROM_AGE
-        arrive = (immigrant == IMM_B) & (u_draws[0] < P.ARRIVAL_IN_SIM_SHARE)
-        arrival[arrive] = P.SIM_FIRST_M + np.floor(
-            u_draws[1][arrive] * (P.ENTRY_M_MAX - 4 - P.SIM_FIRST_M)
+        # Arrivals during the simulation, before age 60 (older immigrants arrived earlier).
+        arrive_m = P.SIM_FIRST_M + np.floor(
+            u_draws[1] * (P.ENTRY_M_MAX - 4 - P.SIM_FIRST_M)
         ).astype(np.int64)
+        arrive = (
+            (immigrant == IMM_B)
+            & (u_draws[0] < P.ARRIVAL_IN_SIM_SHARE)
+            & (arrive_m < birth_m + 12 * 60)
+        )
+        arrival[arrive] = arrive_m[arrive]
         p_start = np.maximum(p_start, arrival)
     else:
         p_start = np.full(n, FOREVER_BEFORE, dtype=np.int64)

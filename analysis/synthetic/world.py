@@ -155,6 +155,7 @@ class Treated:
     at_e: np.ndarray = None
     chain_m: np.ndarray = None  # month a chained programme starts (-1 none)
     chain_code: np.ndarray = None
+    chain_long: np.ndarray = None  # the chained programme follows utprøving (longer)
     ned_at: np.ndarray = None  # utprøving: month a job seeker moves to NEDSATT (-1 none)
     boost_until: np.ndarray = None  # utprøving: uføretrygd hazard raised up to this month
     state: PathState = None
@@ -174,6 +175,7 @@ class Treated:
             ("at_e", np.int32, -1),
             ("chain_m", np.int32, -1),
             ("chain_code", np.int8, 0),
+            ("chain_long", bool, False),
             ("ned_at", np.int32, -1),
             ("boost_until", np.int32, -1),
         ):
@@ -182,7 +184,7 @@ class Treated:
 
     _ARRAYS = (
         "person", "s1", "x1", "group", "purpose", "lock", "post", "ramp", "at_s", "at_e",
-        "chain_m", "chain_code", "ned_at", "boost_until",
+        "chain_m", "chain_code", "chain_long", "ned_at", "boost_until",
     )  # fmt: skip
 
     def ensure(self, need: int) -> None:
@@ -360,9 +362,10 @@ def _advance(ctx: _Context, S: PathState, rows, m: int, u, emp, in_at, tr=None):
             (m == tr["chain_m"]) & present & ~in_prog & ~in_at & ~start & (tr["chain_code"] > 0)
         )
         if ch.size:
-            dur = np.exp(
-                np.log(P.CHAIN_MEDIAN_MONTHS) + 0.5 * ndtri(np.clip(u_pd[ch], 1e-6, 1 - 1e-6))
+            med = np.where(
+                tr["chain_long"][ch], P.UTPROVING_CHAIN_MEDIAN_MONTHS, P.CHAIN_MEDIAN_MONTHS
             )
+            dur = np.exp(np.log(med) + 0.5 * ndtri(np.clip(u_pd[ch], 1e-6, 1 - 1e-6)))
             S.prog[ch] = tr["chain_code"][ch]
             S.prog_end[ch] = m + np.maximum(1, np.rint(dur)).astype(np.int32) - 1
             start[ch] = True
@@ -546,6 +549,7 @@ def simulate_world(
                 "boost_until": tr.boost_until[:k],
                 "chain_m": tr.chain_m[:k],
                 "chain_code": tr.chain_code[:k],
+                "chain_long": tr.chain_long[:k],
             }
             if m >= 0:
                 unt["employed"][m, :k] = emp0[tp]
@@ -603,6 +607,7 @@ def _start_spells(tr: Treated, ord_of, pop, features, sel, m, U: PathState, rng,
         code[sel_g] = codes[np.searchsorted(cum / cum[-1], u[1][sel_g], side="right")]
     tr.chain_m[o] = np.where(chain, end_m + 1 + np.floor(u[2] * 3).astype(np.int32), -1)
     tr.chain_code[o] = code
+    tr.chain_long[o] = purpose == P_UTPROVING
     utp = (purpose == P_UTPROVING) & ~ongoing & features.responsive_benefits
     tr.ned_at[o] = np.where(utp & (u[3] < P.UTPROVING_TO_NEDSATT), end_m + 1, -1)
     tr.boost_until[o] = np.where(utp, end_m + P.UTPROVING_UFORE_MONTHS, -1)
