@@ -497,7 +497,20 @@ def _write_truth(out_dir, world, pop, at, tr_out, kvp, edu, planted, pid_np, fea
         },
     }
     tj.update(tb.json())
-    (out_dir / TRUTH_FILE).write_text(json.dumps(tj, indent=1) + "\n")
+    (out_dir / TRUTH_FILE).write_text(_json_lines(tj))
+
+
+def _json_lines(obj: dict) -> str:
+    """JSON with the small top-level entries indented and one line per outcome in the large ones
+    (readable, and written by the fast C encoder)."""
+    parts = []
+    for key, value in obj.items():
+        if isinstance(value, dict) and key.startswith(("outcomes", "intended")):
+            inner = ",\n".join(f"  {json.dumps(k)}: {json.dumps(v)}" for k, v in value.items())
+            parts.append(f" {json.dumps(key)}: {{\n{inner}\n }}")
+        else:
+            parts.append(f" {json.dumps(key)}: " + json.dumps(value, indent=2).replace("\n", "\n "))
+    return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
 def _effect_parameters_json(feats: P.Features) -> dict:

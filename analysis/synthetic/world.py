@@ -233,7 +233,10 @@ class _Context:
         self.f = features
         h = pop.h
         self.hfac = np.exp(P.NED_H * h - P.NED_H**2 / 2).astype(np.float32)
-        self.ufac = np.exp(P.UFORE_H * (h - 1.0)).astype(np.float32)
+        # uføretrygd hazard = ufac * exp(UFORE_AGE * m / 12) (age = (m - birth_m) / 12)
+        self.ufac = (
+            P.H_UFORE * np.exp(P.UFORE_H * (h - 1.0) + P.UFORE_AGE * (-pop.birth_m / 12.0 - 45.0))
+        ).astype(np.float32)
         self.pos_high = pop.position > P.AAP_MAX_POSITION
         self.dp_len = np.where(pop.wage * pop.position / 100 >= P.DP_LONG_MONTHLY_NOK, 24, 12)
         self.dp_easy_p = np.clip(1.6 * (pop.b - 0.15), 0.0, 0.75).astype(np.float32)
@@ -263,13 +266,13 @@ class _Context:
         return np.clip(p, 0.0, 1.0).astype(np.float32)
 
 
-def _advance(ctx: _Context, S: PathState, rows, m: int, u, emp, in_at, tr=None):
+def _advance(ctx: _Context, S: PathState, rows, m: int, u, emp, in_at, present, tr=None):
     """Advance one path by month m for the persons `rows` (state S indexed like rows), given
-    this month's employment `emp` and arbeidstrening participation `in_at`. `tr` (treated path
-    only) holds the utprøving events. Returns (status code, benefit bits, programme byte)."""
+    this month's employment `emp`, arbeidstrening participation `in_at` and register presence.
+    `tr` (treated path only) holds the spell starts, chains and utprøving events. Returns
+    (status code, benefit bits, programme byte)."""
     pop, f = ctx.pop, ctx.f
     churn, resp = f.registration_churn, f.responsive_benefits
-    present = pop.present(m, rows)
     jl = S.emp_prev & ~emp
     # --- programmes running on from earlier months
     in_prog = (S.prog > 0) & (m <= S.prog_end) & present
@@ -283,13 +286,12 @@ def _advance(ctx: _Context, S: PathState, rows, m: int, u, emp, in_at, tr=None):
     st = STATUS_OF_CODE[code]
     u_st, u_ins = u[0], u[1]
     hfac = ctx.hfac[rows]
-    age = (m - pop.birth_m[rows]) / 12.0
     new_st = st.copy()
     first = present & (m == pop.entry_m[rows]) & (st == 0) & ~S.ufore
     new_st[first] = np.where(u_st[first] < pop.p_ned_first[rows][first], 2, 1)
     none_ok = present & (st == 0) & ~S.ufore & (m > pop.entry_m[rows]) & ~frozen
     if churn:
-        youth = np.where(age < 25, P.YOUTH_AS_ENTRY, 1.0)
+        youth = np.where(pop.birth_m[rows] > m - 300, P.YOUTH_AS_ENTRY, 1.0)
         p_as = np.where(jl, P.P_AS_AFTER_JOB_LOSS, np.where(emp, 0.0, P.H_AS_ENTRY * youth))
         ned_mult = np.where(jl, P.NED_AFTER_LOSS_MULT, np.where(emp, P.NED_EMPLOYED_MULT, 1.0))
     else:
@@ -310,7 +312,7 @@ def _advance(ctx: _Context, S: PathState, rows, m: int, u, emp, in_at, tr=None):
     new_st[as_to_ned] = 2
     new_st[as_exit] = 0
     ned_ok = present & (st == 2) & ~frozen
-    p_uf = P.H_UFORE * ctx.ufac[rows] * np.exp(P.UFORE_AGE * (age - 45.0))
+    p_uf = ctx.ufac[rows] * np.float32(np.exp(P.UFORE_AGE * m / 12.0))
     p_uf = np.where(m - S.st_since >= P.UFORE_MIN_MONTHS, p_uf, 0.0)
     if tr is not None and resp:
         p_uf = p_uf * np.where(m <= tr["boost_until"], P.UTPROVING_UFORE_MULT, 1.0)
@@ -519,7 +521,14 @@ def simulate_world(
         for lo in range(0, n, BLOCK):
             sl = slice(lo, min(n, lo + BLOCK))
             code0, ben0, prog0 = _advance(
-                ctx, U.view(sl), sl, m, u[:, sl], emp0[sl], np.zeros(sl.stop - lo, bool)
+                ctx,
+                U.view(sl),
+                sl,
+                m,
+                u[:, sl],
+                emp0[sl],
+                np.zeros(sl.stop - lo, bool),
+                present[sl],
             )
             status[i, sl], benefits[i, sl], programme[i, sl] = code0, ben0, prog0
         if m >= 0:
@@ -558,7 +567,7 @@ def simulate_world(
                 unt["programme"][m, :k] = programme[i, tp]
                 employed[m, tp] = emp1
             S = tr.state.view(slice(0, k))
-            code1, ben1, prog1 = _advance(ctx, S, tp, m, u[:, tp], emp1, in_at, extra)
+            code1, ben1, prog1 = _advance(ctx, S, tp, m, u[:, tp], emp1, in_at, present[tp], extra)
             status[i, tp], benefits[i, tp], programme[i, tp] = code1, ben1, prog1
     at = at_spells_from_records(rng_at, records, employers)
     k = tr.k
