@@ -675,8 +675,10 @@ def _digests(folder: Path) -> dict[str, str]:
 
 
 def test_same_seed_same_bytes_other_seed_other_data(register, tmp_path):
-    again = tmp_path / "again"
     preset = preset_of(register)
+    if preset != "hard":
+        pytest.skip("the generator's code paths are the same for both presets; checked on hard")
+    again = tmp_path / "again"
     generate_register(again, scale=SCALE, seed=SEED, preset=preset)
     assert _digests(again) == _digests(register)
     other = tmp_path / "other"
@@ -688,6 +690,8 @@ def test_same_seed_same_bytes_other_seed_other_data(register, tmp_path):
 
 
 def test_csv_holds_the_same_data_as_parquet(register, tmp_path):
+    if preset_of(register) != "hard":
+        pytest.skip("the writers are the same for both presets; checked on hard")
     out = tmp_path / "csv"
     generate_register(out, scale=SCALE, seed=SEED, fmt="csv", preset=preset_of(register))
     assert sorted(p.name for p in out.glob("*.csv")) == sorted(f"{t.name}.csv" for t in TABLES)
