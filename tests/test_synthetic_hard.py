@@ -120,8 +120,8 @@ def test_plain_did_is_badly_biased_in_the_hard_world_and_right_in_the_easy_one(w
     lock, mid = hard["lock_in_0_5"], hard["mean_12_23"]
     # Truth: a lock-in and a positive medium-run effect.
     assert lock["truth"] < -0.03 and mid["truth"] > 0.03
-    # Hard world (seed 7, scale 0.02): lock-in +7 pp estimated vs -5 pp true (bias ~ +13 pp,
-    # the wrong sign); months 12-23 +25 pp vs +5 pp (bias ~ +20 pp, about five times the truth).
+    # Hard world (seed 7, scale 0.02): lock-in +9.2 pp estimated vs -5.6 pp true (bias +14.7 pp,
+    # the wrong sign); months 12-23 +28.9 pp vs +5.5 pp (bias +23.4 pp, five times the truth).
     assert lock["estimate"] > 0 > lock["truth"]
     assert lock["estimate"] - lock["truth"] > 0.08
     assert mid["estimate"] - mid["truth"] > 0.12

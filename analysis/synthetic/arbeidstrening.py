@@ -167,8 +167,9 @@ class StockController:
         self.active = np.zeros((3, 4, self.nm + 1), dtype=np.int64)  # group x cell x month
         self.n_at = np.zeros(pop.n, dtype=np.int8)
         self.last_end_m = np.full(pop.n, -(10**6), dtype=np.int64)
+        sel_b = P.SEL_B_WITH_HISTORY if features.dip_selection else P.SEL_B
         self.static_logw = (
-            -P.SEL_B * pop.b
+            -sel_b * pop.b
             + P.SEL_IMMIGRANT * (pop.immigrant == IMM_B)
             + P.SEL_LOW_EDU * (pop.nus <= 2)
         )

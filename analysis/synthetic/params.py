@@ -283,6 +283,10 @@ REPEAT_MIN_GAP_MONTHS = 3
 MIN_AGE_AT = 16
 # Selection of first starters within a status group x gender x age cell (Gumbel top-k), log
 # weight = -SEL_B * b_i + SEL_IMMIGRANT * (B) + SEL_LOW_EDU * (nus <= 2)  [every preset]
+# (with dip_selection the persistent unobserved part has the smaller weight SEL_B_WITH_HISTORY:
+# selection then runs mainly through the observed history, which removes most of the selection
+# bias in register data (Lechner & Wunsch 2013); what is left makes matching on the employment
+# history alone biased by about -2 pp, as in the outside check)
 # + dip_selection terms:
 #   SEL_DIP[group][k] for the months since last employed, d, bucketed by SEL_DIP_BOUNDS
 #       (d = 0: employed last month; the last bucket: not employed in the last 24 months);
@@ -290,6 +294,7 @@ MIN_AGE_AT = 16
 #   SEL_INNSATS by innsatsgruppe (STANDARD, SITUASJONSBESTEMT, SPESIELT, VARIG, none);
 #   SEL_AGE_OVER_30 per year over 30 (in the 30+ cell), SEL_AGE_UNDER_18 under 18.
 SEL_B = 6.0
+SEL_B_WITH_HISTORY = 1.5
 SEL_IMMIGRANT = 0.3
 SEL_LOW_EDU = 0.2
 SEL_DIP_BOUNDS = (0, 1, 4, 7, 13, 25)  # bucket k holds bounds[k] <= d < bounds[k+1]; last: d >= 25
@@ -452,7 +457,11 @@ def parameters_for_truth(features: Features) -> dict:
             "innsatsgruppe_log_weight": list(SEL_INNSATS),
             "age_over_30_per_year": SEL_AGE_OVER_30,
             "age_under_18": SEL_AGE_UNDER_18,
-            "always": {"b": -SEL_B, "immigrant_B": SEL_IMMIGRANT, "nus_le_2": SEL_LOW_EDU},
+            "always": {
+                "b": -(SEL_B_WITH_HISTORY if features.dip_selection else SEL_B),
+                "immigrant_B": SEL_IMMIGRANT,
+                "nus_le_2": SEL_LOW_EDU,
+            },
         },
         "rho": features.rho,
         "age_profile": {
