@@ -294,7 +294,7 @@ class StockController:
         }
 
 
-def at_spells_from_records(rng, records: list[dict], employers: Employers) -> ATSpells:
+def at_spells_from_records(records: list[dict]) -> ATSpells:
     """The ATSpells table (in order of start) from the controller's monthly records (which
     already carry employer, part time, purpose and coverage)."""
     cat = {k: np.concatenate([r[k] for r in records]) for k in records[0]}

@@ -118,9 +118,6 @@ class PathState:
     def names(self):
         return self.__dataclass_fields__.keys()
 
-    def take(self, idx) -> PathState:
-        return PathState(**{k: getattr(self, k)[idx].copy() for k in self.names()})
-
     def view(self, sl: slice) -> PathState:
         """The persons of slice `sl`, as views (changes write through)."""
         return PathState(**{k: getattr(self, k)[sl] for k in self.names()})
@@ -228,7 +225,7 @@ def _innsats_code(u: np.ndarray, status: np.ndarray) -> np.ndarray:
 class _Context:
     """Per-person constants and per-month tables used by `_advance`."""
 
-    def __init__(self, pop: Population, features: P.Features, scale: float):
+    def __init__(self, pop: Population, features: P.Features):
         self.pop = pop
         self.f = features
         h = pop.h
@@ -448,7 +445,7 @@ def simulate_world(
 ) -> World:
     say = progress or (lambda _m: None)
     n = pop.n
-    ctx = _Context(pop, features, scale)
+    ctx = _Context(pop, features)
     rng_u = rng_for(seed, 20)
     rng_z = rng_for(seed, 21)
     rng_at = rng_for(seed, 4)
@@ -569,7 +566,7 @@ def simulate_world(
             S = tr.state.view(slice(0, k))
             code1, ben1, prog1 = _advance(ctx, S, tp, m, u[:, tp], emp1, in_at, present[tp], extra)
             status[i, tp], benefits[i, tp], programme[i, tp] = code1, ben1, prog1
-    at = at_spells_from_records(rng_at, records, employers)
+    at = at_spells_from_records(records)
     k = tr.k
     for key in unt:
         unt[key] = unt[key][:, :k]
