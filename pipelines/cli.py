@@ -152,7 +152,10 @@ def _cmd_generate(args: argparse.Namespace) -> int:
             print(f"Synthetic register already present in {out}; not regenerating.")
             return 0
         if not (have.get("synthetic") or (out / "truth.json").exists()):
-            print(f"error: {out} holds a register that is not synthetic; not overwriting it.")
+            print(
+                f"error: {out} holds a register that is not synthetic; not overwriting it.",
+                file=sys.stderr,
+            )
             return 2
         print(f"The register in {out} is another world ({have.get('preset', 'easy, older')}, "
               f"scale {have.get('scale')}, seed {have.get('seed')}); regenerating.")  # fmt: skip
