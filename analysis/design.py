@@ -51,3 +51,25 @@ ALL = "ALL"
 
 # Autumn 2022: many NAV offices stopped granting wage subsidies for budget reasons.
 WAGE_SUBSIDY_STOP_MONTH = "2022-09"
+
+# --- Outcomes with a planted truth in the synthetic register (issue 11) ------------------------
+
+# Medium-run summary: the mean effect over months 12-23 after start (the issue's yardstick).
+MEDIUM_RUN_MONTHS = (12, 23)
+# Benefit receipt in a month, one outcome per benefit (panel.person_month columns) and any.
+BENEFIT_OUTCOMES = ("aap", "dagpenger", "tiltakspenger", "uforetrygd", "sosialhjelp", "kvp")
+ANY_BENEFIT_OUTCOME = "any_benefit"
+# The outcome each registered purpose aims at (DOMAIN.md chain of effects; the definitions of
+# marts.intended_outcomes, lower-cased): the outcome name per purpose of the first spell.
+INTENDED_OUTCOME_BY_PURPOSE = {
+    "ARBEIDSERFARING": "employed",
+    "FAA_JOBB_I_BEDRIFTEN": "employed_or_wage_subsidy_same_employer",
+    "UTPROVING": "programme_aap_or_employed",
+    "OPPNAA_FAGBREV_KOMPETANSEBEVIS": "apprenticeship_or_education",
+    "SPRAAKOPPLAERING": "employed_education_or_programme",
+    "ANNET": "employed",
+    UNKNOWN_PURPOSE: "employed",
+}
+# Subgroup dimensions of the effects (subgroup = "dimension=value"): age at start.
+AGE_GROUP_LIMIT = 30  # under_30: age at start < 30; 30_plus otherwise
+AGE_GROUPS = ("under_30", "30_plus")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -152,6 +153,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _add_generate(sub: argparse._SubParsersAction) -> None:
+    from analysis.synthetic.params import DEFAULT_PRESET, PRESETS
+
     p = sub.add_parser(
         "generate",
         help="write a synthetic register (input contract + truth.json) with planted effects",
@@ -174,6 +177,14 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
         help="file format (default parquet)",
     )
     p.add_argument(
+        "--preset",
+        choices=tuple(PRESETS),
+        default=DEFAULT_PRESET,
+        help=f"synthetic world (default {DEFAULT_PRESET}): hard = the pre-programme dip, age "
+        "profile, registration and benefits that respond to work, attrition, heterogeneous "
+        "effects; easy = none of them (docs/SYNTHETIC.md)",
+    )
+    p.add_argument(
         "--if-missing",
         action="store_true",
         help="do nothing if the directory already holds a register",
@@ -184,20 +195,39 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     from analysis.synthetic import DEFAULT_SCALE, generate_register
 
     out = Path(args.out)
-    if args.if_missing and any(out.glob("persons.*")):
-        print(f"Synthetic register already present in {out}; not regenerating.")
-        return 0
     scale = DEFAULT_SCALE if args.scale is None else args.scale
     if scale <= 0:
         print("error: --scale must be positive", file=sys.stderr)
         return 2
-    print(f"Generating synthetic register: scale {scale}, seed {args.seed}, into {out}", flush=True)
+    if args.if_missing and any(out.glob("persons.*")):
+        wanted = {"synthetic": True, "preset": args.preset, "scale": scale, "seed": args.seed}
+        try:
+            have = json.loads((out / "extract.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            have = {}
+        if all(have.get(k) == v for k, v in wanted.items()):
+            print(f"Synthetic register already present in {out}; not regenerating.")
+            return 0
+        if not (have.get("synthetic") or (out / "truth.json").exists()):
+            print(
+                f"error: {out} holds a register that is not synthetic; not overwriting it.",
+                file=sys.stderr,
+            )
+            return 2
+        print(f"The register in {out} is another world ({have.get('preset', 'easy, older')}, "
+              f"scale {have.get('scale')}, seed {have.get('seed')}); regenerating.")  # fmt: skip
+    print(
+        f"Generating synthetic register ({args.preset} world): scale {scale}, seed {args.seed}, "
+        f"into {out}",
+        flush=True,
+    )
     summary = generate_register(
         out,
         scale=scale,
         seed=args.seed,
         fmt=args.format,
         progress=lambda m: print(f"  {m}", flush=True),
+        preset=args.preset,
     )
     rows = summary.get("rows", {})
     for table, n in rows.items():

@@ -29,6 +29,7 @@ from analysis.synthetic import (
     TRUTH_FILE,
     generate_register,
 )
+from analysis.synthetic.generator import generator_version
 
 SCALE = 0.02
 SEED = 2024
@@ -40,12 +41,17 @@ OBS_END = "DATE '2024-12-31'"
 # --- fixtures -----------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def register(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("synthetic") / "register"
-    summary = generate_register(out, scale=SCALE, seed=SEED)
+@pytest.fixture(scope="module", params=["hard", "easy"])
+def register(request, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp(f"synthetic_{request.param}") / "register"
+    summary = generate_register(out, scale=SCALE, seed=SEED, preset=request.param)
     assert summary["n_persons"] == round(PERSONS_AT_SCALE_1 * SCALE)
+    assert summary["preset"] == request.param
     return out
+
+
+def preset_of(register: Path) -> str:
+    return json.loads((register / TRUTH_FILE).read_text())["preset"]
 
 
 def connect(folder: Path, fmt: str = "parquet") -> duckdb.DuckDBPyConnection:
@@ -148,6 +154,11 @@ def test_files_and_types_follow_the_contract(register, con):
     assert json.loads((register / "extract.json").read_text()) == {
         "observation_start": "2016-01-01",
         "observation_end": "2024-12-31",
+        "synthetic": True,
+        "generator": generator_version(),
+        "preset": preset_of(register),
+        "scale": SCALE,
+        "seed": SEED,
     }
     for t in TABLES:
         described = con.execute(f"DESCRIBE SELECT * FROM {t.name}").fetchall()
@@ -664,11 +675,14 @@ def _digests(folder: Path) -> dict[str, str]:
 
 
 def test_same_seed_same_bytes_other_seed_other_data(register, tmp_path):
+    preset = preset_of(register)
+    if preset != "hard":
+        pytest.skip("the generator's code paths are the same for both presets; checked on hard")
     again = tmp_path / "again"
-    generate_register(again, scale=SCALE, seed=SEED)
+    generate_register(again, scale=SCALE, seed=SEED, preset=preset)
     assert _digests(again) == _digests(register)
     other = tmp_path / "other"
-    generate_register(other, scale=SCALE, seed=SEED + 1)
+    generate_register(other, scale=SCALE, seed=SEED + 1, preset=preset)
     a, b = _digests(register), _digests(other)
     assert a.keys() == b.keys()
     assert a["persons.parquet"] != b["persons.parquet"]
@@ -676,8 +690,10 @@ def test_same_seed_same_bytes_other_seed_other_data(register, tmp_path):
 
 
 def test_csv_holds_the_same_data_as_parquet(register, tmp_path):
+    if preset_of(register) != "hard":
+        pytest.skip("the writers are the same for both presets; checked on hard")
     out = tmp_path / "csv"
-    generate_register(out, scale=SCALE, seed=SEED, fmt="csv")
+    generate_register(out, scale=SCALE, seed=SEED, fmt="csv", preset=preset_of(register))
     assert sorted(p.name for p in out.glob("*.csv")) == sorted(f"{t.name}.csv" for t in TABLES)
     assert (out / "truth.json").read_text() == (register / "truth.json").read_text()
     pq_con, csv_con = connect(register), connect(out, "csv")

@@ -4,7 +4,9 @@ The number of participants per month and NAV status group is steered to the cali
 each month, the starts of a status group are the target stock minus the spells still running.
 Starters are split over gender x age cells with carried rounding (so the 2022 composition holds
 even at small scales) and drawn within each cell by weighted sampling on the person's latent
-employability b_i and observables. Selection never looks at the transitory employment shock.
+employability b_i and observables; with the `dip_selection` feature also on the person's recent
+(untreated) employment history, innsatsgruppe, dagpenger left and age, all as of the month
+before the start.
 """
 
 from __future__ import annotations
@@ -27,14 +29,10 @@ from analysis.synthetic.calendar import (
     random_day_in_month,
 )
 from analysis.synthetic.employers import Employers
-from analysis.synthetic.population import (
-    CODE_AS,
-    CODE_NEDSATT,
-    CODE_NONE,
-    Population,
-    StatusSpells,
-)
+from analysis.synthetic.population import Population
 
+# Status code of a person in a month (see world.py): 0 none, 1-5 ARBEIDSSOKER, 6-10 NEDSATT.
+STATUS_OF_CODE = np.array([0, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2], dtype=np.int8)
 G_AS, G_NEDSATT, G_ANNET = 0, 1, 2
 GROUPS = P.STATUS_GROUPS
 OUTCOMES = ("FULLF", "DELAVB", "GJENN_AVB", "GJENN")
@@ -150,84 +148,124 @@ def draw_durations(rng: np.random.Generator, group: np.ndarray, start: np.ndarra
     return planned, end, outcome, agreed_end
 
 
-def simulate_at_spells(
-    rng: np.random.Generator,
-    pop: Population,
-    sp: StatusSpells,
-    status_mat: np.ndarray,
-    employers: Employers,
-    scale: float,
-) -> tuple[ATSpells, dict]:
-    first_m = P.AT_FIRST_M
-    nm = OBS_END_M - first_m + 1
-    target = target_stock(scale)
-    active = np.zeros((3, 4, nm + 1), dtype=np.int64)  # group x cell x month
-    n_at = np.zeros(pop.n, dtype=np.int8)
-    last_end_m = np.full(pop.n, -(10**6), dtype=np.int64)
-    group_of_code = np.full(4, -1, dtype=np.int64)
-    group_of_code[CODE_NONE], group_of_code[CODE_AS], group_of_code[CODE_NEDSATT] = (
-        G_ANNET,
-        G_AS,
-        G_NEDSATT,
-    )
-    sel_logw = (
-        -P.SEL_B * pop.b
-        + P.SEL_IMMIGRANT * (pop.immigrant == IMM_B)
-        + P.SEL_LOW_EDU * (pop.nus <= 2)
-    )
-    cell_shares = []
-    for name in GROUPS:
-        f, y = P.FEMALE_SHARE[name], P.YOUNG_SHARE[name]
-        # cell = 2 * female + young
-        cell_shares.append(np.array([(1 - f) * (1 - y), (1 - f) * y, f * (1 - y), f * y]))
-    alloc_rep = [Allocator(2) for _ in GROUPS]
-    ufore = sp.ufore_day
-    rec: dict[str, list] = {k: [] for k in ("person", "group", "start", "spell_no")}
-    rec2: dict[str, list] = {k: [] for k in ("planned", "end", "outcome", "agreed_end")}
-    shortfall = 0
-    for j in range(nm):
-        m = first_m + j
-        g_of = group_of_code[status_mat[:, j]]
-        annet_ok = (pop.entry_m < m) & ((ufore < 0) | (ufore > month_end(m)))
-        g_of[(g_of == G_ANNET) & ~annet_ok] = -1
+class StockController:
+    """Starts, month by month, as many spells per status group and gender x age cell as keep
+    the participant stock on the calibration path; draws the starters.
+
+    `select(m, ...)` is called once per month with the persons' observed state at the end of
+    month m - 1 (selection never looks at month m or later). Fresh starters are drawn by
+    weighted sampling without replacement (Gumbel top-k) within each cell; see params.SEL_*.
+    """
+
+    def __init__(self, rng, pop: Population, features: P.Features, scale: float):
+        self.rng = rng
+        self.pop = pop
+        self.features = features
+        self.first_m = P.AT_FIRST_M
+        self.nm = OBS_END_M - self.first_m + 1
+        self.target = target_stock(scale)
+        self.active = np.zeros((3, 4, self.nm + 1), dtype=np.int64)  # group x cell x month
+        self.n_at = np.zeros(pop.n, dtype=np.int8)
+        self.last_end_m = np.full(pop.n, -(10**6), dtype=np.int64)
+        sel_b = P.SEL_B_WITH_HISTORY if features.dip_selection else P.SEL_B
+        self.static_logw = (
+            -sel_b * pop.b
+            + P.SEL_IMMIGRANT * (pop.immigrant == IMM_B)
+            + P.SEL_LOW_EDU * (pop.nus <= 2)
+        )
+        self.dip_w = np.array([P.SEL_DIP[g] for g in GROUPS])  # group x bucket
+        self.innsats_w = np.asarray(P.SEL_INNSATS)
+        self.cell_shares = []
+        for name in GROUPS:
+            f, y = P.FEMALE_SHARE[name], P.YOUNG_SHARE[name]
+            # cell = 2 * female + young
+            self.cell_shares.append(np.array([(1 - f) * (1 - y), (1 - f) * y, f * (1 - y), f * y]))
+        self.alloc_rep = [Allocator(2) for _ in GROUPS]
+        self.shortfall = 0
+
+    def _weights(self, idx, g, m, status_code, last_emp, dp_left) -> np.ndarray:
+        logw = self.static_logw[idx]
+        if not self.features.dip_selection:
+            return logw
+        d = (m - 1) - last_emp[idx]
+        bucket = np.searchsorted(np.asarray(P.SEL_DIP_BOUNDS), d, side="right") - 1
+        logw = logw + self.dip_w[g][np.clip(bucket, 0, len(P.SEL_DIP_BOUNDS) - 1)]
+        code = status_code[idx].astype(np.int64)
+        innsats = np.where(code > 0, (code - 1) % 5, 4)
+        logw = logw + self.innsats_w[innsats]
+        dpl = dp_left[idx]
+        logw = logw + P.SEL_DP_EXHAUSTING * ((dpl >= 1) & (dpl <= 3))
+        age = (m - self.pop.birth_m[idx]) / 12.0
+        logw = logw + P.SEL_AGE_OVER_30 * np.maximum(0.0, age - 30.0)
+        return logw + P.SEL_AGE_UNDER_18 * (age < 18)
+
+    def select(self, m, status_code, in_prog, ufore, last_emp, dp_left) -> dict | None:
+        """Starters of month m; inputs are per person, as observed at the end of month m - 1:
+        status code (see world.py), in another programme, on uføretrygd, last month employed,
+        dagpenger months left."""
+        pop = self.pop
+        j = m - self.first_m
+        st = STATUS_OF_CODE[status_code]
+        g_of = np.where(st == 1, G_AS, np.where(st == 2, G_NEDSATT, G_ANNET))
+        annet_ok = (pop.entry_m < m) & ~ufore
         age_m = m - pop.birth_m
-        ok = (g_of >= 0) & (age_m >= 16 * 12) & (age_m < 67 * 12)
-        key = g_of * 4 + pop.female * 2 + (age_m < 360)
-        fresh_idx = np.flatnonzero(ok & (n_at == 0))
-        rep_idx = np.flatnonzero(ok & (n_at == 1) & (last_end_m <= m - P.REPEAT_MIN_GAP_MONTHS))
+        ok = (
+            pop.present(m)
+            & (pop.p_end > m)  # not in the month the person leaves the registers
+            & ~in_prog
+            & ((g_of != G_ANNET) | annet_ok)
+            & (age_m >= P.MIN_AGE_AT * 12)
+            & (age_m < 67 * 12)
+        )
+        key = (g_of * 4 + pop.female * 2 + (age_m < 360)).astype(np.int8)
+        fresh_idx = np.flatnonzero(ok & (self.n_at == 0))
+        rep_idx = np.flatnonzero(
+            ok & (self.n_at == 1) & (self.last_end_m <= m - P.REPEAT_MIN_GAP_MONTHS)
+        )
         f_order = fresh_idx[np.argsort(key[fresh_idx], kind="stable")]
         f_bounds = np.searchsorted(key[f_order], np.arange(13))
         r_order = rep_idx[np.argsort(key[rep_idx], kind="stable")]
         r_bounds = np.searchsorted(key[r_order], np.arange(13))
         chosen, chosen_g, chosen_no = [], [], []
+        rng = self.rng
         for g in range(3):
             # The stock is steered per gender x age cell, so its composition holds every month.
-            cell_target = _largest_remainder(int(target[g, j]), cell_shares[g])
+            cell_target = _largest_remainder(int(self.target[g, j]), self.cell_shares[g])
             for c in range(4):
-                k = int(cell_target[c] - active[g, c, j])
+                k = int(cell_target[c] - self.active[g, c, j])
                 if k <= 0:
                     continue
                 kc = g * 4 + c
-                kr = int(alloc_rep[g](k, [P.REPEAT_SHARE, 1 - P.REPEAT_SHARE])[0])
+                kr = int(self.alloc_rep[g](k, [P.REPEAT_SHARE, 1 - P.REPEAT_SHARE])[0])
                 pool_r = r_order[r_bounds[kc] : r_bounds[kc + 1]]
                 pick_r = pool_r[gumbel_top_k(rng, np.zeros(pool_r.size), min(kr, pool_r.size))]
                 kf = k - pick_r.size
                 pool_f = f_order[f_bounds[kc] : f_bounds[kc + 1]]
-                pick_f = pool_f[gumbel_top_k(rng, sel_logw[pool_f], min(kf, pool_f.size))]
-                shortfall += kf - pick_f.size
+                logw = self._weights(pool_f, g, m, status_code, last_emp, dp_left)
+                pick_f = pool_f[gumbel_top_k(rng, logw, min(kf, pool_f.size))]
+                self.shortfall += kf - pick_f.size
                 chosen += [pick_r, pick_f]
                 chosen_g += [np.full(pick_r.size + pick_f.size, g)]
                 chosen_no += [np.full(pick_r.size, 2), np.full(pick_f.size, 1)]
         if not chosen:
-            continue
+            return None
         persons = np.concatenate(chosen)
+        if persons.size == 0:
+            return None
         groups = np.concatenate(chosen_g)
         spell_no = np.concatenate(chosen_no)
         start = random_day_in_month(rng, np.full(persons.size, m))
         planned, end, outcome, agreed_end = draw_durations(rng, groups, start)
+        # A spell ends when the person leaves the registers (death, emigration, age 67).
+        last_day = month_end(np.minimum(pop.p_end[persons], OBS_END_M + 1))
+        cut = end > last_day
+        end = np.where(cut, np.maximum(start, last_day - rng.integers(0, 10, persons.size)), end)
+        outcome = np.where(cut & (end <= OBS_END_DAY), O_DELAVB, outcome)
+        agreed_end = np.where(cut, np.minimum(agreed_end, np.maximum(end, start)), agreed_end)
         end_m = np.minimum(day_to_month(end), OBS_END_M)
         # A spell counts in every month from m to end_m, in its gender x age cell by age at
         # the month: under 30 until the month before the 30th birthday month, then 30+.
+        first_m = self.first_m
         last_young = pop.birth_m[persons] + 359 - first_m
         e_idx = end_m - first_m
         fem = pop.female[persons].astype(np.int64) * 2
@@ -238,47 +276,52 @@ def simulate_at_spells(
             for female in (0, 2):
                 s2 = sel & (fem == female)
                 yo = s2 & (y_end >= j)
-                _add_intervals(active[g, female + 1], np.full(yo.sum(), j), y_end[yo])
+                _add_intervals(self.active[g, female + 1], np.full(yo.sum(), j), y_end[yo])
                 ol = s2 & (o_start <= e_idx)
-                _add_intervals(active[g, female], o_start[ol], e_idx[ol])
-        n_at[persons] += 1
-        last_end_m[persons] = end_m
-        for k_, v in zip(
-            ("person", "group", "start", "spell_no"),
-            (persons, groups, start, spell_no),
-            strict=True,
-        ):
-            rec[k_].append(v)
-        for k_, v in zip(
-            ("planned", "end", "outcome", "agreed_end"),
-            (planned, end, outcome, agreed_end),
-            strict=True,
-        ):
-            rec2[k_].append(v)
-    cat = {k: np.concatenate(v) for k, v in (rec | rec2).items()}
-    n = cat["person"].size
-    start_m = day_to_month(cat["start"])
-    employer = employers.draw_at(rng, n)
-    # Part-time participation: most full time.
-    part_time = np.array([100.0, 80.0, 60.0, 50.0, 40.0])[
-        choice_idx(rng, (0.55, 0.15, 0.12, 0.12, 0.06), n)
-    ]
-    at = ATSpells(
+                _add_intervals(self.active[g, female], o_start[ol], e_idx[ol])
+        self.n_at[persons] += 1
+        self.last_end_m[persons] = end_m
+        return {
+            "person": persons,
+            "group": groups,
+            "start": start,
+            "spell_no": spell_no,
+            "planned": planned,
+            "end": end,
+            "outcome": outcome,
+            "agreed_end": agreed_end,
+            "end_m": end_m,
+        }
+
+
+def at_spells_from_records(records: list[dict]) -> ATSpells:
+    """The ATSpells table (in order of start) from the controller's monthly records (which
+    already carry employer, part time, purpose and coverage)."""
+    cat = {k: np.concatenate([r[k] for r in records]) for k in records[0]}
+    return ATSpells(
         person=cat["person"],
         group=cat["group"].astype(np.int8),
         start=cat["start"],
         end=cat["end"],
-        start_m=start_m,
-        end_m=np.minimum(day_to_month(cat["end"]), OBS_END_M),
+        start_m=day_to_month(cat["start"]),
+        end_m=cat["end_m"],
         outcome=cat["outcome"].astype(np.int8),
         planned_months=cat["planned"],
         agreed_end=cat["agreed_end"],
-        employer=employer,
+        employer=cat["employer"],
         spell_no=cat["spell_no"].astype(np.int8),
-        part_time=part_time,
+        part_time=cat["part_time"],
+        purpose=cat["purpose"],
+        covered=cat["covered"],
     )
-    info = {"shortfall_starts": int(shortfall), "target": target}
-    return at, info
+
+
+def draw_spell_extras(rng, n: int, employers: Employers) -> dict:
+    """Employer and part-time percentage of new spells."""
+    part_time = np.array([100.0, 80.0, 60.0, 50.0, 40.0])[
+        choice_idx(rng, (0.55, 0.15, 0.12, 0.12, 0.06), n)
+    ]
+    return {"employer": employers.draw_at(rng, n), "part_time": part_time}
 
 
 def coverage_share(m: np.ndarray) -> np.ndarray:
@@ -288,19 +331,17 @@ def coverage_share(m: np.ndarray) -> np.ndarray:
     return np.where(m < knots[0], 0.0, out)
 
 
-def _purpose_scores(rng, pop: Population, at: ATSpells, idx: np.ndarray) -> np.ndarray:
+def _purpose_scores(rng, pop: Population, person, group, start_m) -> np.ndarray:
     """Person-dependent propensity scores (with Gumbel noise) for each purpose."""
-    person = at.person[idx]
-    age = (at.start_m[idx] - pop.birth_m[person]) / 12.0
+    age = (start_m - pop.birth_m[person]) / 12.0
     imm_b = pop.immigrant[person] == IMM_B
-    grp = at.group[idx]
-    s = rng.gumbel(size=(idx.size, len(PURPOSES)))
+    s = rng.gumbel(size=(person.size, len(PURPOSES)))
     s[:, PURPOSE_IDX["SPRAAKOPPLAERING"]] += np.where(imm_b, 3.0, -3.0) + (pop.nus[person] == 9)
     s[:, PURPOSE_IDX["OPPNAA_FAGBREV_KOMPETANSEBEVIS"]] += np.where(
         age < 25, 1.8, np.where(age >= 35, -1.0, 0.0)
     )
-    s[:, PURPOSE_IDX["UTPROVING"]] += np.where(grp == G_NEDSATT, 1.5, -0.5)
-    s[:, PURPOSE_IDX["FAA_JOBB_I_BEDRIFTEN"]] += np.where(grp == G_AS, 0.6, 0.0) + 4.0 * (
+    s[:, PURPOSE_IDX["UTPROVING"]] += np.where(group == G_NEDSATT, 1.5, -0.5)
+    s[:, PURPOSE_IDX["FAA_JOBB_I_BEDRIFTEN"]] += np.where(group == G_AS, 0.6, 0.0) + 4.0 * (
         pop.b[person] - 0.2
     )
     return s
@@ -317,9 +358,9 @@ _FILL_ORDER = (
 )
 
 
-def _assign_purposes(rng, pop, at, idx, quota) -> np.ndarray:
-    scores = _purpose_scores(rng, pop, at, idx)
-    out = np.full(idx.size, -1, dtype=np.int64)
+def _assign_purposes(rng, pop, person, group, start_m, quota) -> np.ndarray:
+    scores = _purpose_scores(rng, pop, person, group, start_m)
+    out = np.full(person.size, -1, dtype=np.int64)
     for name in _FILL_ORDER:
         p = PURPOSE_IDX[name]
         free = np.flatnonzero(out < 0)
@@ -331,31 +372,35 @@ def _assign_purposes(rng, pop, at, idx, quota) -> np.ndarray:
     return out
 
 
-def assign_coverage_and_purposes(rng: np.random.Generator, pop: Population, at: ATSpells) -> None:
-    """Which spells have a digital agreement (exact share per start month, carried rounding),
-    and each spell's latent purpose (exact shares among covered spells and among the rest)."""
-    order = np.argsort(at.start_m, kind="stable")
-    months = at.start_m[order]
-    bounds = np.r_[0, np.flatnonzero(np.diff(months)) + 1, months.size]
-    covered = np.zeros(at.n, dtype=bool)
-    purpose = np.zeros(at.n, dtype=np.int64)
-    alloc_cov = Allocator(2)
-    alloc_pc = Allocator(len(PURPOSES))
-    alloc_pu = Allocator(len(PURPOSES))
-    shares = np.array([P.PURPOSE_SHARES[p] for p in PURPOSES])
-    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
-        idx = order[a:b]
-        c = float(coverage_share(np.array([months[a]]))[0])
-        k = int(alloc_cov(idx.size, [c, 1 - c])[0]) if c > 0 else 0
-        perm = idx[rng.permutation(idx.size)]
+class PurposeAssigner:
+    """Which spells of a start month have a digital agreement (exact share per start month,
+    carried rounding), and each spell's latent purpose (exact shares among covered spells and
+    among the rest). Called once per start month, in order."""
+
+    def __init__(self, rng, pop: Population):
+        self.rng = rng
+        self.pop = pop
+        self.alloc_cov = Allocator(2)
+        self.alloc_pc = Allocator(len(PURPOSES))
+        self.alloc_pu = Allocator(len(PURPOSES))
+        self.shares = np.array([P.PURPOSE_SHARES[p] for p in PURPOSES])
+
+    def __call__(self, m: int, person, group) -> tuple[np.ndarray, np.ndarray]:
+        rng = self.rng
+        n = person.size
+        covered = np.zeros(n, dtype=bool)
+        purpose = np.zeros(n, dtype=np.int64)
+        c = float(coverage_share(np.array([m]))[0])
+        k = int(self.alloc_cov(n, [c, 1 - c])[0]) if c > 0 else 0
+        perm = rng.permutation(n)
         cov, unc = np.sort(perm[:k]), np.sort(perm[k:])
         covered[cov] = True
-        if cov.size:
-            purpose[cov] = _assign_purposes(rng, pop, at, cov, alloc_pc(cov.size, shares))
-        if unc.size:
-            purpose[unc] = _assign_purposes(rng, pop, at, unc, alloc_pu(unc.size, shares))
-    at.covered = covered
-    at.purpose = purpose
+        for idx, alloc in ((cov, self.alloc_pc), (unc, self.alloc_pu)):
+            if idx.size:
+                purpose[idx] = _assign_purposes(
+                    rng, self.pop, person[idx], group[idx], m, alloc(idx.size, self.shares)
+                )
+        return covered, purpose
 
 
 @dataclass
@@ -370,7 +415,7 @@ class NotStarted:
 def make_not_started(
     rng: np.random.Generator,
     pop: Population,
-    sp: StatusSpells,
+    sp,
     at: ATSpells,
     employers: Employers,
 ) -> NotStarted:
@@ -382,9 +427,12 @@ def make_not_started(
     pick = firsts[rng.choice(firsts.size, size=min(n_part, firsts.size), replace=False)]
     pick.sort()
     start_p = at.start[pick] - rng.integers(20, 120, pick.size)
-    end_p = start_p + np.floor(rng.random(pick.size) * (at.start[pick] - start_p - 1)).astype(
-        np.int64
-    )
+    # Not before the person is in the registers.
+    start_p = np.maximum(start_p, month_start(np.maximum(pop.p_start[at.person[pick]], -300)))
+    gap = at.start[pick] - start_p - 1
+    keep = gap >= 1
+    pick, start_p, gap = pick[keep], start_p[keep], gap[keep]
+    end_p = start_p + np.floor(rng.random(pick.size) * gap).astype(np.int64)
     # Never-participants: a day within one of their status spells inside the window.
     treated = np.zeros(pop.n, dtype=bool)
     treated[at.person] = True

@@ -25,6 +25,11 @@ class Employers:
     def draw_at(self, rng: np.random.Generator, size: int) -> np.ndarray:
         return _draw(rng, self.w_at, size)
 
+    def job_from_uniform(self, u: np.ndarray) -> np.ndarray:
+        """Employer of ordinary jobs from uniform draws (inverse CDF of w_jobs)."""
+        cum = np.cumsum(self.w_jobs)
+        return np.searchsorted(cum, u * cum[-1], side="right").clip(0, self.n - 1)
+
     def org_strings(self) -> np.ndarray:
         return self.org.astype(str)
 

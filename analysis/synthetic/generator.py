@@ -1,52 +1,43 @@
 """Synthetic register generator: writes the input contract plus the true effects.
 
-The data-generating process (DGP), in the order it is simulated
----------------------------------------------------------------
+The data-generating process (DGP), in the order it is simulated (docs/SYNTHETIC.md has the
+details, each feature's source in the literature and the truth files' recipe)
+-------------------------------------------------------------------------------------------
 
-1. **Persons** (``population.py``): birth month (cohorts 1958-2000, so everyone is of working
-   age throughout 2016-2024), gender, SSB immigrant category, NUS level, municipality, and two
-   unobserved traits: persistent employability ``eta_i`` and health problems ``h_i``. Their
-   untreated employment probability is ``b_i = 0.04 + 0.81 * logistic(index_i)`` with the index
-   rising in eta and education and falling in health problems and for immigrants.
-2. **NAV status** chains of ARBEIDSSOKER / NEDSATT_ARBEIDSEVNE spells from a first registration
-   in 2011-2024 (status changes AS -> NEDSATT, re-registrations, uføretrygd after NEDSATT spells),
-   driven by eta, h and age only.
-3. **Arbeidstrening** (``arbeidstrening.py``): a stock controller starts exactly as many spells
-   per month and status group as keep the number of participants on the calibration path
-   (14,986 in 2017 and 5,515 in 2022 at scale 1, falling most among job seekers). Starters are
-   split over gender x age cells and drawn with weights falling in ``b_i`` (selection on the
-   unobservable) and rising for immigrants and low education (selection on observables).
-   Durations: short first agreements, extensions, caps 12/18 months, interruptions, longer
-   spells in the autumn-2022 shock. Digital agreements cover a growing share of spells; purposes
-   follow the report's 2021 distribution and depend on the person.
-4. **Employment** (``outcomes.py``): ``p0_it = b_i + c_t`` (additive on the probability scale),
-   ``z_it`` AR(1) with rho = 0.9, ``U_it = Phi(z_it)``, ``Y0 = 1{U < p0}``,
-   ``Y1 = 1{U < clip(p0 + tau_i(e))}``; observed employment is Y1 from the first start month on.
-   ``tau`` is a lock-in while in the first spell and a post-programme effect that ramps up after
-   exit and persists, by purpose and status group. Jobs get employers (after AT, often the AT
-   employer, especially for FAA_JOBB_I_BEDRIFTEN), some begin with a wage subsidy at that
-   employer; other wage subsidies sit on ordinary jobs. Employed months earn at least 6,000 NOK,
-   small jobs (200-2,000 NOK) occur only in non-employed months, so "total earnings >= 5,000"
-   equals the latent employment indicator.
-5. **Other tables** (``other.py``): other programmes (and chains after AT), mentor and
-   inclusion grants alongside AT, benefits (AAP, dagpenger, tiltakspenger, uføretrygd,
-   sosialhjelp, KVP) and education spells, all drawn without reference to the employment shock.
-6. **Truth** (``truth.py``): ATT by event time from both potential outcomes of the treated.
+1. **Persons** (``population.py``): birth month, gender, SSB immigrant category, NUS level,
+   municipality, two unobserved traits (persistent employability ``eta_i``, health problems
+   ``h_i``), the month of their first NAV contact, and their register presence (from age 16 or
+   arrival to age 67, death or emigration: feature ``attrition``).
+2. **Monthly microsimulation** (``world.py``), 2013-01..2024-12, all persons at once:
+   untreated employment ``Y0_it = 1{Phi(z_it) < p0_it}`` with ``z_it`` AR(1) (``rho``) and
+   ``p0_it`` from the person's latent index, an age/experience profile (``age_profile``) and a
+   calendar effect; NAV registration (ARBEIDSSOKER / NEDSATT_ARBEIDSEVNE / uføretrygd) that
+   responds to work (``registration_churn``); other programmes; benefits that respond to work
+   and participation (``responsive_benefits``). Each month a stock controller
+   (``arbeidstrening.py``) starts as many arbeidstrening spells per status group and gender x age
+   cell as keep the participant stock on the published path (14,986 a month in 2017 and 5,515 in
+   2022 at scale 1, two thirds NEDSATT in 2022, 53 % women, 42 % under 30), drawing starters
+   with weights on b_i and observables and (``dip_selection``) on their recent untreated
+   history: entry after job loss, the pre-programme dip. Participants then follow a treated
+   path with the same random numbers: ``Y1_it = 1{Phi(z_it) < p0_it + tau_it}``, with a
+   lock-in while in the first spell and a post-programme effect by purpose, status group (and,
+   with ``heterogeneous_effects``, age at start, immigrant background and start year), plus
+   registration held during the spell, tiltakspenger, chained programmes, apprenticeships and
+   jobs or wage subsidies at the AT employer (the purposes' intended outcomes).
+3. **Registers** (``outcomes.py``, ``other.py``, ``spells.py``): jobs, employers, earnings and
+   wage subsidies from the employment months; status, programme and benefit spells from the
+   monthly codes (day dates inside the months, so the pipeline's month rule reproduces them);
+   agreements and purposes (the report's 2021 distribution, growing digital coverage); KVP and
+   education. Employed months earn at least 6,000 NOK and small jobs 200-2,000 NOK occur only in
+   months without work, so "total earnings >= 5,000" is exactly the employment indicator.
+4. **Truth** (``truth.py``): both potential outcomes of every participant, for every outcome,
+   aggregated by cohort x subgroup cell x event time, by months since exit, and per person.
 
-Deliberate simplifications
---------------------------
-
-* Selection into arbeidstrening (who starts and when) depends on ``b_i``, observables, NAV
-  status and calendar time, but **not** on the transitory employment shock ``z_it``. With
-  ``p0_it = b_i + c_t`` additive, the untreated outcome satisfies parallel trends given person
-  and month effects, so a difference-in-differences recovers the planted effect. Real
-  participants often enter after a bad spell (an Ashenfelter dip); leaving it out is a choice
-  that makes the truth identifiable, not a claim about the world.
-* No age profile in employment (everyone is of working age in the window) and no effects of
-  other programmes, benefits or second AT spells: only the first took-place AT spell has an
-  effect, and it is the treatment the truth refers to.
-* Agreed ends past the extraction date are cut at 2024-12-31 (nothing in the extract lies
-  after the observation end).
+Presets: ``hard`` (the default: every feature on) and ``easy`` (every feature off: selection
+only on b_i, observables and registration status, no age profile, registration and benefits
+that do not respond to work, no attrition, effects differing by purpose and status group only;
+parallel trends hold given person and month effects, so a difference-in-differences recovers
+the planted effect). Agreed ends past the extraction date are cut at 2024-12-31.
 """
 
 from __future__ import annotations
@@ -54,12 +45,14 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from analysis import design
 from analysis.contract import (
     IMMIGRANT_CATEGORIES,
     INNSATSGRUPPER,
@@ -79,21 +72,37 @@ from analysis.synthetic.arbeidstrening import (
     O_DELAVB,
     O_GJENN,
     O_GJENN_AVB,
-    assign_coverage_and_purposes,
     coverage_share,
     make_not_started,
-    simulate_at_spells,
 )
-from analysis.synthetic.calendar import OBS_END_DAY, OBS_END_M, add_months, day_to_month, yyyymm
+from analysis.synthetic.calendar import (
+    N_OBS_MONTHS,
+    OBS_END_DAY,
+    OBS_END_M,
+    add_months,
+    day_to_month,
+    yyyymm,
+)
 from analysis.synthetic.employers import make_employers
-from analysis.synthetic.other import benefit_spells, education_spells, programme_spells
-from analysis.synthetic.outcomes import build_treatment, simulate_employment
-from analysis.synthetic.population import (
-    make_population,
-    make_status_spells,
-    status_month_matrix,
+from analysis.synthetic.other import (
+    benefit_spells,
+    education_spells,
+    kvp_spells,
+    programme_spells,
+    status_spells,
 )
-from analysis.synthetic.truth import truth_cells_table, truth_json
+from analysis.synthetic.outcomes import employment_rows
+from analysis.synthetic.population import make_population
+from analysis.synthetic.truth import (
+    DEFINITION,
+    TRUTH_CELLS_FILE,
+    TRUTH_DIFFS_FILE,
+    TRUTH_FILE,
+    TRUTH_PERSONS_FILE,
+    TruthBuilder,
+    outcome_matrices,
+)
+from analysis.synthetic.world import simulate_world
 from analysis.synthetic.writer import (
     EmploymentWriter,
     date_array,
@@ -105,9 +114,11 @@ from analysis.synthetic.writer import (
 
 DEFAULT_SCALE = 0.05
 PERSONS_AT_SCALE_1 = P.PERSONS_AT_SCALE_1
+PRESETS = P.PRESETS
+DEFAULT_PRESET = P.DEFAULT_PRESET
 FORMATS = ("parquet", "csv")
-TRUTH_FILE = "truth.json"
-TRUTH_CELLS_FILE = "truth_cells.parquet"
+EXTRACT_FILE = "extract.json"
+OUTPUT_FILES = (EXTRACT_FILE, TRUTH_FILE, TRUTH_CELLS_FILE, TRUTH_PERSONS_FILE, TRUTH_DIFFS_FILE)
 
 _STYRK = (
     "5223", "5120", "9412", "9112", "4110", "8322", "5322", "9333", "7231", "5311",
@@ -120,6 +131,25 @@ _END_REASONS_BROKEN_P = (0.35, 0.25, 0.12, 0.18, 0.10)
 _SECOND_PURPOSE_W = np.array([0.40, 0.15, 0.20, 0.10, 0.10, 0.05])
 
 
+def generator_version() -> str:
+    try:
+        return f"arbeidstrening {version('arbeidstrening')}"
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "arbeidstrening (source)"
+
+
+def resolve_features(preset: str, features: dict | None = None) -> P.Features:
+    """The preset's feature switches, with individual switches overridden by `features`."""
+    if preset not in PRESETS:
+        raise ValueError(f"preset must be one of {tuple(PRESETS)}, got {preset!r}")
+    base = PRESETS[preset].as_dict()
+    unknown = set(features or {}) - set(base)
+    if unknown:
+        raise ValueError(f"unknown feature(s) {sorted(unknown)}; known: {sorted(base)}")
+    base.update(features or {})
+    return P.Features(**base)
+
+
 def _clean(out_dir: Path) -> None:
     """Remove files a previous run may have left (only the files this generator writes)."""
     for t in TABLES:
@@ -129,7 +159,7 @@ def _clean(out_dir: Path) -> None:
     if folder.is_dir():
         for f in folder.glob("part-*.parquet"):
             f.unlink()
-    for name in ("extract.json", TRUTH_FILE, TRUTH_CELLS_FILE):
+    for name in OUTPUT_FILES:
         (out_dir / name).unlink(missing_ok=True)
 
 
@@ -138,25 +168,47 @@ def _end_null(end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.where(null, 0, end), null
 
 
+def _months_covered(person, start, end, ord_of, k) -> np.ndarray:
+    """(k x window months) bool: a spell of the person (by ordinal) overlaps the month."""
+    out = np.zeros(k * N_OBS_MONTHS, dtype=bool)
+    o = ord_of[person]
+    sel = o >= 0
+    a = np.maximum(day_to_month(start[sel]), 0)
+    b = np.minimum(day_to_month(np.minimum(end[sel], OBS_END_DAY)), OBS_END_M)
+    o = o[sel]
+    ok = b >= a
+    a, b, o = a[ok], b[ok], o[ok]
+    ln = b - a + 1
+    rep = np.repeat(np.arange(a.size), ln)
+    offs = np.arange(rep.size) - np.repeat(np.cumsum(ln) - ln, ln)
+    out[o[rep] * N_OBS_MONTHS + a[rep] + offs] = True
+    return out.reshape(k, N_OBS_MONTHS)
+
+
 def generate_register(
     out_dir: Path,
     scale: float = DEFAULT_SCALE,
     seed: int = 2024,
     fmt: str = "parquet",
     progress: Callable[[str], None] | None = None,
+    preset: str = DEFAULT_PRESET,
+    features: dict | None = None,
 ) -> dict:
     """Write a synthetic register (the input contract) plus its true effects into ``out_dir``.
 
     ``scale`` multiplies every count (1.0 = about 600,000 persons, the calibration targets);
     ``seed`` makes the output reproducible (same seed, same bytes); ``fmt`` is "parquet" (tables
     as ``<name>.parquet``, employment_months as a folder of yearly files) or "csv" (one
-    ``<name>.csv`` per table). Also writes ``extract.json``, ``truth.json`` and
-    ``truth_cells.parquet``. Returns a summary: row counts per table, persons, AT spells, seconds.
+    ``<name>.csv`` per table). ``preset`` is "hard" (default) or "easy"; ``features`` overrides
+    single switches of the preset (see ``params.Features``). Also writes ``extract.json`` (with
+    the synthetic flag), ``truth.json``, ``truth_cells.parquet``, ``truth_persons.parquet`` and
+    ``truth_diffs.parquet``. Returns a summary: row counts per table, persons, spells, seconds.
     """
     if fmt not in FORMATS:
         raise ValueError(f"fmt must be one of {FORMATS}, got {fmt!r}")
     if not scale > 0:
         raise ValueError(f"scale must be positive, got {scale!r}")
+    feats = resolve_features(preset, features)
     t0 = time.perf_counter()
     say = progress or (lambda _msg: None)
     out_dir = Path(out_dir)
@@ -165,20 +217,16 @@ def generate_register(
     n = max(500, int(round(P.PERSONS_AT_SCALE_1 * scale)))
     n_emp = max(300, int(round(P.EMPLOYERS_AT_SCALE_1 * scale)))
 
-    say("persons")
-    pop = make_population(rng_for(seed, 1), n)
-    say("nav status spells")
-    sp = make_status_spells(rng_for(seed, 2), pop)
+    say(f"persons ({preset} world)")
+    pop = make_population(rng_for(seed, 1), n, feats)
     employers = make_employers(rng_for(seed, 3), n_emp)
-    say("arbeidstrening spells")
-    mat = status_month_matrix(pop, sp, P.AT_FIRST_M)
-    at, info = simulate_at_spells(rng_for(seed, 4), pop, sp, mat, employers, scale)
-    del mat
-    assign_coverage_and_purposes(rng_for(seed, 5), pop, at)
-    ns = make_not_started(rng_for(seed, 6), pop, sp, at, employers)
-    tr = build_treatment(pop, at)
+    say("monthly simulation")
+    world = simulate_world(seed, pop, feats, employers, scale, say)
+    at = world.at
+    ever_nedsatt = (world.status >= 6).any(axis=0)
 
-    pid = pa.array([f"P{i:07d}" for i in range(1, n + 1)], type=pa.string())
+    pid_np = np.array([f"P{i:07d}" for i in range(1, n + 1)])
+    pid = pa.array(pid_np.tolist(), type=pa.string())
     org = pa.array(employers.org_strings().tolist(), type=pa.string())
     rows: dict[str, int] = {}
 
@@ -206,10 +254,22 @@ def generate_register(
                 emp_writer.write(y, tab.take(pa.array(sel)))
 
     say("employment")
-    truth, subs, stats = simulate_employment(seed, pop, sp, at, tr, employers, sink, say)
+    subs, tr_out, stats = employment_rows(
+        seed, pop, feats, world, employers, ever_nedsatt, sink, say
+    )
     emp_writer.close()
     rows["employment_months"] = emp_writer.rows
-
+    kvp = kvp_spells(rng_for(seed, 11), pop)
+    edu, planted = education_spells(rng_for(seed, 10), pop, at)
+    say("truth")
+    _write_truth(out_dir, world, pop, at, tr_out, kvp, edu, planted, pid_np, feats, preset,
+                 scale, seed)  # fmt: skip
+    del tr_out
+    world.untreated = {}
+    world.employed = None
+    sp = status_spells(rng_for(seed, 2), world, n, at)
+    world.status = None
+    ns = make_not_started(rng_for(seed, 6), pop, sp, at, employers)
     # --- persons ------------------------------------------------------------------------------
     say("writing persons and status spells")
     persons = make_table(
@@ -240,7 +300,8 @@ def generate_register(
 
     # --- programme spells ---------------------------------------------------------------------
     say("programme spells")
-    prog = programme_spells(rng_for(seed, 7), pop, sp, at, ns, subs)
+    prog = programme_spells(rng_for(seed, 7), world, at, ns, subs)
+    world.programme = None
     code_idx = np.array([PROGRAMME_CODES.index(c) for c in np.unique(prog["code"])])
     uniq, inv = np.unique(prog["code"], return_inverse=True)
     code_rank = code_idx[inv]
@@ -309,7 +370,8 @@ def generate_register(
 
     # --- benefits and education --------------------------------------------------------------
     say("benefits")
-    ben = benefit_spells(rng_for(seed, 9), pop, sp, prog)
+    ben = benefit_spells(rng_for(seed, 9), pop, world, kvp)
+    world.benefits = None
     ben_rank = np.unique(ben["benefit"], return_inverse=True)[1]
     order = np.lexsort((ben["start"], ben_rank, ben["person"]))
     ben = {k: v[order] for k, v in ben.items()}
@@ -336,10 +398,10 @@ def generate_register(
     _write(benefits, out_dir, "benefit_spells", fmt, rows)
 
     say("education")
-    edu = education_spells(rng_for(seed, 10), pop, at)
     lvl = edu["level"].astype(np.int64)
     order = np.lexsort((lvl, edu["start"], edu["person"]))
     edu = {k: v[order] for k, v in edu.items()}
+    planted = planted[order]
     lvl = lvl[order]
     dup = np.r_[
         False,
@@ -348,6 +410,7 @@ def generate_register(
         & (lvl[1:] == lvl[:-1]),
     ]
     edu = {k: v[~dup] for k, v in edu.items()}
+    planted = planted[~dup]
     end, null = _end_null(edu["end"])
     education = make_table(
         "education_spells",
@@ -361,26 +424,13 @@ def generate_register(
     )
     _write(education, out_dir, "education_spells", fmt, rows)
 
-    # --- extract window and truth -------------------------------------------------------------
-    say("truth")
-    (out_dir / "extract.json").write_text(
-        json.dumps(
-            {
-                "observation_start": DEFAULT_OBSERVATION_START,
-                "observation_end": DEFAULT_OBSERVATION_END,
-            },
-            indent=2,
-        )
-        + "\n"
-    )
-    pq.write_table(truth_cells_table(truth), out_dir / TRUTH_CELLS_FILE)
-    tj = truth_json(truth, seed, scale, DEFAULT_EMPLOYMENT_THRESHOLD_NOK)
-    (out_dir / TRUTH_FILE).write_text(json.dumps(tj, indent=2) + "\n")
-
-    n_treated = int(((tr.s1 >= 0) & (tr.s1 <= OBS_END_M)).sum())
+    tr = world.treated
+    n_treated = int(((tr.s1[: tr.k] >= 0) & (tr.s1[: tr.k] <= OBS_END_M)).sum())
     return {
         "out_dir": str(out_dir),
         "format": fmt,
+        "preset": preset,
+        "features": feats.as_dict(),
         "scale": scale,
         "seed": seed,
         "n_persons": n,
@@ -389,11 +439,105 @@ def generate_register(
         "n_at_spells_not_started": int(ns.person.size),
         "n_treated_in_window": n_treated,
         # First took-place spell in the burn-in (2014-07..2015-12): treated before the window.
-        "n_treated_before_window": int((tr.s1 < 0).sum()),
+        "n_treated_before_window": int((tr.s1[: tr.k] < 0).sum()),
         "rows": rows,
         "employment_rate": stats["employed_months"] / max(1, stats["person_months"]),
-        "shortfall_starts": info["shortfall_starts"],
+        "shortfall_starts": world.info["shortfall_starts"],
         "seconds": round(time.perf_counter() - t0, 2),
+    }
+
+
+def _write_truth(out_dir, world, pop, at, tr_out, kvp, edu, planted, pid_np, feats, preset,
+                 scale, seed) -> None:  # fmt: skip
+    """extract.json with the synthetic flag, and the truth files."""
+    n = pop.n
+    extract = {
+        "observation_start": DEFAULT_OBSERVATION_START,
+        "observation_end": DEFAULT_OBSERVATION_END,
+        "synthetic": True,
+        "generator": generator_version(),
+        "preset": preset,
+        "scale": scale,
+        "seed": seed,
+    }
+    (out_dir / EXTRACT_FILE).write_text(json.dumps(extract, indent=2) + "\n")
+    tb = TruthBuilder(world, at, pop, pid_np, out_dir / TRUTH_DIFFS_FILE)
+    k = world.treated.k
+    ord_of = np.full(n, -1, np.int64)
+    ord_of[world.treated.person[:k]] = np.arange(k)
+    kvp_m = _months_covered(kvp["person"], kvp["start"], kvp["end"], ord_of, k)
+    edu_all = _months_covered(edu["person"], edu["start"], edu["end"], ord_of, k)
+    base = ~planted
+    edu_base = _months_covered(edu["person"][base], edu["start"][base], edu["end"][base], ord_of, k)
+    for name, y1, y0 in outcome_matrices(
+        world, tr_out, kvp_m, edu_all, edu_base, tb.rows, tb.purpose
+    ):
+        tb.add(name, y1, y0)
+    del kvp_m, edu_all, edu_base
+    tb.close()
+    tb.write_cells(out_dir / TRUTH_CELLS_FILE)
+    pq.write_table(tb.persons_table(), out_dir / TRUTH_PERSONS_FILE)
+    tj = {
+        "definition": DEFINITION,
+        "generator": extract["generator"],
+        "preset": preset,
+        "features": feats.as_dict(),
+        "feature_parameters": P.parameters_for_truth(feats),
+        "seed": seed,
+        "scale": scale,
+        "employment_threshold_nok": DEFAULT_EMPLOYMENT_THRESHOLD_NOK,
+        "observation_window": [DEFAULT_OBSERVATION_START, DEFAULT_OBSERVATION_END],
+        "event_times": [int(design.EVENT_TIME_MIN), int(design.EVENT_TIME_MAX)],
+        "effect_parameters": _effect_parameters_json(feats),
+        "files": {
+            "cells": TRUTH_CELLS_FILE,
+            "persons": TRUTH_PERSONS_FILE,
+            "diffs": TRUTH_DIFFS_FILE,
+            "recipe": "docs/SYNTHETIC.md; analysis.synthetic.truth.truth_for",
+        },
+    }
+    tj.update(tb.json())
+    (out_dir / TRUTH_FILE).write_text(_json_lines(tj))
+
+
+def _json_lines(obj: dict) -> str:
+    """JSON with the small top-level entries indented and one line per outcome in the large ones
+    (readable, and written by the fast C encoder)."""
+    parts = []
+    for key, value in obj.items():
+        if isinstance(value, dict) and key.startswith(("outcomes", "intended")):
+            inner = ",\n".join(f"  {json.dumps(k)}: {json.dumps(v)}" for k, v in value.items())
+            parts.append(f" {json.dumps(key)}: {{\n{inner}\n }}")
+        else:
+            parts.append(f" {json.dumps(key)}: " + json.dumps(value, indent=2).replace("\n", "\n "))
+    return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
+def _effect_parameters_json(feats: P.Features) -> dict:
+    return {
+        "lock_in_pp_by_status_group": P.LOCKIN,
+        "lock_in_scaling": f"lock-in x min(1, p0_it / {P.LOCKIN_P_REF}) (p0_it = the untreated "
+        "employment probability), in every month from the first spell's start month to its end "
+        "month (to the window end if ongoing)",
+        "post_effect_pp_by_purpose": P.POST_EFFECT,
+        "post_effect_multiplier_by_status_group": P.GROUP_MULTIPLIER,
+        "post_ramp_months_by_purpose": P.POST_RAMP_MONTHS,
+        "post_effect_shape": "post x min(1, months since end month / ramp) from the month "
+        "after the first spell's end month, persisting to the end of the window",
+        "heterogeneous_effects": feats.heterogeneous_effects,
+        "latent_purpose_note": "effects depend on the latent purpose of the first spell; "
+        "spells without a digital agreement carry a latent purpose too (pipeline: UKJENT)",
+        "intended_outcome_effects": {
+            "same_employer_prob_by_purpose": P.SAME_EMPLOYER_PROB,
+            "wage_subsidy_after_at_prob_by_purpose": P.WAGE_SUBSIDY_AFTER_AT_PROB,
+            "apprenticeship_after_fag": P.APPRENTICESHIP_AFTER_FAG,
+            "chain_prob_by_status_group": P.CHAIN_PROB,
+            "utproving_chain_mult": P.UTPROVING_CHAIN_MULT,
+            "utproving_to_nedsatt": P.UTPROVING_TO_NEDSATT if feats.responsive_benefits else 0,
+            "utproving_ufore_mult": P.UTPROVING_UFORE_MULT if feats.responsive_benefits else 1,
+        },
+        "second_spells": "no effect of their own on employment; their months count as "
+        "participation (registration held, tiltakspenger) on the treated path",
     }
 
 

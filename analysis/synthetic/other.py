@@ -1,7 +1,10 @@
-"""Other programmes, grants alongside arbeidstrening, benefits and education spells.
+"""Programme, status, benefit and education spells of the observed register.
 
-None of these feed back into employment: they are drawn from the NAV status spells, the
-arbeidstrening spells and the latent person traits, never from the transitory employment shock.
+NAV status, other programmes and benefits are monthly codes of the simulation (`world.py`);
+here their runs become day-dated spells (`spells.py`) so that the pipeline's month rule ("a
+spell counts in every month it overlaps") gives back the monthly codes. Grants alongside
+arbeidstrening, KVP and education are drawn here (they are the same on both paths, except the
+apprenticeships that follow an OPPNAA_FAGBREV spell).
 """
 
 from __future__ import annotations
@@ -11,73 +14,81 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from analysis.contract import IMMIGRANT_CATEGORIES, PURPOSES
-from analysis.synthetic._util import choice_idx, overlaps_any
-from analysis.synthetic.arbeidstrening import (
-    G_AS,
-    G_NEDSATT,
-    O_DELAVB,
-    O_GJENN,
-    OUTCOMES,
-    ATSpells,
-    NotStarted,
-)
+from analysis.synthetic import params as P
+from analysis.synthetic._util import choice_idx, covering_interval
+from analysis.synthetic.arbeidstrening import O_DELAVB, O_GJENN, OUTCOMES, ATSpells, NotStarted
 from analysis.synthetic.calendar import (
     OBS_END_DAY,
     add_months,
     day_to_month,
     m_of,
+    month_end,
     month_start,
 )
-from analysis.synthetic.outcomes import NEVER, Subsidies
-from analysis.synthetic.population import AS, NEDSATT, Population, StatusSpells
+from analysis.synthetic.outcomes import Subsidies
+from analysis.synthetic.population import FOREVER_AFTER, Population
+from analysis.synthetic.spells import ONGOING, runs_by_block, spell_days
+from analysis.synthetic.world import (
+    BEN_AAP,
+    BEN_AAP_GRADED,
+    BEN_DP,
+    BEN_SH,
+    BEN_TP,
+    BEN_UF,
+    OTHER_CODES,
+    PROG_START_BIT,
+    World,
+)
 
 IMM_B = IMMIGRANT_CATEGORIES.index("B")
-
-# Probability that a status spell includes a programme, by status, and its typical length (months).
-_OTHER = {
-    #  code:        (p AS, p NEDSATT, median months)
-    "GRUPPEAMO": (0.10, 0.07, 3),
-    "ENKELAMO": (0.04, 0.03, 5),
-    "GRUFAGYRKE": (0.01, 0.02, 8),
-    "ENKFAGYRKE": (0.005, 0.02, 12),
-    "HOYEREUTD": (0.0, 0.01, 24),
-    "ARBFORB": (0.01, 0.14, 9),
-    "INDOPPFAG": (0.04, 0.18, 8),
-    "AVKLARAG": (0.01, 0.12, 3),
-    "UTVAOONAV": (0.0, 0.03, 6),
-    "JOBBK": (0.05, 0.01, 3),
-    "DIGIOPPARB": (0.03, 0.01, 1),
-    "IPSUNG": (0.0, 0.03, 10),
-    "VASV": (0.0, 0.015, 30),
-    "VATIAROR": (0.0, 0.015, 18),
-    "PRAKSORD": (0.003, 0.003, 4),
-}
-_CHAIN_CODES = {
-    G_AS: (("GRUPPEAMO", 0.4), ("ENKELAMO", 0.15), ("JOBBK", 0.25), ("INDOPPFAG", 0.2)),
-    G_NEDSATT: (("ARBFORB", 0.3), ("INDOPPFAG", 0.35), ("AVKLARAG", 0.15), ("GRUPPEAMO", 0.2)),
-}
-_CHAIN_PROB = {G_AS: 0.2, G_NEDSATT: 0.3}
-_TOOK_PLACE_END_PROBS = {"FULLF": 0.8, "DELAVB": 0.15, "GJENN_AVB": 0.05}
+NEVER = ONGOING
 _NOT_STARTED = ("IKKEM", "AVSLAG", "IKKAKTUELL", "NEITAKK", "GJENN_AVL")
 
 
 @dataclass
+class StatusSpells:
+    person: np.ndarray
+    status: np.ndarray  # 0 ARBEIDSSOKER, 1 NEDSATT (index into contract.NAV_STATUSES)
+    innsats: np.ndarray  # index into INNSATSGRUPPER, -1 = null
+    start: np.ndarray  # day
+    end: np.ndarray  # day, inclusive; ONGOING = ongoing at extraction
+    ever_nedsatt: np.ndarray = field(default=None)  # per person
+
+
+def status_spells(rng, world: World, n: int, at: ATSpells) -> StatusSpells:
+    """NAV status spells from the monthly status codes. A spell whose last month is a month in
+    arbeidstrening ends on the last day of that month (registration is held during the spell,
+    so the status on the start day is the one of the month before)."""
+    r = runs_by_block(world.status, P.SIM_FIRST_M, lambda b: (b, None))
+    start, end = spell_days(rng, r)
+    at_end_m = np.where(at.outcome == O_GJENN, 10**4, at.end_m)
+    in_at = covering_interval(r.person, r.last, at.person, at.start_m, at_end_m) >= 0
+    end = np.where(in_at & (end != ONGOING), month_end(r.last), end)
+    code = r.code.astype(np.int64)
+    status = np.where(code >= 6, 1, 0)
+    innsats = (code - 1) % 5
+    innsats = np.where(innsats == 4, -1, innsats)
+    order = np.lexsort((start, r.person))
+    sp = StatusSpells(
+        person=r.person[order],
+        status=status[order],
+        innsats=innsats[order],
+        start=start[order],
+        end=end[order],
+    )
+    sp.ever_nedsatt = np.zeros(n, dtype=bool)
+    sp.ever_nedsatt[sp.person[sp.status == 1]] = True
+    return sp
+
+
+@dataclass
 class Spells:
-    """Generic spell rows collected from several sources."""
+    """Generic programme spell rows collected from several sources."""
 
     cols: dict[str, list] = field(
         default_factory=lambda: {
             k: []
-            for k in (
-                "person",
-                "code",
-                "start",
-                "end",
-                "status",
-                "part_time",
-                "employer",
-                "at_row",
-            )
+            for k in ("person", "code", "start", "end", "status", "part_time", "employer", "at_row")
         }
     )
 
@@ -93,29 +104,15 @@ class Spells:
         return {k: np.concatenate(v) for k, v in self.cols.items()}
 
 
-def _status_and_end(rng, start, end):
-    """Participant status and end day: some never started (ending the day they were due),
-    the rest completed, interrupted, or ongoing at extraction (end > OBS_END_DAY -> NEVER)."""
-    n = start.size
-    st = np.array(list(_TOOK_PLACE_END_PROBS))[
-        choice_idx(rng, list(_TOOK_PLACE_END_PROBS.values()), n)
-    ]
-    ns = rng.random(n) < 0.06
-    st = np.where(ns, np.array(_NOT_STARTED)[rng.integers(0, len(_NOT_STARTED), n)], st)
-    end = np.where(ns, start, end)
-    ongoing = end > OBS_END_DAY
-    return np.where(ongoing, "GJENN", st), np.where(ongoing, NEVER, end)
-
-
 def programme_spells(
     rng: np.random.Generator,
-    pop: Population,
-    sp: StatusSpells,
+    world: World,
     at: ATSpells,
     ns: NotStarted,
     subs: Subsidies,
 ) -> dict[str, np.ndarray]:
-    """All programme spells: ARBTREN (took place and not), other programmes, grants, subsidies."""
+    """All programme spells: ARBTREN (took place and not), other programmes (the monthly
+    simulation, chains included), grants alongside AT, wage subsidies (from jobs)."""
     out = Spells()
     at_end = np.where(at.outcome == O_GJENN, NEVER, at.end)
     out.add(
@@ -137,56 +134,38 @@ def programme_spells(
         employer=ns.employer,
         at_row=at.n + np.arange(ns.person.size),
     )
-    # Other programmes during status spells.
-    op, oc, os_, oe = [], [], [], []
-    s_end = np.minimum(sp.end, OBS_END_DAY)
-    for code, (p_as, p_ned, med) in _OTHER.items():
-        p = np.where(sp.status == AS, p_as, p_ned)
-        if code == "DIGIOPPARB":
-            p = np.where(sp.start >= month_start(m_of(2020, 3)), p, 0.0)
-        k = np.flatnonzero(rng.random(sp.person.size) < p)
-        start = sp.start[k] + np.floor(rng.random(k.size) * (s_end[k] - sp.start[k] + 1)).astype(
-            np.int64
-        )
-        dur = np.maximum(7, np.exp(np.log(med * 30.4) + 0.5 * rng.standard_normal(k.size)))
-        op.append(sp.person[k])
-        oc.append(np.full(k.size, code))
-        os_.append(start)
-        oe.append(start + dur.astype(np.int64))
-    # Chains: another programme soon after an arbeidstrening spell ends.
-    ended = np.flatnonzero((at.outcome != O_GJENN) & np.isin(at.group, (G_AS, G_NEDSATT)))
-    p_chain = np.where(at.group[ended] == G_AS, _CHAIN_PROB[G_AS], _CHAIN_PROB[G_NEDSATT])
-    ch = ended[rng.random(ended.size) < p_chain]
-    codes = np.empty(ch.size, dtype=object)
-    for g, opts in _CHAIN_CODES.items():
-        sel = at.group[ch] == g
-        codes[sel] = np.array([c for c, _ in opts])[
-            choice_idx(rng, [w for _, w in opts], sel.sum())
-        ]
-    start = at.end[ch] + rng.integers(1, 90, ch.size)
-    dur = np.maximum(14, np.exp(np.log(4 * 30.4) + 0.5 * rng.standard_normal(ch.size)))
-    op.append(at.person[ch])
-    oc.append(codes.astype(str))
-    os_.append(start)
-    oe.append(start + dur.astype(np.int64))
-    person, code = np.concatenate(op), np.concatenate(oc)
-    start, end = np.concatenate(os_), np.concatenate(oe)
-    keep = start <= OBS_END_DAY
-    # Ordinary programmes are not taken during a took-place arbeidstrening spell.
-    keep &= ~overlaps_any(person, start, end, at.person, at.start, np.minimum(at_end, OBS_END_DAY))
-    person, code, start, end = person[keep], code[keep], start[keep], end[keep]
-    status, end = _status_and_end(rng, start, end)
-    part = np.where(rng.random(person.size) < 0.7, 100.0, np.nan)
-    out.add(person=person, code=code, start=start, end=end, status=status, part_time=part)
+    # Other programmes: runs of the monthly programme code (a start bit splits spells).
+    r = runs_by_block(
+        world.programme, P.SIM_FIRST_M, lambda b: (b & 0x7F, (b & PROG_START_BIT) > 0)
+    )
+    start, end = spell_days(rng, r)
+    code = np.array(OTHER_CODES)[r.code.astype(np.int64) - 1]
+    st = np.array(list(P.PROGRAMME_END_PROBS))[
+        choice_idx(rng, list(P.PROGRAMME_END_PROBS.values()), r.n)
+    ]
+    status = np.where(end == NEVER, "GJENN", st)
+    part = np.where(rng.random(r.n) < 0.7, 100.0, np.nan)
+    out.add(person=r.person, code=code, start=start, end=end, status=status, part_time=part)
+    # Some programme offers never got going (they count nowhere).
+    k = np.flatnonzero(rng.random(r.n) < P.PROGRAMME_NOT_STARTED_SHARE)
+    ns_start = start[k] - rng.integers(1, 60, k.size)
+    out.add(
+        person=r.person[k],
+        code=code[k],
+        start=ns_start,
+        end=ns_start,
+        status=np.array(_NOT_STARTED)[rng.integers(0, len(_NOT_STARTED), k.size)],
+        part_time=part[k],
+    )
     # Grants alongside arbeidstrening: mentor and inclusion grants at the same employer.
-    for code, share in (("MENTOR", 0.10), ("INKLUTILS", 0.04)):
+    for gcode, share in (("MENTOR", 0.10), ("INKLUTILS", 0.04)):
         k = np.flatnonzero(rng.random(at.n) < share)
-        start = np.minimum(at.start[k] + rng.integers(0, 15, k.size), at.end[k])
-        start = np.minimum(start, OBS_END_DAY)
-        end = at_end[k]
-        st = np.where(at.outcome[k] == O_DELAVB, "DELAVB", "FULLF")
-        st = np.where(end == NEVER, "GJENN", st)
-        out.add(person=at.person[k], code=code, start=start, end=end, status=st,
+        gstart = np.minimum(at.start[k] + rng.integers(0, 15, k.size), at.end[k])
+        gstart = np.minimum(gstart, OBS_END_DAY)
+        gend = at_end[k]
+        gst = np.where(at.outcome[k] == O_DELAVB, "DELAVB", "FULLF")
+        gst = np.where(gend == NEVER, "GJENN", gst)
+        out.add(person=at.person[k], code=gcode, start=gstart, end=gend, status=gst,
                 employer=at.employer[k])  # fmt: skip
     # Wage subsidies derived from jobs.
     if subs.person:
@@ -203,11 +182,9 @@ def programme_spells(
 
 
 def benefit_spells(
-    rng: np.random.Generator,
-    pop: Population,
-    sp: StatusSpells,
-    prog: dict[str, np.ndarray],
+    rng: np.random.Generator, pop: Population, world: World, kvp: dict
 ) -> dict[str, np.ndarray]:
+    """Benefit spells from the monthly benefit codes, plus KVP (drawn separately)."""
     bp, bb, bs, be, bd = [], [], [], [], []
 
     def add(person, benefit, start, end, degree):
@@ -218,56 +195,31 @@ def benefit_spells(
         be.append(np.asarray(end))
         bd.append(np.broadcast_to(np.asarray(degree, dtype=float), (n,)).copy())
 
-    n_sp = sp.person.size
-    # AAP for most NEDSATT spells (from shortly after the spell starts, at most four years).
-    k = np.flatnonzero((sp.status == NEDSATT) & (rng.random(n_sp) < 0.85))
-    start = sp.start[k] + rng.integers(0, 45, k.size)
-    end = np.minimum(sp.end[k], add_months(start, 48) - 1)
-    ok = end >= start
-    deg = np.where(rng.random(k.size) < 0.8, 100.0, rng.choice([50.0, 60.0, 80.0], k.size))
-    add(sp.person[k][ok], "AAP", start[ok], end[ok], deg[ok])
-    aap_iv = (sp.person[k][ok], start[ok], end[ok])
-    # Dagpenger for job seekers with prior work (limited duration: 52 or 104 weeks).
-    b = pop.b[sp.person]
-    p_dp = np.clip(1.6 * (b - 0.15), 0.0, 0.75)
-    k = np.flatnonzero((sp.status == AS) & (rng.random(n_sp) < p_dp))
-    start = sp.start[k] + rng.integers(0, 21, k.size)
-    weeks = np.where(b[k] > 0.45, 104, 52)
-    end = np.minimum(sp.end[k], start + 7 * weeks - 1)
-    ok = end >= start
-    add(sp.person[k][ok], "DAGPENGER", start[ok], end[ok], 100.0)
-    dp_iv = (sp.person[k][ok], start[ok], end[ok])
-    # Uføretrygd after long NEDSATT spells (ongoing).
-    uf = np.flatnonzero((sp.ufore_day >= 0) & (sp.ufore_day <= OBS_END_DAY))
-    deg = np.where(rng.random(uf.size) < 0.65, 100.0, rng.choice([50.0, 60.0, 70.0, 80.0], uf.size))
-    add(uf, "UFORETRYGD", sp.ufore_day[uf], np.full(uf.size, NEVER), deg)
-    # Tiltakspenger during programmes for those without AAP or dagpenger.
-    prog_main = np.isin(
-        prog["code"], ("MIDLONTIL", "VARLONTIL", "MENTOR", "INKLUTILS"), invert=True
-    ) & np.isin(prog["status"], ("GJENN", "FULLF", "DELAVB", "GJENN_AVB"))
-    k = np.flatnonzero(prog_main)
-    pe = np.minimum(prog["end"][k], OBS_END_DAY)
-    has = overlaps_any(prog["person"][k], prog["start"][k], pe, *aap_iv) | overlaps_any(
-        prog["person"][k], prog["start"][k], pe, *dp_iv
-    )
-    k = k[~has]
-    add(prog["person"][k], "TILTAKSPENGER", prog["start"][k], prog["end"][k], np.nan)
-    # Sosialhjelp for persons with weak attachment; KVP for young and immigrants.
-    low = np.flatnonzero(rng.random(pop.n) < np.clip(0.45 - pop.b, 0.02, 0.4))
-    for _ in range(2):
-        m = rng.integers(0, 108, low.size)
-        start = month_start(m)
-        end = add_months(start, rng.integers(1, 13, low.size)) - 1
-        add(low, "SOSIALHJELP", start, end, np.nan)
-        low = low[rng.random(low.size) < 0.4]
-    kvp_p = np.where((pop.immigrant == IMM_B) | (pop.birth_m >= m_of(1990, 1)), 0.05, 0.005)
-    k = np.flatnonzero(rng.random(pop.n) < kvp_p * (pop.b < 0.35))
-    m = np.maximum(pop.entry_m[k], 0) + rng.integers(0, 24, k.size)
-    k, m = k[m <= 107], m[m <= 107]
-    start = month_start(m) + rng.integers(0, 28, k.size)
-    end = add_months(start, rng.choice([12, 12, 18, 24], k.size)) - 1
-    add(k, "KVP", start, end, 100.0)
+    ben = world.benefits
 
+    def aap_code(b):
+        full = (b & BEN_AAP) > 0
+        return (full.astype(np.int8) + (full & ((b & BEN_AAP_GRADED) > 0))).astype(np.int8), None
+
+    # AAP: full (code 1) or graded by work (code 2); a change of degree starts a new spell.
+    r = runs_by_block(ben, P.SIM_FIRST_M, aap_code)
+    s, e = spell_days(rng, r)
+    full_deg = np.where(rng.random(r.n) < 0.8, 100.0, rng.choice([50.0, 60.0, 80.0], r.n))
+    deg = np.where(r.code == 2, 100.0 - pop.position[r.person], full_deg)
+    add(r.person, "AAP", s, e, deg)
+    for bit, name, aligned, degree in (
+        (BEN_DP, "DAGPENGER", False, 100.0),
+        (BEN_TP, "TILTAKSPENGER", False, np.nan),
+        (BEN_SH, "SOSIALHJELP", True, np.nan),
+    ):
+        r = runs_by_block(ben, P.SIM_FIRST_M, lambda b, bit=bit: ((b & bit) > 0, None))
+        s, e = spell_days(rng, r, aligned=aligned)
+        add(r.person, name, s, e, degree)
+    r = runs_by_block(ben, P.SIM_FIRST_M, lambda b: ((b & BEN_UF) > 0, None))
+    s, e = spell_days(rng, r, aligned=True)
+    uf_deg = np.where(rng.random(pop.n) < 0.65, 100.0, rng.choice([50.0, 60.0, 70.0, 80.0], pop.n))
+    add(r.person, "UFORETRYGD", s, e, uf_deg[r.person])
+    add(kvp["person"], "KVP", kvp["start"], kvp["end"], 100.0)
     person = np.concatenate(bp)
     benefit = np.concatenate(bb)
     start = np.concatenate(bs)
@@ -284,18 +236,38 @@ def benefit_spells(
     }
 
 
+def kvp_spells(rng: np.random.Generator, pop: Population) -> dict[str, np.ndarray]:
+    """KVP (kvalifiseringsprogrammet) for some young persons and immigrants with weak
+    attachment, after their first NAV contact; the same on both paths."""
+    kvp_p = np.where((pop.immigrant == IMM_B) | (pop.birth_m >= m_of(1990, 1)), 0.05, 0.005)
+    k = np.flatnonzero(rng.random(pop.n) < kvp_p * (pop.b < 0.35))
+    m = np.maximum(pop.entry_m[k], 0) + rng.integers(0, 24, k.size)
+    keep = (m <= 107) & (m <= pop.p_end[k])
+    k, m = k[keep], m[keep]
+    start = month_start(m) + rng.integers(0, 28, k.size)
+    end = add_months(start, rng.choice([12, 12, 18, 24], k.size)) - 1
+    last = month_end(np.minimum(pop.p_end[k], 200))
+    end = np.where(pop.p_end[k] < FOREVER_AFTER, np.minimum(end, last), end)
+    end = np.maximum(end, start)
+    end = np.where(end > OBS_END_DAY, NEVER, end)
+    return {"person": k, "start": start, "end": end}
+
+
 def education_spells(
     rng: np.random.Generator, pop: Population, at: ATSpells
-) -> dict[str, np.ndarray]:
-    ep, es, ee, el, ea = [], [], [], [], []
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Education spells; returns them and a bool per spell: planted after arbeidstrening (the
+    apprenticeships that follow an OPPNAA_FAGBREV spell; they exist on the treated path only)."""
+    ep, es, ee, el, ea, eplant = [], [], [], [], [], []
 
-    def add(person, start, end, level, apprentice):
+    def add(person, start, end, level, apprentice, planted=False):
         n = len(person)
         ep.append(np.asarray(person))
         es.append(np.asarray(start))
         ee.append(np.asarray(end))
         el.append(np.broadcast_to(np.asarray(level), (n,)).copy())
         ea.append(np.broadcast_to(np.asarray(apprentice, dtype=bool), (n,)).copy())
+        eplant.append(np.full(n, planted))
 
     birth_year = 2016 + np.floor_divide(pop.birth_m, 12)
 
@@ -331,21 +303,32 @@ def education_spells(
     add(k, month_start(m), add_months(month_start(m), 12) - 1, "4", False)
     # Apprenticeship soon after arbeidstrening with the trade-certificate purpose.
     fag = PURPOSES.index("OPPNAA_FAGBREV_KOMPETANSEBEVIS")
-    k = np.flatnonzero((at.purpose == fag) & (at.outcome != O_GJENN) & (rng.random(at.n) < 0.35))
+    k = np.flatnonzero(
+        (at.purpose == fag)
+        & (at.outcome != O_GJENN)
+        & (rng.random(at.n) < P.APPRENTICESHIP_AFTER_FAG)
+    )
     start = month_start(day_to_month(at.end[k]) + 1 + rng.integers(0, 4, k.size))
-    add(at.person[k], start, add_months(start, 24) - 1, "4", True)
+    add(at.person[k], start, add_months(start, 24) - 1, "4", True, planted=True)
 
     person = np.concatenate(ep)
     start = np.concatenate(es)
     end = np.concatenate(ee)
     level = np.concatenate(el)
     appr = np.concatenate(ea)
-    keep = start <= OBS_END_DAY
+    planted = np.concatenate(eplant)
+    # Only while the person is in the registers.
+    first = month_start(np.clip(pop.p_start[person], -300, 200))
+    last = month_end(np.clip(pop.p_end[person], -300, 200))
+    start = np.maximum(start, first)
+    end = np.minimum(end, last)
+    keep = (start <= OBS_END_DAY) & (end >= start)
     end = np.where(end > OBS_END_DAY, NEVER, end)
-    return {
+    out = {
         "person": person[keep],
         "start": start[keep],
         "end": end[keep],
         "level": level[keep],
         "apprentice": appr[keep],
     }
+    return out, planted[keep]

@@ -1,11 +1,17 @@
-"""Monthly employment and earnings (A-ordningen), potential outcomes and the planted effects.
+"""Monthly employment rows (A-ordningen): jobs, employers, earnings and wage subsidies.
 
-Per person i and month t the untreated employment probability is additive on the probability
-scale, p0_it = b_i + c_t, and employment is drawn through a Gaussian copula with a persistent
-AR(1) shock: U_it = Phi(z_it), Y0_it = 1{U_it < p0_it}, Y1_it = 1{U_it < clip(p0_it + tau_i(e))}
-with the same U_it. Observed employment is Y1 from the first arbeidstrening start month on and Y0
-before (and for the never-treated). Persons are processed in chunks; the employment rows of each
-chunk go straight to the output files.
+The employment indicator of every person-month comes from the monthly simulation
+(`world.py`). Here it is turned into jobs and rows, person chunk by person chunk: a job starts
+in a month of work that follows a month without (or, with probability JOB_CHANGE_PROB, in any
+month of work); its employer is drawn from the employer pool, or is the arbeidstrening employer
+for many jobs starting within a year after a spell (by purpose); some such jobs begin with a
+wage subsidy (MIDLONTIL) at that employer, others carry ordinary wage subsidies. Earnings of a
+month of work are at least EARNINGS_FLOOR (so "total >= the 5,000 NOK threshold" is exactly the
+employment indicator); small jobs (200-2,000 NOK) occur only in months without work.
+
+Common random numbers: every draw belongs to a person-month (job change, employer, wage
+subsidy, side job, earnings noise, small job), so the untreated path of a participant gets the
+same draws as the treated path; both are computed for participants, for the truth.
 """
 
 from __future__ import annotations
@@ -14,122 +20,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.special import ndtr
 
 from analysis.contract import PURPOSES
 from analysis.synthetic import params as P
 from analysis.synthetic._util import rng_for
-from analysis.synthetic.arbeidstrening import (
-    GROUPS,
-    P_UKJENT,
-    PIPELINE_PURPOSES,
-    ATSpells,
-)
-from analysis.synthetic.calendar import (
-    N_OBS_MONTHS,
-    OBS_END_M,
-    m_of,
-    month_end,
-    month_start,
-)
+from analysis.synthetic.calendar import N_OBS_MONTHS, OBS_END_M, month_end, month_start
 from analysis.synthetic.employers import Employers
-from analysis.synthetic.population import Population, StatusSpells
+from analysis.synthetic.population import Population, wage_profile
 
 T = N_OBS_MONTHS
-EVENT_TIMES = np.arange(-12, 37)
-NE = EVENT_TIMES.size
-N_PIPE_PURPOSES = len(PIPELINE_PURPOSES)
 NEVER = 10**6
-
-
-def calendar_effect() -> np.ndarray:
-    """c_t: the common calendar part of the untreated employment probability, per window month."""
-    t = np.arange(T)
-    month = t % 12 + 1
-    c = P.SEASON_AMPLITUDE * np.cos(2 * np.pi * (month - 7) / 12)
-    covid = np.zeros(T)
-    a, b, e = m_of(2020, 4), m_of(2020, 6), m_of(2020, 12)
-    covid[a : b + 1] = 1.0
-    covid[b + 1 : e + 1] = np.linspace(1.0, 0.0, e - b + 1)[1:]
-    c -= P.COVID_DIP * covid
-    c += P.TREND_2021_2024 * np.clip((t - m_of(2021, 6)) / 12.0, 0.0, 1.0)
-    return c
-
-
-@dataclass
-class Treatment:
-    """Per-person arrays describing the (up to two) took-place AT spells."""
-
-    s1: np.ndarray  # first spell start month (NEVER if untreated)
-    x1: np.ndarray  # first spell end month (NEVER if ongoing at extraction)
-    g1: np.ndarray
-    purpose1: np.ndarray  # latent purpose
-    purpose1_pipe: np.ndarray  # purpose as the pipeline sees it (UKJENT without agreement)
-    emp1: np.ndarray
-    s2: np.ndarray
-    x2: np.ndarray
-    purpose2: np.ndarray
-    emp2: np.ndarray
-    lock: np.ndarray  # lock-in effect while in the first spell
-    post: np.ndarray  # long-run post-programme effect
-    ramp: np.ndarray  # months after exit until the post effect is reached
-
-
-def build_treatment(pop: Population, at: ATSpells) -> Treatment:
-    n = pop.n
-    s1 = np.full(n, NEVER, dtype=np.int64)
-    x1 = np.full(n, NEVER, dtype=np.int64)
-    g1 = np.zeros(n, dtype=np.int64)
-    pu1 = np.zeros(n, dtype=np.int64)
-    pp1 = np.zeros(n, dtype=np.int64)
-    e1 = np.zeros(n, dtype=np.int64)
-    s2 = np.full(n, NEVER, dtype=np.int64)
-    x2 = np.full(n, NEVER, dtype=np.int64)
-    pu2 = np.zeros(n, dtype=np.int64)
-    e2 = np.zeros(n, dtype=np.int64)
-    ongoing = at.outcome == 3
-    end_m = np.where(ongoing, NEVER, at.end_m)
-    f = at.spell_no == 1
-    p = at.person[f]
-    s1[p], x1[p], g1[p], pu1[p], e1[p] = (
-        at.start_m[f],
-        end_m[f],
-        at.group[f],
-        at.purpose[f],
-        at.employer[f],
-    )
-    pp1[p] = np.where(at.covered[f], at.purpose[f], P_UKJENT)
-    s = at.spell_no == 2
-    p = at.person[s]
-    s2[p], x2[p], pu2[p], e2[p] = at.start_m[s], end_m[s], at.purpose[s], at.employer[s]
-    lock_g = np.array([P.LOCKIN[g] for g in GROUPS])
-    mult_g = np.array([P.GROUP_MULTIPLIER[g] for g in GROUPS])
-    post_p = np.array([P.POST_EFFECT[q] for q in PURPOSES])
-    ramp_p = np.array([P.POST_RAMP_MONTHS[q] for q in PURPOSES], dtype=float)
-    treated = s1 < NEVER
-    lock = np.where(treated, lock_g[g1] * np.minimum(1.0, pop.b / P.LOCKIN_B_REF), 0.0)
-    post = np.where(treated, post_p[pu1] * mult_g[g1], 0.0)
-    return Treatment(s1, x1, g1, pu1, pp1, e1, s2, x2, pu2, e2, lock, post, ramp_p[pu1])
-
-
-@dataclass
-class TruthAccumulator:
-    """Sums of potential outcomes by cohort x event time x pipeline purpose x status group."""
-
-    shape: tuple = (T, NE, N_PIPE_PURPOSES, len(GROUPS))
-    n: np.ndarray = field(default=None)
-    sums: dict = field(default=None)
-
-    def __post_init__(self):
-        size = int(np.prod(self.shape))
-        self.n = np.zeros(size, dtype=np.int64)
-        self.sums = {k: np.zeros(size) for k in ("y1", "y0", "e1", "e0")}
-
-    def add(self, cell, y1, y0, e1, e0):
-        size = self.n.size
-        self.n += np.bincount(cell, minlength=size)
-        for k, v in (("y1", y1), ("y0", y0), ("e1", e1), ("e0", e0)):
-            self.sums[k] += np.bincount(cell, weights=v, minlength=size)
 
 
 @dataclass
@@ -144,34 +44,261 @@ class Subsidies:
     employer: list = field(default_factory=list)
 
 
-EmploymentSink = Callable[[dict[str, np.ndarray]], None]
+@dataclass
+class ATInfo:
+    """Per person: the (up to two) took-place arbeidstrening spells, window month indices."""
+
+    x: tuple  # exit month of spell 1, 2 (NEVER if none or ongoing)
+    s: tuple  # start month of spell 1, 2 (NEVER if none)
+    e: tuple  # last month of spell 1, 2 (-1 if none; OBS_END_M if ongoing)
+    employer: tuple
+    purpose: tuple  # latent purpose
+
+
+def at_info(n: int, at) -> ATInfo:
+    xs, ss, es, emps, purps = [], [], [], [], []
+    for no in (1, 2):
+        f = at.spell_no == no
+        p = at.person[f]
+        x = np.full(n, NEVER, np.int64)
+        s = np.full(n, NEVER, np.int64)
+        e = np.full(n, -1, np.int64)
+        emp = np.zeros(n, np.int64)
+        pu = np.zeros(n, np.int64)
+        x[p] = np.where(at.outcome[f] == 3, NEVER, at.end_m[f])
+        s[p], e[p], emp[p], pu[p] = at.start_m[f], at.end_m[f], at.employer[f], at.purpose[f]
+        xs.append(x)
+        ss.append(s)
+        es.append(e)
+        emps.append(emp)
+        purps.append(pu)
+    return ATInfo(tuple(xs), tuple(ss), tuple(es), tuple(emps), tuple(purps))
+
+
+@dataclass
+class Draws:
+    """Common random numbers of one chunk, (rows x months) each. Employers are drawn from the
+    uniforms only where a job (or small job) starts."""
+
+    u_change: np.ndarray
+    u_employer: np.ndarray
+    u_same: np.ndarray
+    u_ml: np.ndarray
+    u_ws: np.ndarray
+    plan: np.ndarray
+    u_side: np.ndarray
+    u_side_employer: np.ndarray
+    side_share: np.ndarray
+    noise: np.ndarray
+    small: np.ndarray
+
+    def rows(self, r) -> Draws:
+        return Draws(**{k: getattr(self, k)[r] for k in self.__dataclass_fields__})
+
+
+def _draws(rng: np.random.Generator, nc: int, present) -> Draws:
+    shape = (nc, T)
+
+    def u():
+        return rng.random(shape, dtype=np.float32)
+
+    small = np.where(
+        (u() < P.SMALL_JOB_PROB) & present,
+        rng.integers(P.SMALL_JOB_RANGE[0], P.SMALL_JOB_RANGE[1] + 1, shape, dtype=np.int32),
+        0,
+    ).astype(np.int32)
+    return Draws(
+        u_change=u(),
+        u_employer=u(),
+        u_same=u(),
+        u_ml=u(),
+        u_ws=u(),
+        plan=rng.integers(6, 13, shape, dtype=np.int8),
+        u_side=u(),
+        u_side_employer=u(),
+        side_share=rng.uniform(0.12, 0.3, shape).astype(np.float32),
+        noise=rng.standard_normal(shape, dtype=np.float32),
+        small=small,
+    )
 
 
 def _overlap_months(a0, a1, b0, b1):
     return (a0 <= b1) & (b0 <= a1)
 
 
-def simulate_employment(
-    seed: int,
-    pop: Population,
-    sp: StatusSpells,
-    at: ATSpells,
-    tr: Treatment,
+@dataclass
+class Jobs:
+    """Jobs of a (rows x months) employment matrix."""
+
+    cell_employer: np.ndarray  # (rows x T) employer of the main job (-1 when not employed)
+    cell_side: np.ndarray  # (rows x T) side employer (-1 none)
+    subsidy: np.ndarray  # (rows x T) bool: in a wage subsidy
+    sub_row: np.ndarray  # per subsidy spell: row
+    sub_start: np.ndarray  # first month
+    sub_end: np.ndarray  # last month
+    sub_var: np.ndarray  # bool: VARLONTIL
+    sub_ongoing: np.ndarray
+    sub_early: np.ndarray  # ended before the planned period
+    sub_employer: np.ndarray
+
+
+def jobs(
+    y: np.ndarray,
+    D: Draws,
+    ever_nedsatt: np.ndarray,
+    info: ATInfo | None,
+    rows_global: np.ndarray,
     employers: Employers,
-    sink: EmploymentSink,
-    progress: Callable[[str], None] | None = None,
-) -> tuple[TruthAccumulator, Subsidies, dict]:
-    c = calendar_effect()
-    truth = TruthAccumulator()
-    subs = Subsidies()
-    stats = {"employed_months": 0, "person_months": 0}
-    rho = np.float32(P.RHO)
-    innov = np.float32(np.sqrt(1 - P.RHO**2))
-    tt = np.arange(T)
+) -> Jobs:
+    """Jobs, employers and wage subsidies of employment matrix y (rows x T). `info` (the
+    persons' arbeidstrening spells) is None for an untreated path; rows_global indexes info."""
+    nr = y.shape[0]
+    yf = y.ravel()
+    prev = np.zeros_like(yf)
+    prev[1:] = yf[:-1]
+    prev[::T] = False
+    jstart = yf & (~prev | (D.u_change.ravel() < P.JOB_CHANGE_PROB))
+    jpos = np.flatnonzero(jstart)
+    job_of = np.cumsum(jstart) - 1
+    emp_cells = np.flatnonzero(yf)
+    nj = jpos.size
+    jrow = jpos // T
+    jt = jpos % T
+    jlen = np.bincount(job_of[emp_cells], minlength=nj)
+    jend = jt + jlen - 1
+    employer = employers.job_from_uniform(D.u_employer.ravel()[jpos]).astype(np.int64)
+    from_at = np.zeros(nj, dtype=np.int8)
+    dexit = np.zeros(nj, dtype=np.int64)
+    jpurpose = np.zeros(nj, dtype=np.int64)
     shock_exit = np.zeros(T + 1, dtype=bool)
     shock_exit[P.SHOCK_FIRST_M : P.SHOCK_LAST_M + 1] = True
     same_p = np.array([P.SAME_EMPLOYER_PROB[q] for q in PURPOSES])
     ml_p = np.array([P.WAGE_SUBSIDY_AFTER_AT_PROB[q] for q in PURPOSES])
+    u_same = D.u_same.ravel()[jpos]
+    gp = rows_global[jrow]
+    busy = np.zeros(nj, dtype=bool)
+    if info is not None:
+        for slot in (1, 2):
+            xs = info.x[slot - 1][gp]
+            d = jt - xs
+            pur = info.purpose[slot - 1][gp]
+            cond = (xs < NEVER) & (d >= 1) & (d <= 12) & (u_same < same_p[pur])
+            employer[cond] = info.employer[slot - 1][gp][cond]
+            from_at[cond] = slot
+            dexit[cond] = d[cond]
+            jpurpose[cond] = pur[cond]
+        exit_m = np.where(from_at == 2, info.x[1][gp], info.x[0][gp])
+        shock = shock_exit[np.clip(exit_m, 0, T)] & (from_at > 0)
+    else:
+        shock = np.zeros(nj, dtype=bool)
+    p_ml = ml_p[jpurpose] * np.where(shock, P.SHOCK_WAGE_SUBSIDY_FACTOR, 1.0)
+    u_ml = D.u_ml.ravel()[jpos]
+    u_ws = D.u_ws.ravel()[jpos]
+    ml_at = (from_at > 0) & (dexit <= 3) & (u_ml < p_ml)
+    free = (jt >= 1) & (from_at == 0)
+    ml_other = free & (u_ws < P.OTHER_MIDLONTIL_PROB)
+    var = (
+        free
+        & ~ml_other
+        & ever_nedsatt[gp]
+        & (jlen >= 6)
+        & (u_ws < P.OTHER_MIDLONTIL_PROB + P.OTHER_VARLONTIL_PROB)
+    )
+    planned = np.where(var, 10**4, D.plan.ravel()[jpos].astype(np.int64))
+    sub_len = np.minimum(jlen, planned)
+    sub_end_m = jt + sub_len - 1
+    is_sub = ml_at | ml_other | var
+    if info is not None:
+        # Months of AT spells (ongoing: to the window end) must not overlap a wage subsidy.
+        for slot in (0, 1):
+            a_s = info.s[slot][gp]
+            a_e = np.minimum(info.e[slot][gp], OBS_END_M)
+            busy |= _overlap_months(jt, sub_end_m, a_s, a_e)
+        is_sub &= ~busy
+    k = np.flatnonzero(is_sub)
+    subsidy = np.zeros(nr * T, dtype=bool)
+    if k.size:
+        ln = sub_len[k]
+        rep = np.repeat(k, ln)
+        offs = np.arange(rep.size) - np.repeat(np.cumsum(ln) - ln, ln)
+        subsidy[jpos[rep] + offs] = True
+    cell_employer = np.full(nr * T, -1, dtype=np.int64)
+    j = job_of[emp_cells]
+    cell_employer[emp_cells] = employer[j]
+    side = D.u_side.ravel()[jpos] < P.SIDE_JOB_PROB
+    cell_side = np.full(nr * T, -1, dtype=np.int64)
+    side_emp = employers.job_from_uniform(D.u_side_employer.ravel()[jpos]).astype(np.int64)
+    side_emp = np.where(side_emp == employer, (side_emp + 1) % employers.n, side_emp)
+    has = side[j]
+    cell_side[emp_cells[has]] = side_emp[j[has]]
+    ongoing = (jend[k] == OBS_END_M) & (planned[k] > sub_len[k])
+    return Jobs(
+        cell_employer=cell_employer.reshape(nr, T),
+        cell_side=cell_side.reshape(nr, T),
+        subsidy=subsidy.reshape(nr, T),
+        sub_row=jrow[k],
+        sub_start=jt[k],
+        sub_end=sub_end_m[k],
+        sub_var=var[k],
+        sub_ongoing=ongoing,
+        sub_early=(sub_len[k] < planned[k]) & ~ongoing,
+        sub_employer=employer[k],
+    )
+
+
+def earnings(pop: Population, rows_global, D: Draws, age_profile: bool) -> np.ndarray:
+    """Monthly total earnings in a month of work (rows x T), at least EARNINGS_FLOOR."""
+    wage = pop.wage[rows_global, None] * (pop.position[rows_global, None] / 100.0)
+    if age_profile:
+        wage = wage * np.exp(wage_profile(pop, np.arange(T), rows_global))
+    return np.maximum(P.EARNINGS_FLOOR, np.rint(wage * np.exp(np.float32(0.08) * D.noise))).astype(
+        np.int64
+    )
+
+
+EmploymentSink = Callable[[dict[str, np.ndarray]], None]
+
+
+@dataclass
+class TreatedOutputs:
+    """Job-based monthly outcomes of the participants, both paths, (T x ordinal)."""
+
+    earnings1: np.ndarray
+    earnings0: np.ndarray
+    subsidy1: np.ndarray
+    subsidy0: np.ndarray
+    same1: np.ndarray  # employed at the first spell's employer or in a wage subsidy there
+    same0: np.ndarray
+
+
+def employment_rows(
+    seed: int,
+    pop: Population,
+    features: P.Features,
+    world,
+    employers: Employers,
+    ever_nedsatt: np.ndarray,
+    sink: EmploymentSink,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[Subsidies, TreatedOutputs, dict]:
+    """Write the employment rows of the observed register (via `sink`), derive wage-subsidy
+    spells, and compute the participants' job-based outcomes on both paths."""
+    subs = Subsidies()
+    stats = {"employed_months": 0, "person_months": 0}
+    info = at_info(pop.n, world.at)
+    tr = world.treated
+    k = tr.k
+    ord_of = np.full(pop.n, -1, np.int64)
+    ord_of[tr.person[:k]] = np.arange(k)
+    out = TreatedOutputs(
+        earnings1=np.zeros((T, k), np.int32),
+        earnings0=np.zeros((T, k), np.int32),
+        subsidy1=np.zeros((T, k), bool),
+        subsidy0=np.zeros((T, k), bool),
+        same1=np.zeros((T, k), bool),
+        same0=np.zeros((T, k), bool),
+    )
+    tt = np.arange(T)
     n_chunks = (pop.n + P.CHUNK_PERSONS - 1) // P.CHUNK_PERSONS
     for ci in range(n_chunks):
         lo, hi = ci * P.CHUNK_PERSONS, min(pop.n, (ci + 1) * P.CHUNK_PERSONS)
@@ -179,148 +306,83 @@ def simulate_employment(
             progress(f"employment: persons {lo:,}-{hi:,} (chunk {ci + 1}/{n_chunks})")
         rng = rng_for(seed, 100, ci)
         nc = hi - lo
-        sl = slice(lo, hi)
-        # --- latent employment -------------------------------------------------------------
-        z = np.empty((nc, T), dtype=np.float32)
-        eps = rng.standard_normal((nc, T), dtype=np.float32)
-        z[:, 0] = eps[:, 0]
-        for t in range(1, T):
-            z[:, t] = rho * z[:, t - 1] + innov * eps[:, t]
-        u = ndtr(z)
-        del z, eps
-        p0 = pop.b[sl, None] + c[None, :]
-        ev = tt[None, :] - tr.s1[sl, None]
-        after = tt[None, :] - tr.x1[sl, None]
-        in_at = (ev >= 0) & (after <= 0)
-        ramp_frac = np.minimum(1.0, np.maximum(after, 0) / tr.ramp[sl, None])
-        tau = np.where(
-            in_at,
-            tr.lock[sl, None],
-            np.where((ev >= 0) & (after >= 1), tr.post[sl, None] * ramp_frac, 0.0),
-        )
-        y0 = u < p0
-        y1 = u < np.clip(p0 + tau, 0.0, 1.0)
-        del u, tau, p0, after, in_at, ramp_frac
-        y = np.where(ev >= 0, y1, y0)
-        earn = np.maximum(
-            P.EARNINGS_FLOOR,
-            np.rint(
-                pop.wage[sl, None]
-                * (pop.position[sl, None] / 100.0)
-                * np.exp(0.08 * rng.standard_normal((nc, T)))
-            ),
-        ).astype(np.int64)
-        small = np.where(
-            rng.random((nc, T)) < P.SMALL_JOB_PROB,
-            rng.integers(P.SMALL_JOB_RANGE[0], P.SMALL_JOB_RANGE[1] + 1, (nc, T)),
-            0,
-        )
-        # --- truth ---------------------------------------------------------------------------
-        r = np.flatnonzero((tr.s1[sl] >= 0) & (tr.s1[sl] <= OBS_END_M))
-        if r.size:
-            tgrid = tr.s1[lo + r, None] + EVENT_TIMES[None, :]
-            ok = (tgrid >= 0) & (tgrid < T)
-            rr = np.broadcast_to(r[:, None], tgrid.shape)[ok]
-            tv = tgrid[ok]
-            ei = np.broadcast_to(np.arange(NE)[None, :], tgrid.shape)[ok]
-            gp = lo + rr
-            cell = ((tr.s1[gp] * NE + ei) * N_PIPE_PURPOSES + tr.purpose1_pipe[gp]) * len(
-                GROUPS
-            ) + tr.g1[gp]
-            a1, a0 = y1[rr, tv], y0[rr, tv]
-            ea, sm = earn[rr, tv], small[rr, tv]
-            truth.add(cell, a1, a0, np.where(a1, ea, sm), np.where(a0, ea, sm))
-        del y1, y0, ev
+        rows_g = np.arange(lo, hi)
+        present = (pop.p_start[rows_g, None] <= tt[None, :]) & (pop.p_end[rows_g, None] >= tt)
+        D = _draws(rng, nc, present)
+        y = np.ascontiguousarray(world.employed[:, lo:hi].T)
+        J = jobs(y, D, ever_nedsatt, info, rows_g, employers)
+        earn = earnings(pop, rows_g, D, features.age_profile)
         stats["employed_months"] += int(y.sum())
         stats["person_months"] += y.size
-        # --- jobs and employers --------------------------------------------------------------
-        yf = y.ravel()
-        prev = np.zeros_like(yf)
-        prev[1:] = yf[:-1]
-        prev[::T] = False
-        jstart = (yf & ~prev) | (yf & prev & (rng.random(yf.size) < P.JOB_CHANGE_PROB))
-        jpos = np.flatnonzero(jstart)
-        job_of = np.cumsum(jstart) - 1
-        emp_cells = np.flatnonzero(yf)
-        nj = jpos.size
-        jp = lo + jpos // T
-        jt = jpos % T
-        jlen = np.bincount(job_of[emp_cells], minlength=nj)
-        jend = jt + jlen - 1
-        employer = employers.draw_job(rng, nj)
-        from_at = np.zeros(nj, dtype=np.int8)
-        dexit = np.zeros(nj, dtype=np.int64)
-        jpurpose = np.zeros(nj, dtype=np.int64)
-        for slot, (x, emp, pur) in enumerate(
-            ((tr.x1, tr.emp1, tr.purpose1), (tr.x2, tr.emp2, tr.purpose2)), start=1
-        ):
-            xs = x[jp]
-            d = jt - xs
-            cond = (xs < NEVER) & (d >= 1) & (d <= 12) & (rng.random(nj) < same_p[pur[jp]])
-            employer[cond] = emp[jp][cond]
-            from_at[cond] = slot
-            dexit[cond] = d[cond]
-            jpurpose[cond] = pur[jp][cond]
-        # Months of AT spells (ongoing: to the window end) must not overlap a wage subsidy.
-        a1s, a1e = tr.s1[jp], np.minimum(tr.x1[jp], OBS_END_M)
-        a2s, a2e = tr.s2[jp], np.minimum(tr.x2[jp], OBS_END_M)
-        exit_m = np.where(from_at == 2, tr.x2[jp], tr.x1[jp])
-        shock = shock_exit[np.clip(exit_m, 0, T)] & (from_at > 0)
-        p_ml = ml_p[jpurpose] * np.where(shock, P.SHOCK_WAGE_SUBSIDY_FACTOR, 1.0)
-        ml_at = (from_at > 0) & (dexit <= 3) & (rng.random(nj) < p_ml)
-        free = (jt >= 1) & (from_at == 0)
-        u_ws = rng.random(nj)
-        ml_other = free & (u_ws < P.OTHER_MIDLONTIL_PROB)
-        var = (
-            free
-            & ~ml_other
-            & sp.ever_nedsatt[jp]
-            & (jlen >= 6)
-            & (u_ws < P.OTHER_MIDLONTIL_PROB + P.OTHER_VARLONTIL_PROB)
-        )
-        planned = np.where(var, 10**4, rng.integers(6, 13, nj))
-        sub_len = np.minimum(jlen, planned)
-        sub_end_m = jt + sub_len - 1
-        is_sub = ml_at | ml_other | var
-        is_sub &= ~_overlap_months(jt, sub_end_m, a1s, a1e) & ~_overlap_months(
-            jt, sub_end_m, a2s, a2e
-        )
-        k = np.flatnonzero(is_sub)
-        if k.size:
-            ongoing = (jend[k] == OBS_END_M) & (planned[k] > sub_len[k])
-            s_day = month_start(jt[k]) + rng.integers(0, 10, k.size)
-            e_day = np.maximum(s_day, month_end(sub_end_m[k]) - rng.integers(0, 10, k.size))
-            e_day = np.where(ongoing, NEVER, e_day)
-            early = (sub_len[k] < planned[k]) & ~ongoing
+        # --- participants: both paths
+        loc = np.flatnonzero(ord_of[lo:hi] >= 0)
+        if loc.size:
+            o = ord_of[lo + loc]
+            y0 = np.ascontiguousarray(world.untreated["employed"][:, o].T)
+            s1 = tr.s1[o]
+            before = tt[None, :] < s1[:, None]
+            y0 = np.where(before, y[loc], y0)
+            Dl = D.rows(loc)
+            J0 = jobs(y0, Dl, ever_nedsatt, None, rows_g[loc], employers)
+            first_emp = info.employer[0][lo + loc]
+            small = D.small[loc]
+            for path, yy, JJ in ((1, y[loc], None), (0, y0, J0)):
+                if JJ is None:
+                    ce, cs = J.cell_employer[loc], J.cell_side[loc]
+                    sub = J.subsidy[loc]
+                    sub_same = _subsidy_at(J, loc, first_emp)
+                else:
+                    ce, cs, sub = JJ.cell_employer, JJ.cell_side, JJ.subsidy
+                    sub_same = _subsidy_at(JJ, np.arange(loc.size), first_emp)
+                at_emp = yy & ((ce == first_emp[:, None]) | (cs == first_emp[:, None]))
+                e = np.where(yy, earn[loc], small)
+                if path == 1:
+                    out.earnings1[:, o], out.subsidy1[:, o] = e.T, sub.T
+                    out.same1[:, o] = (at_emp | sub_same).T
+                else:
+                    out.earnings0[:, o], out.subsidy0[:, o] = e.T, sub.T
+                    out.same0[:, o] = (at_emp | sub_same).T
+        # --- wage-subsidy spells of the observed register
+        kk = J.sub_row.size
+        if kk:
+            jp = lo + J.sub_row
+            s_day = month_start(J.sub_start) + rng.integers(0, 10, kk)
+            e_day = np.maximum(s_day, month_end(J.sub_end) - rng.integers(0, 10, kk))
+            e_day = np.where(J.sub_ongoing, NEVER, e_day)
             status = np.where(
-                ongoing, "GJENN", np.where(early & (rng.random(k.size) < 0.5), "DELAVB", "FULLF")
+                J.sub_ongoing,
+                "GJENN",
+                np.where(J.sub_early & (rng.random(kk) < 0.5), "DELAVB", "FULLF"),
             )
-            subs.person.append(jp[k])
-            subs.code.append(np.where(var[k], "VARLONTIL", "MIDLONTIL"))
+            subs.person.append(jp)
+            subs.code.append(np.where(J.sub_var, "VARLONTIL", "MIDLONTIL"))
             subs.start.append(s_day)
             subs.end.append(e_day)
             subs.status.append(status)
-            subs.employer.append(employer[k])
-        # Second employer for some jobs; never the same organisation.
-        side = rng.random(nj) < P.SIDE_JOB_PROB
-        side_emp = employers.draw_job(rng, nj)
-        side_emp = np.where(side_emp == employer, (side_emp + 1) % employers.n, side_emp)
-        # --- rows ----------------------------------------------------------------------------
-        j = job_of[emp_cells]
+            subs.employer.append(J.sub_employer)
+        # --- rows
+        yf = y.ravel()
+        emp_cells = np.flatnonzero(yf)
         total = earn.ravel()[emp_cells]
-        has_side = side[j]
-        side_earn = np.where(has_side, np.rint(total * rng.uniform(0.12, 0.3, total.size)), 0)
-        side_earn = side_earn.astype(np.int64)
+        side_e = J.cell_side.ravel()[emp_cells]
+        has_side = side_e >= 0
+        side_earn = np.where(has_side, np.rint(total * D.side_share.ravel()[emp_cells]), 0).astype(
+            np.int64
+        )
         person_e = lo + emp_cells // T
         t_e = emp_cells % T
-        small_f = small.ravel()
+        small_f = D.small.ravel()
         sm_cells = np.flatnonzero(~yf & (small_f > 0))
         hs = np.flatnonzero(has_side)
         rows = {
             "person": np.concatenate([person_e, person_e[hs], lo + sm_cells // T]),
             "t": np.concatenate([t_e, t_e[hs], sm_cells % T]),
             "employer": np.concatenate(
-                [employer[j], side_emp[j[hs]], employers.draw_job(rng, sm_cells.size)]
+                [
+                    J.cell_employer.ravel()[emp_cells],
+                    side_e[hs],
+                    employers.job_from_uniform(D.u_employer.ravel()[sm_cells]).astype(np.int64),
+                ]
             ),
             "earnings": np.concatenate([total - side_earn, side_earn[hs], small_f[sm_cells]]),
             "position": np.concatenate(
@@ -333,5 +395,19 @@ def simulate_employment(
         }
         order = np.lexsort((rows["employer"], rows["t"], rows["person"]))
         sink({k_: v[order] for k_, v in rows.items()})
-        del y, earn, small, yf, prev, jstart, job_of
-    return truth, subs, stats
+        del y, earn, D, J
+    return subs, out, stats
+
+
+def _subsidy_at(J: Jobs, loc: np.ndarray, employer: np.ndarray) -> np.ndarray:
+    """(len(loc) x T) bool: in a wage subsidy at `employer` (per row of loc)."""
+    out = np.zeros(loc.size * T, dtype=bool)
+    pos = np.full(J.subsidy.shape[0], -1, np.int64)
+    pos[loc] = np.arange(loc.size)
+    r = pos[J.sub_row]
+    k = np.flatnonzero((r >= 0) & (J.sub_employer == employer[np.maximum(r, 0)]))
+    ln = J.sub_end[k] - J.sub_start[k] + 1
+    rep = np.repeat(k, ln)
+    offs = np.arange(rep.size) - np.repeat(np.cumsum(ln) - ln, ln)
+    out[r[rep] * T + J.sub_start[rep] + offs] = True
+    return out.reshape(loc.size, T)
