@@ -51,7 +51,7 @@ TRUTH_MEASURES = (
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory):
     d = tmp_path_factory.mktemp("synthetic_costs")
-    generate_register(d, scale=SCALE, seed=SEED)
+    generate_register(d, scale=SCALE, seed=SEED, preset="easy")
     con = duckdb.connect()
     ingest_directory(con, d)
     build_panel(con)

@@ -28,7 +28,7 @@ MEASURES = {"lock_in_0_5": range(0, 6), "at_12": [12], "at_24": [24]}
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
     root = tmp_path_factory.mktemp("eff_synth")
-    synthetic.generate_register(root / "input", scale=SCALE, seed=SEED)
+    synthetic.generate_register(root / "input", scale=SCALE, seed=SEED, preset="easy")
     con = duckdb.connect(str(root / "wh.duckdb"))
     ingest_directory(con, root / "input")
     build_panel(con)
