@@ -3,7 +3,7 @@
 `dagster dev` loads `defs` from here (see pyproject's [tool.dagster]); the command-line tool
 builds the same definitions with explicit paths via `build_definitions`.
 The graph reads left to right:
-raw -> staging -> panel -> marts -> effects -> cost-effectiveness -> publish -> report.
+raw -> staging -> panel -> marts -> effects -> cost-effectiveness -> protected -> publish -> report.
 """
 
 import os
@@ -15,8 +15,9 @@ from pipelines.assets.effects import EFFECT_ASSETS, EFFECT_CHECKS, EFFECT_KEYS
 from pipelines.assets.ingest import RAW_ASSETS, STAGING_ASSETS, STAGING_CHECKS, observation_window
 from pipelines.assets.marts import MART_ASSETS, MART_CHECKS, MART_KEYS
 from pipelines.assets.panel import PANEL_KEY, analysis_panel, panel_grid_complete
+from pipelines.assets.protected import PROTECTED_CHECKS, make_protected_asset
 from pipelines.assets.publish import make_publish_asset, make_run_info_asset
-from pipelines.assets.report import no_disclosure_violations, rapport
+from pipelines.assets.report import rapport
 from pipelines.defaults import DEFAULT_INPUT_DIR, DEFAULT_WAREHOUSE
 from pipelines.resources import (
     AnalysisSettingsResource,
@@ -56,7 +57,8 @@ def build_definitions(
     with_report = with_report and with_effects
     leaves = [PANEL_KEY, *MART_KEYS, *(EFFECT_KEYS if with_effects else [])]
     run_info = make_run_info_asset(leaves)
-    publish = make_publish_asset([*leaves, run_info.key])
+    protected = make_protected_asset(leaves)
+    publish = make_publish_asset([*leaves, run_info.key, protected.key])
     settings = AnalysisSettingsResource(
         employment_threshold_nok=(
             DEFAULT_EMPLOYMENT_THRESHOLD_NOK
@@ -74,6 +76,7 @@ def build_definitions(
         *MART_ASSETS,
         *(EFFECT_ASSETS if with_effects else []),
         run_info,
+        protected,
         publish,
     ]
     checks = [
@@ -81,10 +84,10 @@ def build_definitions(
         panel_grid_complete,
         *MART_CHECKS,
         *(EFFECT_CHECKS if with_effects else []),
+        *PROTECTED_CHECKS,
     ]
     if with_report:
         assets.append(rapport)
-        checks.append(no_disclosure_violations)
     return dg.Definitions(
         assets=assets,
         asset_checks=checks,

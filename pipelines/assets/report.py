@@ -4,31 +4,10 @@ from pathlib import Path
 
 import dagster as dg
 
-from analysis.report import build_report, disclosure_violations
+from analysis.report import build_report
 from pipelines.resources import ReportResource, WarehouseResource
 
 PUBLISHED_KEY = dg.AssetKey(["published_warehouse"])
-
-
-@dg.asset_check(
-    asset=PUBLISHED_KEY,
-    name="no_disclosure_violations",
-    blocking=True,
-    description=(
-        "Every table that leaves the warehouse (report tables, figures, CSV exports) passes the "
-        "disclosure rule after suppression: no count 1-4, no statistic from fewer than 5 persons, "
-        "no suppressed cell recoverable from totals."
-    ),
-)
-def no_disclosure_violations(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    violations = disclosure_violations(Path(warehouse.publish_to))
-    return dg.AssetCheckResult(
-        passed=not violations,
-        metadata={
-            "tables_with_violations": len(violations),
-            "violations": {k: v[:5] for k, v in violations.items()},
-        },
-    )
 
 
 @dg.asset(
