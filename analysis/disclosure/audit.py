@@ -147,8 +147,8 @@ def intervals(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Feasible (min, max) of each query column over inner cells >= 0 matching the known columns.
 
-    With `lower_first`, the maximum is only computed where the minimum is above 0 (a count that
-    can be 0 is not pinned inside 1-4); it is then reported as +inf. With `binding` (a dict),
+    With `lower_first` only what decides "pinned inside 1-4" is computed: queries that a feasible
+    point puts at 0 get (0, +inf), those it puts at 5 or more (-inf, +inf); the rest exactly. With `binding` (a dict),
     ``binding[query]`` gets the known columns whose constraints bind the bounds that pin it
     (non-zero duals): suppressing one of them loosens the bound.
     """
@@ -176,30 +176,29 @@ def intervals(
         model = _Bounds(a_eq, values[ks] if ks.size else np.zeros(0))
         cols = {q: np.asarray(sub[:, [q]].todense()).ravel() for q in qs}
         zero_ok: set[int] = set()
-        if lower_first:  # group test: one feasible point with many of them at 0 settles them all
-            rest = list(qs)
-            while rest:
-                model.optimum(np.sum([cols[q] for q in rest], axis=0), maximize=False)
-                if model.primal is None:
-                    break
-                hit = {q for q in rest if float(cols[q] @ model.primal) < _EPS}
-                if not hit:
-                    break
-                zero_ok |= hit
-                rest = [q for q in rest if q not in hit]
+        big_ok: set[int] = set()
+        if lower_first:  # group tests: one feasible point settles every query it puts at 0 or 5+
+            zero_ok = _group(model, cols, list(qs), maximize=False)
+            big_ok = _group(model, cols, [q for q in qs if q not in zero_ok], maximize=True)
         for q in qs:
-            if q in zero_ok:
+            if q in zero_ok or q in big_ok:
                 for i in qpos[q]:
-                    lo[i], hi[i] = 0.0, np.inf
+                    lo[i], hi[i] = (0.0, np.inf) if q in zero_ok else (-np.inf, np.inf)
                 if binding is not None:
                     binding[q] = set()
                 continue
             c = cols[q]
-            low = model.optimum(c, maximize=False)
-            d_low = model.duals
-            if lower_first and low < 1 - _EPS:
-                high, d_high = np.inf, None
+            if lower_first:  # a count that can reach 5 is not pinned: look at the top first
+                high = model.optimum(c, maximize=True)
+                d_high = model.duals
+                if high >= SMALL_MAX + 1 - _EPS:
+                    low, d_low = -np.inf, None
+                else:
+                    low = model.optimum(c, maximize=False)
+                    d_low = model.duals
             else:
+                low = model.optimum(c, maximize=False)
+                d_low = model.duals
                 high = model.optimum(c, maximize=True)
                 d_high = model.duals
             for i in qpos[q]:
@@ -212,6 +211,26 @@ def intervals(
                     pinning |= set(ks[np.abs(d_high) > 1e-9].tolist())
                 binding[q] = pinning
     return lo, hi
+
+
+def _group(
+    model: _Bounds, cols: dict[int, np.ndarray], queries: list[int], maximize: bool
+) -> set[int]:
+    """Queries shown safe by feasible points found for their sum: at 0 (minimising) or at 5 or
+    more (maximising), repeated on the rest while it finds any."""
+    safe: set[int] = set()
+    rest = list(queries)
+    while rest:
+        model.optimum(np.sum([cols[q] for q in rest], axis=0), maximize=maximize)
+        if model.primal is None:
+            break
+        v = {q: float(cols[q] @ model.primal) for q in rest}
+        hit = {q for q in rest if (v[q] >= SMALL_MAX + 1 - _EPS if maximize else v[q] < _EPS)}
+        if not hit:
+            break
+        safe |= hit
+        rest = [q for q in rest if q not in hit]
+    return safe
 
 
 def pinned_small(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:

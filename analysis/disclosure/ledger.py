@@ -13,8 +13,9 @@ The rule for a rerun on an updated extract (the previous published warehouse's l
   suppressed again and protected like a small count (it must not be derivable from this
   release either). Otherwise a reader could combine the two releases: last release's published
   cells plus this release's value of the old complementary cell recover the old small cell.
-* A count that was **published** with the same value is preferred for publication (it is known
-  anyway; keeping it keeps releases comparable).
+* A count that was **published** with the same value is known to a reader whatever this release
+  does: it is published again, and the elimination treats it as known (like a structural link),
+  so this release's small cells are protected against the previous release's counts too.
 * A count whose value changed is decided afresh: a changed value is a statement about different
   data, so it cannot be combined with the previous release's equations to recover an old cell.
 

@@ -50,6 +50,8 @@ class Universe:
     labels: list[str] = field(default_factory=list)
     _signature: dict[bytes, int] = field(default_factory=dict)
     _indexes: dict[tuple[str, str], dict] = field(default_factory=dict)
+    priority: set[int] = field(default_factory=set)
+    """Columns the report relies on (e.g. effects at the summary horizons): published first."""
     _counts: list[np.ndarray] = field(default_factory=list)
 
     # -- blocks ------------------------------------------------------------------------------

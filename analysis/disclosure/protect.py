@@ -58,6 +58,7 @@ class ProtectedTable:
     values: tuple[str, ...]
     notes: list[str]
     n_suppressed: int
+    reasons: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -113,7 +114,7 @@ def protect(
     values = {name: u.values() for name, u in universes.items()}
     primary: dict[str, set[int]] = {name: set() for name in universes}
     hold: dict[str, dict[int, str]] = {name: {} for name in universes}
-    preferred: dict[str, set[int]] = {name: set() for name in universes}
+    known_before: dict[str, set[int]] = {name: set() for name in universes}
     previous = previous_decisions(previous_ledger)
 
     for name, u in universes.items():  # sensitive cells (derived differences) of 1-4
@@ -144,10 +145,10 @@ def protect(
                     if prev[1] == SUPPRESSED:
                         hold[uname].setdefault(c, "ledger")
                     elif prev[1] == PUBLISHED:
-                        preferred[uname].add(c)
+                        known_before[uname].add(c)
 
     outcomes = {
-        name: protect_universe(u, primary[name], hold[name], preferred[name])
+        name: protect_universe(u, primary[name], hold[name], known_before[name])
         for name, u in universes.items()
     }
     for name, o in outcomes.items():
@@ -202,6 +203,7 @@ def _lay_out(
     f = t.frame.copy()
     recs = t.frame.to_dict("records")
     n_sup = 0
+    reasons_count: dict[str, int] = {}
     for col, refs in t.counts.items():
         shown = _display(t, col)
         na = t.not_applicable.get(col, np.zeros(len(f), bool))
@@ -218,6 +220,8 @@ def _lay_out(
                 s, why = PUBLISHED, ""
             status.append(s)
             reasons.append(why)
+            if s == SUPPRESSED:
+                reasons_count[why] = reasons_count.get(why, 0) + 1
             ledger_rows.append(
                 {
                     "table_name": t.name,
@@ -269,6 +273,7 @@ def _lay_out(
         values=tuple(value_cols),
         notes=list(t.notes),
         n_suppressed=n_sup,
+        reasons=dict(sorted(reasons_count.items())),
     )
 
 

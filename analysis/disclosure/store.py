@@ -121,6 +121,7 @@ def write_protected(con: duckdb.DuckDBPyConnection, result: Protection) -> list[
                 "counts": json.dumps(list(t.counts)),
                 "value_columns": json.dumps(list(t.values)),
                 "n_suppressed": t.n_suppressed,
+                "suppressed_by_reason": json.dumps(t.reasons),
                 "notes": json.dumps(t.notes),
             }
             for t in result.tables.values()
@@ -142,6 +143,7 @@ def write_protected(con: duckdb.DuckDBPyConnection, result: Protection) -> list[
             "counts": "count columns (JSON list)",
             "value_columns": "statistic columns (JSON list)",
             "n_suppressed": "count cells marked ':' (confidential)",
+            "suppressed_by_reason": "those cells by reason: primary (1-4), secondary, audit, ledger, withheld, unverified (JSON)",
             "notes": "merges and other notes (JSON list)",
         },
     )
@@ -166,7 +168,7 @@ def read_catalog(con: duckdb.DuckDBPyConnection) -> pd.DataFrame | None:
     if not have:
         return None
     cat = con.execute(f"SELECT * FROM {SCHEMA}.catalog").df()
-    for c in ("sources", "keys", "counts", "value_columns", "notes"):
+    for c in ("sources", "keys", "counts", "value_columns", "notes", "suppressed_by_reason"):
         cat[c] = cat[c].map(json.loads)
     return cat
 

@@ -30,6 +30,8 @@ from analysis.disclosure.layout import MIN_COUNT, Context, Ref, Stat, Table, as_
 
 U = "treated"
 EFFECT_VALUES = ("estimate", "std_error", "ci_low", "ci_high")
+ANCHORS = frozenset(e for m in SUMMARY_MEASURES.values() for e in m if len(m) == 1) | {0, 35}
+"""Event times the report and the cost tables read (published first where possible)."""
 RULES = {
     "callaway_santanna": "cs",
     "naive": "plain",
@@ -118,6 +120,8 @@ def effects(ctx: Context) -> Table | None:
             ck = (rule, sub, int(e))
             if ck not in cache:
                 cache[ck] = (U, u.rows_cell(rows[ok], "published", f"{rule}/{sub} e={e}"))
+                if int(e) in ANCHORS:
+                    u.priority.add(cache[ck][1])
             ref = cache[ck]
             refs[i] = ref
             sets[int(e)] = ok
