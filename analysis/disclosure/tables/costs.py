@@ -232,7 +232,7 @@ def cost_parameters(ctx: Context) -> Table | None:
         df.reset_index(drop=True),
         "Parametre i kostnadsberegningen",
         (t,),
-        keys=("parameter",),
+        keys=tuple(c for c in ("parameter", "subgroup", "year") if c in df.columns),
     )
 
 
