@@ -237,7 +237,7 @@ def test_purpose_tables_per_table_and_not_now(warehouse, tmp_path):
     assert len(ok) >= 2
     small = ok[:3]
     big = wide.loc[year].drop(index=small).idxmax()
-    for p, keep in zip(small, (3, 1, 1)):
+    for p, keep in zip(small, (3, 1, 1)[: len(small)], strict=True):
         con.execute(
             "UPDATE panel.at_spells SET purpose = ? WHERE spell_id IN (SELECT spell_id FROM panel.at_spells "
             "WHERE year(start_date) = ? AND purpose = ? ORDER BY spell_id OFFSET ?)",
