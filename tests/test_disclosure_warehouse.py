@@ -470,3 +470,40 @@ def test_spans_agree_with_the_package_elimination(built):
     from analysis.disclosure.audit import derivable
 
     assert list(derivable(m, known, queries)) == in_span(m.toarray(), known, queries)
+
+
+def test_blocking_check_fails_when_a_suppressed_cell_is_published(warehouse, tmp_path):
+    """The check is not a formality: publish one complementary cell and it finds the small cell
+    that the cell gave away; publish a 1-4 and it says so."""
+    wh = tmp_path / "tampered.duckdb"
+    shutil.copy(warehouse, wh)
+    con = duckdb.connect(str(wh))
+    led = con.execute("SELECT * FROM protected.ledger WHERE table_name = 'transitions'").df()
+    layout = con.execute("SELECT * FROM protected.transitions").df()
+    secondary = led[led["reason"] == "secondary"].iloc[0]
+    keys = dict(kv.split("=", 1) for kv in secondary["cell_key"].split("|"))
+    where = (
+        (layout["purpose"] == keys["purpose"])
+        & (layout["months_after_exit"] == int(keys["months_after_exit"]))
+        & (layout["state"] == keys["state"])
+    )
+    assert where.sum() == 1
+    con.execute(
+        "UPDATE protected.transitions SET n = ?, n_status = '', n_suppressed = FALSE "
+        "WHERE purpose = ? AND months_after_exit = ? AND state = ?",
+        [int(secondary["value"]), keys["purpose"], int(keys["months_after_exit"]), keys["state"]],
+    )
+    problems = sdc.audit_protected(con)
+    assert any(
+        "recovered exactly" in p or "pinned" in p or "published in one table" in p for p in problems
+    )
+    primary = led[led["reason"] == "primary"].iloc[0]
+    keys = dict(kv.split("=", 1) for kv in primary["cell_key"].split("|"))
+    con.execute(
+        "UPDATE protected.transitions SET n = ?, n_status = '', n_suppressed = FALSE "
+        "WHERE purpose = ? AND months_after_exit = ? AND state = ?",
+        [int(primary["value"]), keys["purpose"], int(keys["months_after_exit"]), keys["state"]],
+    )
+    problems = sdc.audit_protected(con)
+    assert any("a count of 1-4 is published" in p for p in problems)
+    con.close()

@@ -25,10 +25,13 @@ about the new data only.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+
+log = logging.getLogger(__name__)
 
 LEDGER_COLUMNS = {
     "table_name": "outbound table (protected.<table_name>)",
@@ -64,7 +67,10 @@ def read_ledger(path: Path | str | None) -> pd.DataFrame | None:
         return None
     try:
         con = duckdb.connect(str(path), read_only=True)
-    except duckdb.Error:
+    except duckdb.Error as exc:
+        log.warning(
+            "disclosure: the previous release's ledger could not be read (%s)", type(exc).__name__
+        )
         return None
     try:
         have = con.execute(
