@@ -83,10 +83,10 @@ def catalogue(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
 
 def model(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, Universe], list[Table], list[str]]:
     """The universes and the outbound tables on them (links that do not hold are dropped)."""
-    universes = build_universes(con)
+    warnings: list[str] = []
+    universes = build_universes(con, warnings)
     ctx = Context(con, universes, catalogue(con))
-    tables = build_tables(ctx)
-    warnings = []
+    tables = build_tables(ctx, warnings)
     for u in universes.values():
         vals = u.values()
         for c in np.flatnonzero(u.has_role("link")):

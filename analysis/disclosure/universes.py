@@ -359,12 +359,21 @@ BUILDERS: dict[str, Callable] = {
 }
 
 
-def build_universes(con: duckdb.DuckDBPyConnection) -> dict[str, Universe]:
-    """Every universe the warehouse has the tables for."""
+def build_universes(
+    con: duckdb.DuckDBPyConnection, warnings: list[str] | None = None
+) -> dict[str, Universe]:
+    """Every universe the warehouse has the tables for. A universe whose unit-level data are
+    not counts (negative or missing) is left out with a warning: the tables on it are then not
+    published, rather than published unprotected or the run stopped."""
     have = _tables(con)
     out = {}
     for name, build in BUILDERS.items():
-        u = build(con, have)
+        try:
+            u = build(con, have)
+        except (ValueError, KeyError, duckdb.Error) as exc:
+            if warnings is not None:
+                warnings.append(f"universe {name} left out ({type(exc).__name__}: {exc})")
+            continue
         if u is not None:
             out[name] = u
     return out

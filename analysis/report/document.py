@@ -557,7 +557,9 @@ def sec_participants(b: Builder) -> Section:
             )
             texts = dict(zip(("ALL", *STATUS_GROUPS), row[1:], strict=True))
             hidden = fmt.SUPPRESSED in (texts["ALL"], texts["NEDSATT_ARBEIDSEVNE"])
-            nobody = np.isfinite(vals["ALL"]) and vals["ALL"] == 0
+            nobody = (np.isfinite(vals["ALL"]) and vals["ALL"] == 0) or texts[
+                "NEDSATT_ARBEIDSEVNE"
+            ] == fmt.NOT_APPLICABLE  # nobody, or shown merged with another group
             row.append(
                 b.pct(vals["NEDSATT_ARBEIDSEVNE"] / vals["ALL"])
                 if ok
