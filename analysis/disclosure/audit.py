@@ -7,7 +7,9 @@ structural links) and the columns that are hidden:
   of the known columns. Row-echelon reduction over a prime field (a different prime and pivot rule
   than :mod:`analysis.disclosure.gauss`, so the check does not share the suppression's numerics).
 * :func:`intervals` - linear programming: the smallest and largest value a hidden column can take
-  over all non-negative inner cells that reproduce every known column (scipy's HiGHS).
+  over all non-negative inner cells that reproduce every known column (HiGHS through ``highspy``,
+  one model per connected component and warm starts as only the objective changes; queries are
+  first settled in groups: one feasible point with many of them at 0 shows them all unpinned).
 
 A hidden count of 1-4 persons is *disclosed* when it is recovered exactly, or when its feasible
 interval is pinned inside 1-4 (the reader learns it is neither 0 nor 5 or more):

@@ -231,37 +231,4 @@ def link_shared(u: Universe, blocks: list[str], label: str = "same units") -> No
                 u.link((a, rec), (b, rec), f"{label}: {a} = {b} at {rec}")
 
 
-def nested_differences(
-    sets: Mapping[object, np.ndarray], inner: np.ndarray
-) -> list[tuple[object, object, np.ndarray]]:
-    """For sets of inner rows (e.g. the cohorts behind each event-time count), every difference
-    ``A minus B`` whose value is 1-4 persons: a count a reader could work out by subtracting two
-    published counts when B is inside A. Returns ``(key_a, key_b, rows)`` triples."""
-    keys = list(sets)
-    out = []
-    for ka in keys:
-        a = sets[ka]
-        for kb in keys:
-            if ka == kb:
-                continue
-            rows = np.setdiff1d(a, sets[kb], assume_unique=True)
-            v = int(inner[rows].sum()) if rows.size else 0
-            if 0 < v < 5:
-                out.append((ka, kb, rows))
-    return out
-
-
-def as_mask(fn: Callable[[pd.Series], object]) -> Callable[[pd.Series], np.ndarray]:
-    """Wrap a predicate on a column for use in a `where` filter."""
-    return lambda s: np.asarray(fn(s), dtype=bool)
-
-
-__all__ = [
-    "ROLES",
-    "Universe",
-    "Where",
-    "as_mask",
-    "link_shared",
-    "margin_block",
-    "nested_differences",
-]
+__all__ = ["ROLES", "Universe", "Where", "link_shared", "margin_block"]

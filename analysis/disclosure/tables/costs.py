@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.disclosure.layout import MIN_COUNT, Context, Ref, Stat, Table, as_int
-from analysis.disclosure.tables.effects import _lookup
+from analysis.disclosure.tables.effects import lookup_treated
 
 COST_VALUES = ("estimate", "std_error", "ci_low", "ci_high")
 COST_COMPONENT_VALUES = ("months_per_participant", "nok_per_participant", "nok_pv_per_participant")
@@ -82,7 +82,7 @@ def _treated_refs(ctx: Context, df: pd.DataFrame) -> list[Ref | None]:
         est = r.get("estimator") or "callaway_santanna"
         h = r.get("horizon_months")
         prefer = [int(h) - 1, int(h)] if h is not None and not pd.isna(h) else []
-        refs.append(_lookup(ctx, est, r["subgroup"], int(r["n_treated"]), prefer))
+        refs.append(lookup_treated(ctx, est, r["subgroup"], int(r["n_treated"]), prefer))
     return refs
 
 

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.design import HEADLINE_ESTIMATOR, HEADLINE_OUTCOME, SUMMARY_MEASURES
-from analysis.disclosure.layout import MIN_COUNT, Context, Ref, Stat, Table, as_int, base_rule
+from analysis.disclosure.layout import MIN_COUNT, Context, Ref, Stat, Table, as_int
 
 U = "treated"
 EFFECT_VALUES = ("estimate", "std_error", "ci_low", "ci_high")
@@ -153,7 +153,7 @@ def effects(ctx: Context) -> Table | None:
     return table
 
 
-def _lookup(
+def lookup_treated(
     ctx: Context, estimator: str, subgroup: str, value: int, prefer: list[int]
 ) -> Ref | None:
     """The effects cell of (estimator, subgroup) with this count, at a preferred event time."""
@@ -183,7 +183,7 @@ def effects_summary(ctx: Context) -> Table | None:
         for r in df.to_dict("records"):
             prefer = sorted(SUMMARY_MEASURES.get(r.get("measure"), {}))
             refs.append(
-                _lookup(ctx, r.get("estimator"), r["subgroup"], int(r["n_treated"]), prefer)
+                lookup_treated(ctx, r.get("estimator"), r["subgroup"], int(r["n_treated"]), prefer)
             )
         table.count("n_treated", refs)
         table.withheld["n_treated"] = np.array([r is None for r in refs])
@@ -303,4 +303,4 @@ def effects_support(ctx: Context) -> Table | None:
 
 BUILDERS = (effects, effects_summary, effects_diagnostics, effects_balance, effects_support)
 
-__all__ = ["EFFECT_VALUES", "base_rule"]
+__all__ = ["BUILDERS", "EFFECT_VALUES", "lookup_treated"]
