@@ -15,14 +15,20 @@ Conventions (one place, so every table and figure in every report agrees):
   does. This is what a reader checking a table by hand expects.
 * **Percent**: shares are given as fractions (``0.53``) and printed as ``53,0 %`` in bokmål, with a
   U+00A0 NO-BREAK SPACE before the percent sign (Språkrådet's rule), and ``53.0%`` in English.
-* **Symbols** follow SSB's standard table symbols:
+* **Symbols** follow SSB's standard table symbols, and agree with the ``<col>_status`` columns of
+  the protected tables and the CSV export (:mod:`analysis.disclosure`):
 
-  - ``":"`` (:data:`SUPPRESSED`) — not published for confidentiality reasons (small cells,
-    see :mod:`analysis.disclosure`). Passing ``suppressed=True`` to any formatter gives ``":"``.
-  - ``".."`` (:data:`MISSING`) — data not available: ``None``, ``NaN``, ``pd.NA``/``NaT``.
+  - ``":"`` (:data:`SUPPRESSED`) — confidential: not published for confidentiality reasons
+    (counts of 1-4, and counts that would reveal them). ``suppressed=True`` or ``status=":"``.
+  - ``"."`` (:data:`NOT_APPLICABLE`) — not applicable: logically impossible or structurally
+    empty (a share of nobody, a category merged into another row). ``status="."``.
+  - ``".."`` (:data:`MISSING`, alias :data:`NOT_AVAILABLE`) — not available: censored or not yet
+    observed (e.g. 24 months after an exit that lies less than 24 months back), and any missing
+    value without a status (``None``, ``NaN``, ``pd.NA``/``NaT``).
     We deliberately do **not** use a dash for missing values: in SSB's symbol set ``"–"`` means
     *nil* (a true zero), so a dash for "missing" would be misread by anyone used to official
-    statistics. Every formatter takes ``missing=`` if a table needs something else (e.g. ``""``).
+    statistics. Every formatter takes ``missing=`` if a table needs something else (e.g. ``""``),
+    and ``status=`` to print the symbol of a protected value.
 
 Labels: :data:`LABELS` maps the code lists used in the marts (status groups, agreement purposes,
 post-exit states, genders, immigrant categories, benefits, innsatsgrupper) to display labels in
@@ -42,8 +48,31 @@ LANGS = ("nb", "en")
 SUPPRESSED = ":"
 """Symbol for a value withheld for confidentiality (SSB: "Vises ikke av konfidensialitetshensyn")."""
 
+NOT_APPLICABLE = "."
+"""Symbol for a value that is logically impossible or structurally empty (SSB: "Tall kan ikke
+forekomme", category not applicable)."""
+
 MISSING = ".."
-"""Symbol for a value that is not available (SSB: "Tall mangler")."""
+"""Symbol for a value that is not available (SSB: "Oppgave mangler", data not available):
+censored, not yet observed, or missing."""
+
+NOT_AVAILABLE = MISSING
+
+SYMBOLS = (SUPPRESSED, NOT_APPLICABLE, MISSING)
+"""The symbols a protected value's status can hold (an empty status means published)."""
+
+
+def _symbol(status: object) -> str | None:
+    """The symbol to print for a status ('' / None: none, print the value)."""
+    if is_missing(status):
+        return None
+    status = str(status)
+    if status == "":
+        return None
+    if status not in SYMBOLS:
+        raise ValueError(f"unknown status symbol {status!r}; expected one of {SYMBOLS}")
+    return status
+
 
 NB_GROUP_SEP = "\u202f"  # NARROW NO-BREAK SPACE
 NB_MINUS = "\u2212"  # MINUS SIGN
@@ -126,15 +155,20 @@ def format_number(
     *,
     suppressed: bool = False,
     missing: str = MISSING,
+    status: object = None,
 ) -> str:
     """Format a number for a report table or text.
 
     ``format_number(-12345.678, 1)`` → ``"−12 345,7"`` (nb) / ``"-12,345.7"`` (en). Rounds half away
-    from zero; ``suppressed=True`` gives ``":"``; ``None``/``NaN`` give `missing` (default ``".."``).
+    from zero; ``suppressed=True`` gives ``":"``; a `status` symbol (``":"``, ``"."``, ``".."``)
+    is printed instead of the value; ``None``/``NaN`` give `missing` (default ``".."``).
     """
     _check_lang(lang)
     if suppressed:
         return SUPPRESSED
+    sym = _symbol(status)
+    if sym is not None:
+        return sym
     if is_missing(x):
         return missing
     if decimals < 0:
@@ -143,10 +177,15 @@ def format_number(
 
 
 def format_int(
-    x: object, lang: str = "nb", *, suppressed: bool = False, missing: str = MISSING
+    x: object,
+    lang: str = "nb",
+    *,
+    suppressed: bool = False,
+    missing: str = MISSING,
+    status: object = None,
 ) -> str:
     """Format a count: ``12345`` → ``"12 345"`` (nb) / ``"12,345"`` (en). Non-integers are rounded."""
-    return format_number(x, 0, lang, suppressed=suppressed, missing=missing)
+    return format_number(x, 0, lang, suppressed=suppressed, missing=missing, status=status)
 
 
 def format_percent(
@@ -156,6 +195,7 @@ def format_percent(
     *,
     suppressed: bool = False,
     missing: str = MISSING,
+    status: object = None,
 ) -> str:
     """Format a share (a fraction, 0.53) as a percentage: ``"53,0 %"`` (nb) / ``"53.0%"`` (en).
 
@@ -164,6 +204,9 @@ def format_percent(
     _check_lang(lang)
     if suppressed:
         return SUPPRESSED
+    sym = _symbol(status)
+    if sym is not None:
+        return sym
     if is_missing(share):
         return missing
     pct = _to_decimal(share) * 100
@@ -178,10 +221,11 @@ def format_signed(
     *,
     suppressed: bool = False,
     missing: str = MISSING,
+    status: object = None,
 ) -> str:
     """Like :func:`format_number` but with an explicit ``+`` on positive values (for effects)."""
-    out = format_number(x, decimals, lang, suppressed=suppressed, missing=missing)
-    if out in (SUPPRESSED, missing) or out.startswith(("-", NB_MINUS)):
+    out = format_number(x, decimals, lang, suppressed=suppressed, missing=missing, status=status)
+    if out in (*SYMBOLS, missing) or out.startswith(("-", NB_MINUS)):
         return out
     return out if _to_decimal(x).quantize(Decimal(1).scaleb(-decimals)) == 0 else "+" + out
 
@@ -272,6 +316,10 @@ LABELS: dict[str, dict[str, dict[str, str]]] = {
         "ARBEIDSSOKER": {"nb": "Arbeidssøker", "en": "Job seeker"},
         "NEDSATT_ARBEIDSEVNE": {"nb": "Nedsatt arbeidsevne", "en": "Reduced work capacity"},
         "ANNET": {"nb": "Annet", "en": "Other"},
+        "NEDSATT_ARBEIDSEVNE_ELLER_ANNET": {
+            "nb": "Nedsatt arbeidsevne eller annet",
+            "en": "Reduced work capacity or other",
+        },
         "ALL": {"nb": "Alle", "en": "All"},
     },
     "purpose": {

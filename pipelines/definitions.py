@@ -12,7 +12,6 @@ Every asset and check reads and writes the working copy; only `published_warehou
 published file.
 """
 
-import importlib
 import os
 
 import dagster as dg
@@ -34,6 +33,7 @@ from pipelines.assets.ingest import (
 )
 from pipelines.assets.marts import MART_ASSETS, MART_CHECKS, MART_KEYS
 from pipelines.assets.panel import PANEL_KEY, analysis_panel, panel_grid_complete
+from pipelines.assets.protected import PROTECTED_CHECKS, make_protected_asset
 from pipelines.assets.publish import (
     RUN_INFO_KEY,
     make_publish_asset,
@@ -47,43 +47,6 @@ from pipelines.resources import (
     ReportResource,
     WarehouseResource,
 )
-
-# The outbound (protected) tables: built from the marts by their own asset with a blocking
-# disclosure check, read by the report. The module is optional so the graph loads without it.
-OUTBOUND_MODULE = "pipelines.assets.protected"
-
-
-OUTBOUND_PREFIX = "protected"
-
-
-def outbound_definitions() -> tuple[list[dg.AssetsDefinition], list[dg.AssetChecksDefinition]]:
-    """Assets (keys `protected/...`) and their checks from `pipelines/assets/protected.py`, if
-    the module exists. Definitions it merely imports from elsewhere are not taken."""
-    try:
-        module = importlib.import_module(OUTBOUND_MODULE)
-    except ModuleNotFoundError as exc:
-        if exc.name != OUTBOUND_MODULE:
-            raise
-        return [], []
-
-    def outbound(key: dg.AssetKey) -> bool:
-        return key.path[0] == OUTBOUND_PREFIX
-
-    values = list(vars(module).values())
-    checks = [
-        v
-        for v in values
-        if isinstance(v, dg.AssetChecksDefinition)
-        and all(outbound(spec.asset_key) for spec in v.check_specs)
-    ]
-    assets = [
-        v
-        for v in values
-        if isinstance(v, dg.AssetsDefinition)
-        and not isinstance(v, dg.AssetChecksDefinition)
-        and all(outbound(k) for k in v.keys)
-    ]
-    return assets, checks
 
 
 def build_definitions(
@@ -111,14 +74,13 @@ def build_definitions(
     with_report = with_report and with_effects
     leaves = [PANEL_KEY, *MART_KEYS, *(EFFECT_KEYS if with_effects else [])]
     run_info = make_run_info_asset(leaves)
-    outbound_assets, outbound_checks = outbound_definitions() if with_effects else ([], [])
+    # The outbound (protected) tables: every table that leaves the warehouse, suppressed over all
+    # tables together, with a blocking check that nothing suppressed can be worked out.
+    outbound_assets = [make_protected_asset([*leaves, RUN_INFO_KEY])] if with_effects else []
+    outbound_checks = list(PROTECTED_CHECKS) if with_effects else []
     outbound_keys = [k for a in outbound_assets for k in a.keys]
     before_report = [*leaves, RUN_INFO_KEY, *outbound_keys]
     report = [report_assets.make_report_asset(before_report)] if with_report else []
-    # Until the outbound layer brings its own disclosure check, the report's interim one guards
-    # publication (it reads the working copy); it gives way as soon as the outbound check exists.
-    interim = getattr(report_assets, "no_disclosure_violations", None)
-    report_checks = [interim] if with_report and interim and not outbound_checks else []
     publish = make_publish_asset(
         [*before_report, *(k for a in report for k in a.keys)], with_report
     )
@@ -153,7 +115,6 @@ def build_definitions(
             *(EFFECT_CHECKS if with_effects else []),
             mart_counts_valid,
             *outbound_checks,
-            *report_checks,
         ],
         resources={
             "warehouse": WarehouseResource(

@@ -72,31 +72,16 @@ def test_plausibility_gates_are_blocking_checks():
     assert ("meta/run_info", "mart_counts_are_non_negative_integers") in checks
 
 
-def test_outbound_asset_slots_in_between_the_marts_and_the_report(monkeypatch):
-    """pipelines/assets/protected.py (the outbound tables and their disclosure check) is picked
-    up when present: the report depends on it, publication on the report; the interim
-    disclosure check on the report gives way to the module's own."""
-    import sys
-    import types
-
-    from pipelines.assets.effects import effects as effects_asset
-
-    module = types.ModuleType("pipelines.assets.protected")
-
-    @dg.asset(key=dg.AssetKey(["protected", "tables"]), deps=[dg.AssetKey(["marts", "effects"])])
-    def tables() -> None: ...
-
-    @dg.asset_check(asset=tables.key, name="no_recoverable_cells", blocking=True)
-    def check() -> dg.AssetCheckResult:
-        return dg.AssetCheckResult(passed=True)
-
-    module.tables, module.check, module.imported_elsewhere = tables, check, effects_asset
-    monkeypatch.setitem(sys.modules, "pipelines.assets.protected", module)
-    defs = build_definitions("in", "wh.duckdb")
+def test_outbound_tables_sit_between_the_marts_and_the_report():
+    """The outbound (protected) tables and their blocking disclosure check come after every mart
+    and the run colophon; the report reads them; publication comes after the report."""
     graph = defs.resolve_asset_graph()
+    protected = dg.AssetKey(["protected", "tables"])
     report, publish = dg.AssetKey(["report", "rapport"]), dg.AssetKey("published_warehouse")
-    assert tables.key in graph.get(report).parent_keys
+    assert protected in graph.get(report).parent_keys
+    marts = {k for k in graph.materializable_asset_keys if k.path[0] == "marts"}
+    assert marts <= _ancestors(graph, protected)
     assert _ancestors(graph, publish) == set(graph.materializable_asset_keys) - {publish}
-    names = {c.name for c in graph.asset_check_keys}
-    assert "no_recoverable_cells" in names and "no_disclosure_violations" not in names
-    assert len([a for a in defs.assets if dg.AssetKey(["marts", "effects"]) in a.keys]) == 1
+    checks = {(c.asset_key, c.name) for c in graph.asset_check_keys}
+    assert (protected, "nothing_can_be_worked_out") in checks
+    assert not any(name == "no_disclosure_violations" for _, name in checks)

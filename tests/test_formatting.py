@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis import formatting as fmt
 from analysis.formatting import (
     MISSING,
     SUPPRESSED,
@@ -150,3 +151,32 @@ def test_labels():
     assert labels(["ARBEIDSERFARING", "UTPROVING"], "en") == ["Work experience", "Trial"]
     with pytest.raises(KeyError):
         label("ALL", kind="nope")
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [(":", ":"), (".", "."), ("..", ".."), ("", "1 234"), (None, "1 234")],
+)
+def test_status_symbols(status, expected):
+    """SSB's symbols agree with the protected tables' status columns: ':' confidential,
+    '.' not applicable, '..' not available; an empty status prints the value."""
+    value = 1234 if status in ("", None) else float("nan")
+    out = fmt.format_number(value, 0, "nb", status=status)
+    assert out.replace(fmt.NB_GROUP_SEP, " ") == expected
+    assert fmt.format_percent(0.5 if status in ("", None) else None, 0, "en", status=status) == (
+        "50%" if status in ("", None) else expected
+    )
+    assert fmt.format_signed(1.0 if status in ("", None) else None, 1, "en", status=status) == (
+        "+1.0" if status in ("", None) else expected
+    )
+
+
+def test_unknown_status_symbol_is_an_error():
+    with pytest.raises(ValueError, match="unknown status symbol"):
+        fmt.format_number(1, status="-")
+
+
+def test_symbol_constants():
+    assert (fmt.SUPPRESSED, fmt.NOT_APPLICABLE, fmt.NOT_AVAILABLE) == (":", ".", "..")
+    assert fmt.MISSING == fmt.NOT_AVAILABLE
+    assert fmt.label("NEDSATT_ARBEIDSEVNE_ELLER_ANNET", "nb", "status_group").startswith("Nedsatt")

@@ -27,7 +27,7 @@ from analysis.report import (
     publishable_tables,
 )
 from analysis.report.document import Builder, Document, Section, section_titles
-from analysis.report.publish import Published
+from analysis.report.publish import Published, check_tables
 from analysis.report.render import render_html
 
 pypdf = pytest.importorskip("pypdf")
@@ -184,17 +184,22 @@ def test_no_disclosure_violations(warehouse):
     assert disclosure_violations(warehouse) == {}
 
 
-def test_publishable_tables_are_suppressed_and_recheckable(warehouse):
+def test_publishable_tables_are_the_protected_ones_and_pass_the_check(warehouse):
     tables = publishable_tables(warehouse)
     for name in ("participants_monthly", "purpose_distribution", "transitions", "effects"):
         assert name in tables
     for name, (frame, kwargs) in tables.items():
-        if kwargs:
-            assert sdc.flag_col(kwargs["count_col"]) in frame.columns, name
-            assert sdc.check_disclosure(frame, **kwargs) == [], name
+        for c in (*kwargs["counts"], *kwargs["values"]):
+            assert sdc.status_col(c) in frame.columns, (name, c)
+            assert sdc.flag_col(c) in frame.columns, (name, c)
     # the small warehouse has small cells: suppression really happened somewhere
-    total = sum(int(f[sdc.flag_col(k["count_col"])].sum()) for f, k in tables.values() if k)
-    assert total > 0
+    assert (
+        sum(int(f[sdc.flag_col(k["counts"][0])].sum()) for f, k in tables.values() if k["counts"])
+        > 0
+    )
+    con = duckdb.connect(str(warehouse), read_only=True)
+    assert sdc.audit_protected(con) == []  # the blocking check, run again on the published copy
+    con.close()
 
 
 def _count_columns(df: pd.DataFrame) -> list[str]:
@@ -233,9 +238,9 @@ def test_small_cell_renders_as_colon_in_html():
             "n": [40, 17, 3, 60],
         }
     )
-    kwargs = dict(count_col="n", dims=("purpose",))
-    sup = sdc.suppress_table(raw, **kwargs)
-    assert sdc.check_disclosure(sup, **kwargs) == []
+    sup = sdc.suppress_table(raw, "n", ["purpose"])
+    kwargs = {"counts": ("n",), "values": ()}
+    assert check_tables({"x": (sup, kwargs)}) == {}
     b = Builder({"x": Published("x", sup, kwargs, "", ())}, {}, "nb")
     rows = [
         [fmt.label(p, "nb", "purpose"), b.cell(sup, sup["purpose"] == p, "n")[0]]
@@ -248,6 +253,75 @@ def test_small_cell_renders_as_colon_in_html():
     assert cells[1] == ":"  # the complementary suppression (17: smallest other cell)
     assert "3" not in cells and "17" not in cells
     assert cells[3] == "60" and cells[0] == "40"
+
+
+@pytest.mark.parametrize(
+    ("status", "shown"),
+    [("", "25"), (":", ":"), (".", "."), ("..", "..")],
+)
+def test_each_symbol_renders_in_html(status, shown):
+    """':' confidential, '.' not applicable, '..' not available: what the report prints for each
+    status of a protected value, never a number in its place."""
+    frame = pd.DataFrame(
+        {
+            "g": ["A"],
+            "n": [25 if status == "" else np.nan],
+            "n_status": [status],
+            "n_suppressed": [status == ":"],
+        }
+    )
+    b = Builder({"x": Published("x", frame, {"counts": ("n",), "values": ()}, "", ())}, {}, "nb")
+    text, value = b.cell(frame, frame["g"] == "A", "n")
+    assert text == shown
+    assert (value == 25) if status == "" else np.isnan(value)
+    sec = Section("test", "Test", [b.table("Symboler", ["G", "Antall"], [["A", text]])])
+    html = render_html(Document("nb", "T", "S", [sec], [], [], ""))
+    assert re.findall(r'<td class="r">([^<]*)</td>', html) == [shown]
+
+
+def test_censored_value_is_not_drawn_as_zero(monkeypatch):
+    """A share not yet observed (or suppressed) gets no bar and its symbol, not a bar of 0."""
+    import matplotlib.axes
+
+    from analysis.report import figures as figs
+
+    bars, texts = [], []
+    orig_barh, orig_bar = matplotlib.axes.Axes.barh, matplotlib.axes.Axes.bar
+    orig_text = matplotlib.axes.Axes.text
+
+    def barh(self, y, width, *a, **k):
+        bars.append(np.atleast_1d(np.asarray(width, dtype=float)))
+        return orig_barh(self, y, width, *a, **k)
+
+    def bar(self, x, height, *a, **k):  # barh draws through bar: count vertical bars only
+        if k.get("orientation", "vertical") == "vertical":
+            bars.append(np.atleast_1d(np.asarray(height, dtype=float)))
+        return orig_bar(self, x, height, *a, **k)
+
+    def text(self, x, y, s, *a, **k):
+        texts.append(s)
+        return orig_text(self, x, y, s, *a, **k)
+
+    monkeypatch.setattr(matplotlib.axes.Axes, "barh", barh)
+    monkeypatch.setattr(matplotlib.axes.Axes, "bar", bar)
+    monkeypatch.setattr(matplotlib.axes.Axes, "text", text)
+    figs.grouped_bars(
+        ["A", "B"],
+        [("6 mnd.", [0.5, 0.4]), ("24 mnd.", [0.45, np.nan])],
+        "nb",
+        "Prosent",
+        symbols=[[None, None], [None, ".."]],
+    )
+    assert [len(w) for w in bars] == [2, 1]  # B has no bar at 24 months
+    assert np.isfinite(np.concatenate(bars)).all()
+    assert texts == ["50", "40", "45", ".."]  # labelled '..' (not available), not 0
+    bars.clear()
+    texts.clear()
+    figs.stacked_states(
+        ["1", "24"], [("I arbeid", [0.5, np.nan]), ("Ingen", [0.5, np.nan])], "nb", "k", "%"
+    )
+    assert [len(h) for h in bars] == [1, 1] and np.isfinite(np.concatenate(bars)).all()
+    assert ".." in texts  # the horizon not yet observed is marked, not drawn as an empty bar
 
 
 # --- Formatting ------------------------------------------------------------------------------------
@@ -290,14 +364,14 @@ def _copy_without(warehouse: Path, tmp_path: Path, table: str) -> Path:
 
 
 def test_missing_core_table_raises(warehouse, tmp_path):
-    wh = _copy_without(warehouse, tmp_path, "marts.transitions")
-    with pytest.raises(ReportDataError, match="marts.transitions"):
+    wh = _copy_without(warehouse, tmp_path, "protected.transitions")
+    with pytest.raises(ReportDataError, match="protected.transitions"):
         build_report(wh, tmp_path / "out", "nb")
     assert not (tmp_path / "out" / "rapport.pdf").exists()
 
 
 def test_missing_optional_table_gets_a_note(warehouse, tmp_path):
-    wh = _copy_without(warehouse, tmp_path, "marts.same_employer")
+    wh = _copy_without(warehouse, tmp_path, "protected.same_employer")
     res = build_report(wh, tmp_path / "out", "nb")
     assert "marts.same_employer" in res["missing"]
     html = res["html"].read_text(encoding="utf-8")
@@ -348,9 +422,8 @@ def test_cost_tables_are_exported_and_safe(reports, warehouse):
     tables = publishable_tables(warehouse)
     for name in COST_TABLES:
         frame, kwargs = tables[name]
-        assert kwargs["count_col"] in ("n_participants", "n_cost_base")
-        assert sdc.check_disclosure(frame, **kwargs) == []
-        assert any(n.startswith(f"{name}__") for n in tables)  # per-dimension views checked too
+        assert set(kwargs["counts"]) & {"n_participants", "n_cost_base"}
+        assert check_tables({name: (frame, kwargs)}) == {}
     violations = disclosure_violations(warehouse)
     assert not {n for n in violations if n.startswith("cost")}, violations
 
@@ -368,6 +441,8 @@ def test_small_cost_subgroup_is_suppressed(warehouse, tmp_path):
     con.execute(
         f"UPDATE marts.costs_per_participant SET n_participants = 3 WHERE subgroup = '{sub}'"
     )
+    sdc.write_protected(con, sdc.protect(con))  # the pipeline's protection step on this warehouse
+    assert sdc.audit_protected(con) == []
     con.close()
     assert disclosure_violations(wh) == {}
     tables = publishable_tables(wh)
@@ -389,7 +464,7 @@ def test_missing_cost_tables_get_a_note(warehouse, tmp_path):
     shutil.copy(warehouse, wh)
     con = duckdb.connect(str(wh))
     for t in COST_TABLES:
-        con.execute(f"DROP TABLE IF EXISTS marts.{t}")
+        con.execute(f"DROP TABLE IF EXISTS protected.{t}")  # the report reads protected tables only
     con.close()
     res = build_report(wh, tmp_path / "out", "en")
     assert "Cost-effectiveness" in res["sections"]

@@ -137,17 +137,19 @@ class Builder:
     def num(self, x, decimals: int = 0, suppressed: bool = False) -> str:
         return fmt.format_number(x, decimals, self.lang, suppressed=suppressed)
 
-    def pp(self, x, decimals: int = 1) -> str:
-        """Effect (a share difference) in percentage points, signed."""
+    def pp(self, x, decimals: int = 1, status=None) -> str:
+        """Effect (a share difference) in percentage points, signed; its symbol if it has one."""
+        if status:
+            return str(status)
         if fmt.is_missing(x):
-            return fmt.SUPPRESSED
+            return fmt.MISSING
         unit = "prosentpoeng" if self.lang == "nb" else "percentage points"
         return f"{fmt.format_signed(x * 100, decimals, self.lang)} {unit}"
 
     def pp_abs(self, x, lower: str, higher: str, decimals: int = 1) -> str:
         """``"4,5 prosentpoeng lavere"``: the size of an effect in words, without a sign."""
         if fmt.is_missing(x):
-            return fmt.SUPPRESSED
+            return fmt.MISSING
         unit = "prosentpoeng" if self.lang == "nb" else "percentage points"
         word = lower if x < 0 else higher
         return f"{fmt.format_number(abs(x) * 100, decimals, self.lang)} {unit} {word}"
@@ -158,9 +160,11 @@ class Builder:
             return self.pct(share, 1, suppressed)
         return self.pct(share, 0, suppressed)
 
-    def ci(self, lo, hi, decimals: int = 1) -> str:
+    def ci(self, lo, hi, decimals: int = 1, status=None) -> str:
+        if status:
+            return str(status)
         if fmt.is_missing(lo) or fmt.is_missing(hi):
-            return fmt.SUPPRESSED
+            return fmt.MISSING
         a = fmt.format_signed(lo * 100, decimals, self.lang)
         b = fmt.format_signed(hi * 100, decimals, self.lang)
         return self.t(f"fra {a} til {b}", f"from {a} to {b}")
@@ -227,15 +231,15 @@ class Builder:
         )
 
     def cell(self, df: pd.DataFrame, mask, col: str, kind: str = "num", decimals: int = 0):
-        """(formatted text, value) of one cell; ':' when suppressed."""
+        """(formatted text, value) of one cell; its SSB symbol (':' '.' '..') when not published."""
         sub = df.loc[mask]
         if sub.empty:
             return fmt.MISSING, np.nan
         r = sub.iloc[0]
-        flag = bool(r.get(sdc.flag_col(col), False))
+        sym = sdc.symbol(r, col)
         v = r[col]
-        if flag:
-            return fmt.SUPPRESSED, np.nan
+        if sym:
+            return sym, np.nan
         if kind == "pct":
             txt = self.pct_smart(v) if decimals == 0 else self.pct(v, decimals)
             return txt, (np.nan if fmt.is_missing(v) else float(v))
@@ -289,6 +293,9 @@ class Builder:
                     row = s.iloc[0]
             if row is not None:
                 out[m] = {k: row.get(k) for k in ("estimate", "ci_low", "ci_high", "n_treated")}
+                out[m].update(
+                    {f"{k}_symbol": sdc.symbol(row, k) for k in ("estimate", "n_treated")}
+                )
         return out
 
     def n_treated_headline(self):
@@ -488,8 +495,8 @@ def sec_summary(b: Builder) -> Section:
     s.blocks.append(
         b.p(
             b.t(
-                f"Tall under 5 personer er skjult av personvernhensyn og vist som «:» (se kapittel {chapter('data')}).",
-                f"Counts below 5 persons are hidden for confidentiality and shown as “:” (see chapter {chapter('data')}).",
+                f"Tall for 1–4 personer, og tall som ellers kunne avsløre dem, er skjult av personvernhensyn og vist som «:» (se kapittel {chapter('data')}).",
+                f"Counts of 1–4 persons, and counts that would otherwise reveal them, are hidden for confidentiality and shown as “:” (see chapter {chapter('data')}).",
             )
         )
     )
@@ -521,7 +528,7 @@ def sec_participants(b: Builder) -> Section:
                 "Participants in work training per month, by status at NAV. Number of persons.",
             ),
             b.t(
-                "Tilsvarer Figur 2-2 i delrapport 1. Skjulte tall (under 5) er ikke tegnet.",
+                "Tilsvarer Figur 2-2 i delrapport 1. Skjulte tall er ikke tegnet.",
                 "Corresponds to Figure 2-2 of the part-1 report. Hidden counts (below 5) are not drawn.",
             ),
         )
@@ -548,7 +555,20 @@ def sec_participants(b: Builder) -> Section:
                 and np.isfinite(vals["NEDSATT_ARBEIDSEVNE"])
                 and vals["ALL"] > 0
             )
-            row.append(b.pct(vals["NEDSATT_ARBEIDSEVNE"] / vals["ALL"]) if ok else fmt.SUPPRESSED)
+            texts = dict(zip(("ALL", *STATUS_GROUPS), row[1:], strict=True))
+            hidden = fmt.SUPPRESSED in (texts["ALL"], texts["NEDSATT_ARBEIDSEVNE"])
+            nobody = (np.isfinite(vals["ALL"]) and vals["ALL"] == 0) or texts[
+                "NEDSATT_ARBEIDSEVNE"
+            ] == fmt.NOT_APPLICABLE  # nobody, or shown merged with another group
+            row.append(
+                b.pct(vals["NEDSATT_ARBEIDSEVNE"] / vals["ALL"])
+                if ok
+                else fmt.SUPPRESSED
+                if hidden
+                else fmt.NOT_APPLICABLE
+                if nobody
+                else fmt.MISSING
+            )
             n_m = d["n_months"].iloc[0] if len(d) else 12
             if n_m < 12:
                 row[0] += "*"
@@ -1107,19 +1127,14 @@ def sec_intended(b: Builder) -> Section:
     )
     purposes = [p for p in PURPOSES_WITH_UNKNOWN if (io["purpose"] == p).any()]
     yes = io[io["reached"] == "YES"]
-    series = []
+    series, symbols = [], []
     for h in (6, 12, 24):
-        series.append(
-            (
-                b.t(f"{h} mnd. etter", f"{h} months after"),
-                [
-                    b.cell(
-                        yes, (yes["purpose"] == p) & (yes["months_after_exit"] == h), "share", "pct"
-                    )[1]
-                    for p in purposes
-                ],
-            )
-        )
+        cells = [
+            b.cell(yes, (yes["purpose"] == p) & (yes["months_after_exit"] == h), "share", "pct")
+            for p in purposes
+        ]
+        series.append((b.t(f"{h} mnd. etter", f"{h} months after"), [v for _, v in cells]))
+        symbols.append([txt if not np.isfinite(v) else None for txt, v in cells])
     cats = [lab(p, b.lang, "purpose") for p in purposes]
     svg = figs.grouped_bars(
         cats,
@@ -1128,6 +1143,7 @@ def sec_intended(b: Builder) -> Section:
         b.t(
             "Prosent som nådde det tilsiktede resultatet", "Per cent reaching the intended outcome"
         ),
+        symbols=symbols,
     )
     s.blocks.append(
         b.figure(
@@ -1419,13 +1435,13 @@ def sec_effects(b: Builder) -> Section:
             rows.append(
                 [
                     name,
-                    b.pp(r["estimate"]).split(" ")[0],
-                    b.ci(r["ci_low"], r["ci_high"])
+                    b.pp(r["estimate"], status=r.get("estimate_symbol")).split(" ")[0],
+                    b.ci(r["ci_low"], r["ci_high"], status=r.get("estimate_symbol"))
                     .replace("fra ", "")
                     .replace("from ", "")
                     .replace(" til ", " til ")
                     .replace(" to ", " to "),
-                    b.num(r["n_treated"]) if not fmt.is_missing(r["n_treated"]) else fmt.SUPPRESSED,
+                    r.get("n_treated_symbol") or b.num(r["n_treated"]),
                 ]
             )
         if rows:
@@ -1518,8 +1534,8 @@ def sec_effects(b: Builder) -> Section:
                         "Effect on the share employed by subgroup: lock-in (mean of months 0–5) and effect 12 and 24 months after the start. Percentage points with 95 % confidence interval.",
                     ),
                     b.t(
-                        "Formål er formålet på personens første arbeidstrening. Undergrupper med få deltakere har brede intervaller. «:» betyr skjult (færre enn 5 deltakere).",
-                        "Purpose is the purpose of the person's first work training. Subgroups with few participants have wide intervals. “:” means hidden (fewer than 5 participants).",
+                        "Formål er formålet på personens første arbeidstrening. Undergrupper med få deltakere har brede intervaller. «:» betyr skjult av personvernhensyn.",
+                        "Purpose is the purpose of the person's first work training. Subgroups with few participants have wide intervals. “:” means hidden for confidentiality.",
                     ),
                 )
             )
@@ -1528,12 +1544,9 @@ def sec_effects(b: Builder) -> Section:
                 row = [_subgroup_label(g, b.lang)]
                 for m, _ in (("lock_in_0_5", 0), ("at_24", 0)):
                     d = sm[(sm["subgroup"] == g) & (sm["measure"] == m)]
-                    if (
-                        d.empty
-                        or bool(d.iloc[0].get(sdc.flag_col("estimate"), False))
-                        or fmt.is_missing(d.iloc[0]["estimate"])
-                    ):
-                        row += [fmt.SUPPRESSED, ""]
+                    sym = fmt.MISSING if d.empty else sdc.symbol(d.iloc[0], "estimate")
+                    if sym or fmt.is_missing(d.iloc[0]["estimate"]):
+                        row += [sym or fmt.MISSING, ""]
                     else:
                         r = d.iloc[0]
                         row += [
@@ -1544,9 +1557,9 @@ def sec_effects(b: Builder) -> Section:
                         ]
                 d0 = sm[(sm["subgroup"] == g) & (sm["measure"] == "lock_in_0_5")]
                 row.append(
-                    fmt.SUPPRESSED
-                    if d0.empty or bool(d0.iloc[0].get(sdc.flag_col("n_treated"), False))
-                    else b.num(d0.iloc[0]["n_treated"])
+                    fmt.MISSING
+                    if d0.empty
+                    else sdc.symbol(d0.iloc[0], "n_treated") or b.num(d0.iloc[0]["n_treated"])
                 )
                 rows.append(row)
             s.blocks.append(
@@ -2452,11 +2465,41 @@ def sec_data(b: Builder) -> Section:
     )
     s.blocks.append(b.h3(b.t("Personvern", "Confidentiality")))
     n_sup = sum(p.n_suppressed for p in b.P.values() if p.export)
+    reasons: dict[str, int] = {}
+    for p in b.P.values():
+        for k, v in p.kwargs.get("suppressed_by_reason", {}).items():
+            reasons[k] = reasons.get(k, 0) + int(v)
+    n_primary = reasons.get("primary", 0)
+    merged = [
+        p.name
+        for p in b.P.values()
+        if p.notes and any("merged" in n or "shown together" in n for n in p.notes)
+    ]
     s.blocks.append(
         b.p(
             b.t(
-                f"Tall for færre enn 5 personer er ikke publisert og vises som «:». For at slike tall ikke skal kunne regnes ut fra summer, er også enkelte andre tall skjult (sekundær undertrykking). Andeler, gjennomsnitt og effekter som bygger på færre enn 5 personer, er også skjult. I alt er {b.num(n_sup)} celler skjult i tabellene bak denne rapporten. «..» betyr at tallet ikke finnes. Alle publiserte tabeller ligger som CSV-filer i mappen «tabeller».",
-                f"Figures for fewer than 5 persons are not published and are shown as “:”. So that such figures cannot be worked out from totals, some other figures are hidden too (secondary suppression). Shares, means and effects based on fewer than 5 persons are also hidden. In all, {b.num(n_sup)} cells are hidden in the tables behind this report. “..” means the figure does not exist. All published tables are in the folder “tables” as CSV files.",
+                "Tall for 1–4 personer (eller forløp, personmåneder eller rader) publiseres ikke og vises som «:» (primær undertrykking). "
+                "For at slike tall ikke skal kunne regnes ut – i samme tabell, ved å kombinere tabeller, ved å trekke antall behandlede ved to måneder siden start fra hverandre, eller ved å sammenligne med forrige utgivelse – er også andre tall skjult (sekundær undertrykking). "
+                "Alle tabellene er beskyttet samlet, og det er kontrollert med lineær programmering at ingen skjult celle kan regnes ut eller avgrenses til 1–4. "
+                "Andeler, gjennomsnitt og effekter som bygger på 1–4 personer, og andeler der telleren eller nevneren er skjult, er også skjult. "
+                + (
+                    "I tallene for deltakere per måned og år er statusgruppen «Annet» slått sammen med «Nedsatt arbeidsevne» fordi den er for liten til å vises for seg. "
+                    if merged
+                    else ""
+                )
+                + f"I alt er {b.num(n_sup)} celler skjult i tabellene bak denne rapporten, {b.num(n_primary)} av dem fordi de selv er 1–4. "
+                "«.» betyr at tallet ikke kan forekomme (ingen å telle, eller vist i en sammenslått gruppe), «..» at tallet ikke er tilgjengelig (ennå ikke observert). Alle publiserte tabeller ligger som CSV-filer i mappen «tabeller», med en statuskolonne per verdi.",
+                "Counts of 1–4 persons (or spells, person-months or rows) are not published and are shown as “:” (primary suppression). "
+                "So that such counts cannot be worked out – within a table, by combining tables, by subtracting the treated at two event times, or by comparing with the previous release – other counts are hidden too (secondary suppression). "
+                "All tables are protected together, and linear programming confirms that no hidden cell can be worked out or narrowed down to 1–4. "
+                "Shares, means and effects based on 1–4 persons, and shares whose count or denominator is hidden, are also hidden. "
+                + (
+                    "In the participants per month and year the status group “Other” is merged with “Reduced work capacity” because it is too small to show on its own. "
+                    if merged
+                    else ""
+                )
+                + f"In all, {b.num(n_sup)} cells are hidden in the tables behind this report, {b.num(n_primary)} of them because they are 1–4 themselves. "
+                "“.” means not applicable (nobody to count, or shown in a merged group), “..” not available (not yet observed). All published tables are in the folder “tables” as CSV files, with a status column per value.",
             )
         )
     )

@@ -286,17 +286,25 @@ def stacked_states(
     xlabel: str,
     ylabel: str,
 ) -> str:
-    """Vertical 100 % stacked bars of states per horizon (hatched); suppressed parts left blank."""
+    """Vertical 100 % stacked bars of states per horizon (hatched); suppressed parts left blank.
+
+    A missing value (suppressed or not yet observed) is not drawn, and a horizon with no value at
+    all is marked ".." (not available) instead of an empty bar that reads as 0.
+    """
     fig, axes = _new(3.3)
     ax = axes[0, 0]
     x = np.arange(len(horizons))
     bottom = np.zeros(len(horizons))
+    seen = np.zeros(len(horizons), dtype=bool)
     for i, (name, vals) in enumerate(states):
-        v = np.nan_to_num(np.asarray(vals, dtype=float))
+        raw = np.asarray(vals, dtype=float)
+        ok = np.isfinite(raw)
+        seen |= ok
+        v = np.where(ok, raw, 0.0)
         ax.bar(
-            x,
-            v,
-            bottom=bottom,
+            x[ok],
+            v[ok],
+            bottom=bottom[ok],
             width=0.62,
             color=OKABE_ITO[i % len(OKABE_ITO)],
             hatch=HATCHES[i % len(HATCHES)],
@@ -305,7 +313,7 @@ def stacked_states(
             label=name,
         )
         for j, val in enumerate(v):
-            if val >= 0.07:
+            if ok[j] and val >= 0.07:
                 ax.text(
                     x[j],
                     bottom[j] + val / 2,
@@ -316,6 +324,8 @@ def stacked_states(
                     bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85),
                 )
         bottom += v
+    for j in np.flatnonzero(~seen):
+        ax.text(x[j], 0.5, fmt.MISSING, ha="center", va="center", fontsize=9)
     ax.set_xticks(x, horizons)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
@@ -332,8 +342,13 @@ def grouped_bars(
     series: Sequence[tuple[str, Sequence[float]]],
     lang: str,
     xlabel: str,
+    symbols: Sequence[Sequence[str | None]] | None = None,
 ) -> str:
-    """Horizontal grouped bars (e.g. share reaching the intended outcome by purpose and horizon)."""
+    """Horizontal grouped bars (e.g. share reaching the intended outcome by purpose and horizon).
+
+    A missing value gets no bar (it is not 0) and is labelled with its symbol from `symbols`
+    (':' suppressed, '.' not applicable, '..' not available), '..' when none is given.
+    """
     n, m = len(categories), len(series)
     fig, axes = _new(0.42 * n * max(1, m / 2) + 1.2)
     ax = axes[0, 0]
@@ -341,10 +356,11 @@ def grouped_bars(
     y = np.arange(n)
     for i, (name, vals) in enumerate(series):
         v = np.asarray(vals, dtype=float)
+        ok = np.isfinite(v)
         pos = y - 0.4 + h * (i + 0.5)
         ax.barh(
-            pos,
-            np.nan_to_num(v),
+            pos[ok],
+            v[ok],
             height=h * 0.92,
             color=OKABE_ITO[i % len(OKABE_ITO)],
             hatch=HATCHES[i % len(HATCHES)],
@@ -352,8 +368,11 @@ def grouped_bars(
             linewidth=0.5,
             label=name,
         )
-        for p, val in zip(pos, v, strict=True):
-            txt = fmt.format_number(val * 100, 0, lang) if np.isfinite(val) else fmt.SUPPRESSED
+        syms = symbols[i] if symbols is not None else [None] * n
+        for p, val, sym in zip(pos, v, syms, strict=True):
+            txt = (
+                fmt.format_number(val * 100, 0, lang) if np.isfinite(val) else (sym or fmt.MISSING)
+            )
             ax.text((val if np.isfinite(val) else 0) + 0.01, p, txt, va="center", fontsize=7)
     ax.set_yticks(y, categories)
     ax.invert_yaxis()

@@ -9,34 +9,11 @@ from pathlib import Path
 
 import dagster as dg
 
-from analysis.report import build_report, disclosure_violations
+from analysis.report import build_report
 from pipelines.errors import safe_step
 from pipelines.resources import ReportResource, WarehouseResource
 
 REPORT_KEY = dg.AssetKey(["report", "rapport"])
-
-
-@dg.asset_check(
-    asset=REPORT_KEY,
-    name="no_disclosure_violations",
-    blocking=True,
-    description=(
-        "Every table that leaves the warehouse (report tables, figures, CSV exports) passes the "
-        "disclosure rule after suppression: no count 1-4, no statistic from fewer than 5 persons, "
-        "no suppressed cell recoverable from totals. Checked on the working copy, before "
-        "publication."
-    ),
-)
-@safe_step
-def no_disclosure_violations(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    violations = disclosure_violations(Path(warehouse.path))
-    return dg.AssetCheckResult(
-        passed=not violations,
-        metadata={
-            "tables_with_violations": len(violations),
-            "violations": {k: v[:5] for k, v in violations.items()},
-        },
-    )
 
 
 def make_report_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:

@@ -1,0 +1,306 @@
+"""Effect tables: estimates by event time with the treated persons behind them (universe: treated).
+
+Event-time counts. ``n_treated`` at event time e is the number of treated persons in the start
+cohorts the estimator uses at e: for the Callaway-Sant'Anna, TWFE and naive estimators, cohort g
+(month offset of the first start) counts at e when g + e lies in the window (and, for
+Callaway-Sant'Anna, its base month g - 1 or g + e - 1 too). Cohorts drop out one by one as e
+grows, so the difference of two published counts is the size of the cohorts between them: a
+start month with 1-4 persons would be disclosed by subtraction. The design chosen here publishes
+the counts *only where the cohort composition cannot reveal a cohort of 1-4*: every count is a
+cell of the treated-persons universe (start cohort x subgroup), and every difference of two
+event-time counts of a series that is 1-4 persons is a *sensitive* cell that secondary
+suppression keeps out of reach. In effect the series is coarsened: a count is hidden (':') at the
+event times where the cohorts leaving since the previous published count number 1-4, and the
+next published count covers them together with more. Estimates stay published wherever at least
+5 treated persons are behind them (the hidden count is not needed to read them).
+
+Counts whose cohort composition cannot be reconstructed from the warehouse - the IPW estimators'
+(their treated depend on the common-support trimming of each month), or any count that differs
+from the reconstruction (e.g. a cohort without comparison persons at some event time) - are not
+published (':'); their estimates follow the same 5-person rule.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.design import HEADLINE_ESTIMATOR, HEADLINE_OUTCOME, SUMMARY_MEASURES
+from analysis.disclosure.layout import MIN_COUNT, Context, Ref, Stat, Table, as_int
+
+U = "treated"
+EFFECT_VALUES = ("estimate", "std_error", "ci_low", "ci_high")
+ANCHORS = frozenset(e for m in SUMMARY_MEASURES.values() for e in m if len(m) == 1) | {0, 35}
+"""Event times the report and the cost tables read (published first where possible)."""
+RULES = {
+    "callaway_santanna": "cs",
+    "naive": "plain",
+    "twfe_event_study": "plain",
+}
+
+
+def _valid(rule: str, cohorts: np.ndarray, e: int, n_months: int) -> np.ndarray:
+    t = cohorts + e
+    ok = (t >= 0) & (t <= n_months - 1)
+    if rule == "cs":
+        base = np.where(e >= 0, cohorts - 1, t - 1)
+        ok &= base >= 0
+    return ok
+
+
+def _subgroup_where(sub: str) -> tuple[str, dict] | None:
+    if sub == "ALL":
+        return "core", {}
+    dim, _, value = sub.partition("=")
+    if dim == "start_year":
+        return "core", {"start_year": int(value)}
+    if dim in ("purpose", "status_group", "age", "immigrant", "gender"):
+        return dim, {"value": value}
+    return None
+
+
+def _hide_and_missing(n: np.ndarray, frame: pd.DataFrame, cols) -> list[Stat]:
+    hide = (n > 0) & (n < MIN_COUNT)
+    # no treated person observed this far from the start yet: not available; a missing value
+    # with persons behind it (e.g. the reference period's standard error): not applicable
+    missing = np.where(n == 0, "..", ".")
+    return [Stat(tuple(c for c in cols if c in frame.columns), hide=hide, missing=missing)]
+
+
+def effects(ctx: Context) -> Table | None:
+    t = "marts.effects"
+    if not ctx.has(t, "estimator", "outcome", "subgroup", "event_time", "n_treated"):
+        return None
+    df = ctx.df(f"FROM {t}")
+    keep = [
+        c
+        for c in (
+            "estimator",
+            "outcome",
+            "subgroup",
+            "event_time",
+            *EFFECT_VALUES,
+            "n_treated",
+            "is_headline",
+        )
+        if c in df.columns
+    ]
+    df = df[keep].copy()
+    df["n_treated"] = as_int(df["n_treated"])
+    df["event_time"] = df["event_time"].astype("int64")
+    df = df.sort_values(["estimator", "outcome", "subgroup", "event_time"]).reset_index(drop=True)
+    table = Table(
+        "effects",
+        df,
+        "Effekter etter måneder siden start",
+        (t,),
+        keys=("estimator", "outcome", "subgroup", "event_time"),
+    )
+    refs: list[Ref | None] = [None] * len(df)
+    withheld = np.zeros(len(df), dtype=bool)
+    u = ctx.universes.get(U)
+    n_months = int(ctx.con.execute("SELECT count(*) FROM panel.months").fetchone()[0]) if u else 0
+    index: dict[tuple, list[tuple[int, int, Ref]]] = {}
+    sensitive_done: set[tuple] = set()
+    cache: dict[tuple, Ref] = {}
+    for (est, _out, sub), part in df.groupby(["estimator", "outcome", "subgroup"], sort=False):
+        rule = RULES.get(est)
+        target = _subgroup_where(sub) if u is not None else None
+        if rule is None or target is None:
+            withheld[part.index] = True
+            continue
+        block, where = target
+        rows = u.rows(block, where)
+        frame = u.blocks[block]
+        cohorts = frame["cohort"].to_numpy()[rows - u.offsets[block]]
+        inner = u.inner[rows]
+        sets = {}
+        for i, e in zip(part.index, part["event_time"], strict=True):
+            ok = _valid(rule, cohorts, int(e), n_months)
+            ck = (rule, sub, int(e))
+            if ck not in cache:
+                cache[ck] = (U, u.rows_cell(rows[ok], "published", f"{rule}/{sub} e={e}"))
+                if int(e) in ANCHORS:
+                    u.priority.add(cache[ck][1])
+            ref = cache[ck]
+            refs[i] = ref
+            sets[int(e)] = ok
+            index.setdefault((est, sub), []).append((int(e), int(df.at[i, "n_treated"]), ref))
+        key = (rule, sub)
+        if key in sensitive_done:
+            continue
+        sensitive_done.add(key)
+        # every difference of two event-time counts of this series that is 1-4 persons
+        es = sorted(sets)
+        m = np.array([sets[e] for e in es])  # (E, rows)
+        diff = m[:, None, :] & ~m[None, :, :]
+        val = diff @ inner
+        for a, b in zip(*np.nonzero((val > 0) & (val < MIN_COUNT)), strict=True):
+            u.rows_cell(
+                rows[diff[a, b]],
+                "sensitive",
+                f"{rule}/{sub}: cohorts at e={es[a]} not at e={es[b]}",
+            )
+    table.count("n_treated", refs)
+    table.withheld["n_treated"] = withheld
+    ctx.shared["effects_index"] = index
+    table.stats.extend(_hide_and_missing(df["n_treated"].to_numpy(), df, EFFECT_VALUES))
+    if withheld.any():
+        table.notes.append(
+            "n_treated is not published for estimators whose treated persons depend on "
+            "common-support trimming (IPW): their cohort composition is not in the warehouse."
+        )
+    return table
+
+
+def lookup_treated(
+    ctx: Context, estimator: str, subgroup: str, value: int, prefer: list[int]
+) -> Ref | None:
+    """The effects cell of (estimator, subgroup) with this count, at a preferred event time."""
+    cands = ctx.shared.get("effects_index", {}).get((estimator, subgroup), [])
+    hits = [(e, ref) for e, n, ref in cands if n == value]
+    if not hits:
+        return None
+    hits.sort(key=lambda h: (h[0] not in prefer, abs(h[0] - (prefer[0] if prefer else 0)), h[0]))
+    return hits[0][1]
+
+
+def effects_summary(ctx: Context) -> Table | None:
+    t = "marts.effects_summary"
+    if not ctx.has(t, "subgroup", "estimate"):
+        return None
+    df = ctx.df(f"FROM {t}").reset_index(drop=True)
+    table = Table(
+        "effects_summary",
+        df,
+        "Oppsummerte effekter",
+        (t,),
+        keys=tuple(c for c in ("estimator", "outcome", "subgroup", "measure") if c in df.columns),
+    )
+    if "n_treated" in df.columns:
+        df["n_treated"] = as_int(df["n_treated"])
+        refs = []
+        for r in df.to_dict("records"):
+            prefer = sorted(SUMMARY_MEASURES.get(r.get("measure"), {}))
+            refs.append(
+                lookup_treated(ctx, r.get("estimator"), r["subgroup"], int(r["n_treated"]), prefer)
+            )
+        table.count("n_treated", refs)
+        table.withheld["n_treated"] = np.array([r is None for r in refs])
+        table.stats.extend(_hide_and_missing(df["n_treated"].to_numpy(), df, EFFECT_VALUES))
+    return table
+
+
+def _headline_n(ctx: Context) -> int:
+    q = (
+        "SELECT n_treated FROM marts.effects WHERE estimator = ? AND outcome = ? "
+        "AND subgroup = 'ALL' AND event_time = 0"
+    )
+    row = ctx.con.execute(q, [HEADLINE_ESTIMATOR, HEADLINE_OUTCOME]).fetchone()
+    return int(row[0]) if row else 0
+
+
+def effects_diagnostics(ctx: Context) -> Table | None:
+    """Pre-trend tests etc.: withheld where the subgroup has fewer than 5 treated at the start."""
+    t = "marts.effects_diagnostics"
+    if t not in ctx.columns or not ctx.has("marts.effects", "n_treated"):
+        return None
+    df = ctx.df(f"FROM {t}").reset_index(drop=True)
+    n0 = ctx.df(
+        "SELECT estimator, outcome, subgroup, n_treated FROM marts.effects WHERE event_time = 0"
+    )
+    n0 = {(e, o, s): int(n) for e, o, s, n in n0.itertuples(index=False)}
+    head = _headline_n(ctx)
+    n = np.array(
+        [
+            min(
+                head,
+                n0.get(
+                    (
+                        r.get("estimator"),
+                        r.get("outcome", HEADLINE_OUTCOME),
+                        r.get("subgroup", "ALL"),
+                    ),
+                    head,
+                ),
+            )
+            for r in df.to_dict("records")
+        ]
+    )
+    table = Table(
+        "effects_diagnostics",
+        df,
+        "Diagnostikk for effektestimatene",
+        (t,),
+        keys=tuple(
+            c for c in ("estimator", "outcome", "subgroup", "diagnostic") if c in df.columns
+        ),
+    )
+    hide = n < MIN_COUNT
+    cols = tuple(c for c in ("statistic", "p_value") if c in df.columns)
+    table.stats.append(Stat(cols, hide=hide, missing=np.full(len(df), "..")))
+    return table
+
+
+def effects_balance(ctx: Context) -> Table | None:
+    """Covariate means of all starters vs controls: withheld entirely if the headline is."""
+    t = "marts.effects_balance"
+    if t not in ctx.columns:
+        return None
+    df = ctx.df(f"FROM {t}").reset_index(drop=True)
+    table = Table(
+        "effects_balance",
+        df,
+        "Balanse før og etter vekting",
+        (t,),
+        keys=tuple(c for c in ("specification", "covariate") if c in df.columns),
+    )
+    cols = tuple(c for c in df.columns if pd.api.types.is_float_dtype(df[c]))
+    hide = np.full(len(df), _headline_n(ctx) < MIN_COUNT)
+    table.stats.append(Stat(cols, hide=hide, missing=np.full(len(df), "..")))
+    return table
+
+
+def effects_support(ctx: Context) -> Table | None:
+    t = "marts.effects_support"
+    if "ipw_support" not in ctx.universes:
+        return None
+    df = ctx.df(f"FROM {t}").reset_index(drop=True)
+    if "specification" not in df.columns:
+        df.insert(0, "specification", "ALL")
+        drop_spec = True
+    else:
+        drop_spec = False
+    df["n"] = as_int(df["n"])
+    tot = df.groupby(["specification", "population"])["n"].transform("sum")
+    df["share"] = np.where(tot > 0, df["n"] / tot.where(tot > 0), np.nan)
+    refs, dens = [], []
+    for s, p, b in df[["specification", "population", "bin"]].itertuples(index=False):
+        refs.append(ctx.cell("ipw_support", f"spec:{s}", {"population": p, "bin": b}))
+        dens.append(ctx.cell("ipw_support", f"spec:{s}", {"population": p}, role="derived"))
+    if drop_spec:
+        df = df.drop(columns="specification")
+    table = Table(
+        "effects_support",
+        df,
+        "Felles støtte for IPW-vektene",
+        (t,),
+        keys=tuple(c for c in ("specification", "population", "bin") if c in df.columns),
+    )
+    table.count("n", refs)
+    table.stats.append(
+        Stat(
+            ("share",),
+            reveals=[[a, b] for a, b in zip(refs, dens, strict=True)],
+            missing=np.where(tot.to_numpy() == 0, ".", ".."),
+        )
+    )
+    other = tuple(c for c in ("p_low", "p_high") if c in df.columns)
+    if other:  # bin limits: structural, not from persons
+        table.stats.append(Stat(other, missing=np.full(len(df), "..")))
+    return table
+
+
+BUILDERS = (effects, effects_summary, effects_diagnostics, effects_balance, effects_support)
+
+__all__ = ["BUILDERS", "EFFECT_VALUES", "lookup_treated"]
