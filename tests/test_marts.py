@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 import duckdb
 import pytest
 
-from analysis.marts import MART_TABLES, MARTS, build_all_marts
+from analysis.marts import MART_STEPS, MART_TABLES, build_all_marts
 from analysis.panel import build_panel
 from tests.staging_builders import (
     GRANTS,
@@ -217,7 +217,7 @@ def purpose_of(st, spell_id):
 
 def test_registry_and_comments(case):
     _, con, _ = case
-    names = [n for n, _, _ in MARTS]
+    names = [step.name for step in MART_STEPS]
     assert len(names) == len(set(names))
     for tables in MART_TABLES.values():
         for table in tables:
