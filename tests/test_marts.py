@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 import duckdb
 import pytest
 
+from analysis import contract, design
 from analysis.marts import MART_STEPS, MART_TABLES, build_all_marts
 from analysis.panel import build_panel
 from tests.staging_builders import (
@@ -26,15 +27,8 @@ from tests.staging_builders import (
     ym_to_index,
 )
 
-STATUS_GROUPS = ("ARBEIDSSOKER", "NEDSATT_ARBEIDSEVNE", "ANNET")
-PURPOSES = (
-    "ARBEIDSERFARING",
-    "FAA_JOBB_I_BEDRIFTEN",
-    "UTPROVING",
-    "OPPNAA_FAGBREV_KOMPETANSEBEVIS",
-    "SPRAAKOPPLAERING",
-    "ANNET",
-)
+STATUS_GROUPS = design.STATUS_GROUPS
+PURPOSES = contract.PURPOSES
 STATES = (
     "IN_ARBEIDSTRENING",
     "WAGE_SUBSIDY",
