@@ -87,16 +87,23 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--report-dir",
-        default=DEFAULT_REPORT_DIR,
-        help=f"where the report is published (default {DEFAULT_REPORT_DIR}); replaced as a whole",
+        default=None,
+        help=(
+            f"where the report is published, replaced as a whole (default {DEFAULT_REPORT_DIR} "
+            "for the default warehouse, else beside the warehouse: /x/at.duckdb -> /x/at-report)"
+        ),
     )
     p.add_argument(
-        "--no-report", action="store_true", help="publish the warehouse but write no report"
+        "--no-report",
+        action="store_true",
+        help="publish the warehouse but write no report (a report of an earlier run in the "
+        "report directory is replaced by a note saying so)",
     )
     p.add_argument(
         "--no-effects",
         action="store_true",
-        help="descriptive warehouse only: skip effects, cost-effectiveness and the report",
+        help="descriptive warehouse only: skip effects, cost-effectiveness and the report (as "
+        "--no-report, an earlier report is replaced by a note)",
     )
     p.add_argument(
         "--cost-parameters", help="TOML file overriding analysis/costs/parameters.toml key by key"
@@ -111,6 +118,7 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from analysis.settings import DEFAULT_MIN_WINDOW_COVERAGE
+    from pipelines.instance import project_instance
     from pipelines.runner import describe_warehouse, run_pipeline
 
     coverage = None
@@ -133,10 +141,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
         cost_horizon_months=args.cost_horizon,
         max_reject_share=args.max_reject_share,
         min_window_coverage=coverage,
+        instance=project_instance,  # opened once the paths are checked
     )
     if not outcome.success:
-        for message in outcome.errors:
-            print(f"error: {message}", file=sys.stderr)
+        if not outcome.errors_echoed:  # each error once: those of steps were printed as they came
+            for message in outcome.errors:
+                print(f"error: {message}", file=sys.stderr)
         print(
             f"Run failed after {outcome.seconds:.0f} s; {outcome.state_of_warehouse()}.",
             file=sys.stderr,

@@ -1,5 +1,26 @@
 """Default locations, kept apart so the command-line tool starts without loading Dagster."""
 
+from __future__ import annotations
+
+from pathlib import Path
+
 DEFAULT_INPUT_DIR = "data/synthetic"
 DEFAULT_WAREHOUSE = "data/warehouse.duckdb"
 DEFAULT_REPORT_DIR = "reports/output"
+# Environment variables the Dagster definitions read their paths from (at run time).
+INPUT_ENV = "ARBEIDSTRENING_INPUT"
+WAREHOUSE_ENV = "ARBEIDSTRENING_WAREHOUSE"
+REPORT_DIR_ENV = "ARBEIDSTRENING_REPORT_DIR"
+# Report files of versions before the report directory carried its marker file.
+LEGACY_REPORT_ENTRIES = frozenset(
+    {"rapport.html", "rapport.pdf", "report.html", "report.pdf", "tabeller", "tables"}
+)
+
+
+def default_report_dir(warehouse: str | Path | None) -> Path:
+    """Where a run's report goes unless --report-dir says otherwise: `reports/output` for the
+    default warehouse, else beside the warehouse (`/x/at.duckdb` -> `/x/at-report/`)."""
+    if warehouse is None or Path(warehouse).absolute() == Path(DEFAULT_WAREHOUSE).absolute():
+        return Path(DEFAULT_REPORT_DIR)
+    path = Path(warehouse)
+    return path.with_name(f"{path.stem}-report")

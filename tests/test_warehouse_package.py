@@ -39,6 +39,7 @@ def test_file_names_live_in_one_place(tmp_path):
         "wh.duckdb.building.wal",
         "wh.duckdb.building.tmp",
         "wh.duckdb.publishing",
+        "wh.duckdb.publishing.json",
         "wh.duckdb.lock",
         "wh.duckdb.wal",
     }

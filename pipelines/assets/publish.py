@@ -99,7 +99,8 @@ def make_publish_asset(upstream: list[dg.AssetKey], with_report: bool) -> dg.Ass
     def published_warehouse(
         warehouse: WarehouseResource, report: ReportResource
     ) -> dg.MaterializeResult:
-        target = warehouse.publish(report.staging(warehouse) if with_report else None)
+        # a report staged by this run (or the note of a run without one) is swapped in first
+        target = warehouse.publish(report.staging(warehouse))
         metadata = {"path": str(target), "bytes": dg.MetadataValue.int(target.stat().st_size)}
         if with_report:
             metadata["report_dir"] = str(Path(report.out_dir).absolute())
