@@ -42,6 +42,7 @@ from pipelines.assets.publish import (
     make_run_info_asset,
     mart_counts_valid,
 )
+from pipelines.assets.views import VIEWS_KEY, make_views_asset, views_valid
 from pipelines.defaults import (
     DEFAULT_INPUT_DIR,
     DEFAULT_REPORT_DIR,
@@ -83,7 +84,9 @@ def build_definitions(
     tables or report, since they need the effects).
     """
     with_report = with_report and with_effects
-    leaves = [PANEL_KEY, *MART_KEYS, *(EFFECT_KEYS if with_effects else [])]
+    results = [PANEL_KEY, *MART_KEYS, *(EFFECT_KEYS if with_effects else [])]
+    views = make_views_asset(results)
+    leaves = [*results, VIEWS_KEY]
     run_info = make_run_info_asset(leaves)
     # The outbound (protected) tables: every table that leaves the warehouse, suppressed over all
     # tables together, with a blocking check that nothing suppressed can be worked out.
@@ -124,6 +127,7 @@ def build_definitions(
         analysis_panel,
         *MART_ASSETS,
         *(EFFECT_ASSETS if with_effects else []),
+        views,
         run_info,
         *outbound_assets,
         *report,
@@ -138,6 +142,7 @@ def build_definitions(
             panel_grid_complete,
             *MART_CHECKS,
             *(EFFECT_CHECKS if with_effects else []),
+            views_valid,
             mart_counts_valid,
             *outbound_checks,
         ],

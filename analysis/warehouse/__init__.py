@@ -9,9 +9,15 @@
 - `publish`    the working copy and atomic publication of warehouse and report (with a journal);
 - `lifecycle`  one run's hold on a warehouse: lock, working copy, publication, clean-up;
 - `paths`      where a run may read and write, checked before anything is created;
-- `colophon`   `meta.run_info` and `describe_warehouse`.
+- `colophon`   `meta.run_info` and `describe_warehouse`;
+- `catalog`    tables, views and their comments (`describe`).
 """
 
+from analysis.warehouse.catalog import (
+    describe_listing,
+    describe_relation,
+    list_relations,
+)
 from analysis.warehouse.colophon import (
     code_version,
     describe_warehouse,
@@ -91,10 +97,13 @@ __all__ = [
     "create_empty_staging",
     "create_schemas",
     "describe_duckdb_error",
+    "describe_listing",
+    "describe_relation",
     "describe_warehouse",
     "file_identity",
     "input_fingerprint",
     "is_duckdb_file",
+    "list_relations",
     "mask_values",
     "published_now",
     "quote_literal",
