@@ -6,19 +6,42 @@ STAMP  := $(VENV)/.installed
 
 # The synthetic register: generated only here, never into INPUT (see `generate` below).
 SYNTHETIC := data/synthetic
-SCALE  ?= default
-SEED   ?= 2024
-PRESET ?= default
-INPUT  ?= $(SYNTHETIC)
-WAREHOUSE ?= data/warehouse.duckdb
-# Empty: reports/output for the default warehouse, else beside the warehouse (<name>-report/).
-REPORT_DIR ?=
-RUN_FLAGS ?=
-# Assets `make materialize` rebuilds (Dagster selection syntax, e.g. 'marts/transitions+').
-SELECT ?= marts/transitions
-PORT   ?= 3000
-# The project's Dagster instance: the command line and the UI share its run history.
-DAGSTER_HOME ?= $(CURDIR)/data/dagster
+
+# Settings: `make help` lists each with its default and, when set otherwise, its current value.
+VARIABLES := INPUT WAREHOUSE REPORT_DIR RUN_FLAGS SCALE SEED PRESET SELECT PORT DAGSTER_HOME PYTHON
+default.INPUT        := $(SYNTHETIC)
+default.WAREHOUSE    := data/warehouse.duckdb
+default.REPORT_DIR   :=
+default.RUN_FLAGS    :=
+default.SCALE        := default
+default.SEED         := 2024
+default.PRESET       := default
+default.SELECT       := marts/transitions
+default.PORT         := 3000
+default.DAGSTER_HOME := $(CURDIR)/data/dagster
+default.PYTHON       := python3.11
+about.INPUT        := input directory; only $(SYNTHETIC) is ever generated, any other is read, never written
+about.WAREHOUSE    := the DuckDB file a run publishes
+about.REPORT_DIR   := report directory (empty: reports/output, or <warehouse>-report/ beside another warehouse)
+about.RUN_FLAGS    := more options of `arbeidstrening run`, e.g. "--no-effects --threads 4"
+about.SCALE        := population scale of the synthetic register (1.0 = full size; "default" = that of `arbeidstrening generate`)
+about.SEED         := random seed of the synthetic register
+about.PRESET       := synthetic world, hard or easy ("default" = hard; docs/SYNTHETIC.md)
+about.SELECT       := assets `make materialize` rebuilds (Dagster selection syntax, e.g. "marts/transitions+")
+about.PORT         := port of the Dagster UI (`make dev`)
+about.DAGSTER_HOME := the Dagster instance: run history shared by the command line and the UI
+about.PYTHON       := the Python 3.11 that creates .venv/ (else python3, which must be 3.11)
+
+INPUT        ?= $(default.INPUT)
+WAREHOUSE    ?= $(default.WAREHOUSE)
+REPORT_DIR   ?= $(default.REPORT_DIR)
+RUN_FLAGS    ?= $(default.RUN_FLAGS)
+SCALE        ?= $(default.SCALE)
+SEED         ?= $(default.SEED)
+PRESET       ?= $(default.PRESET)
+SELECT       ?= $(default.SELECT)
+PORT         ?= $(default.PORT)
+DAGSTER_HOME ?= $(default.DAGSTER_HOME)
 export DAGSTER_HOME
 
 GENERATE_FLAGS = --out $(SYNTHETIC) --seed $(SEED) --if-missing \
@@ -28,7 +51,9 @@ GENERATE_FLAGS = --out $(SYNTHETIC) --seed $(SEED) --if-missing \
 DAGSTER_ENV = ARBEIDSTRENING_INPUT=$(INPUT) ARBEIDSTRENING_WAREHOUSE=$(WAREHOUSE) \
 	$(if $(REPORT_DIR),ARBEIDSTRENING_REPORT_DIR=$(REPORT_DIR),)
 
-.PHONY: help venv run generate materialize dev test lint format bench clean
+.PHONY: help venv run generate materialize dev ui test lint format bench clean
+
+same = $(and $(findstring x$(1),x$(2)),$(findstring x$(2),x$(1)))
 
 help:
 	@echo "Targets (each installs .venv/ first if needed):"
@@ -36,26 +61,19 @@ help:
 	@echo "                    publish the warehouse and the report; recorded in the Dagster instance"
 	@echo "  make generate     write the synthetic register to $(SYNTHETIC) (SCALE, SEED, PRESET);"
 	@echo "                    a register there with other settings is regenerated, and it says so"
-	@echo "  make dev          the Dagster UI (dg dev) on the same pipeline and run history"
+	@echo "  make dev          the Dagster UI (dg dev, PORT) on the same pipeline and run history"
+	@echo "  make ui           the same as make dev"
 	@echo "  make materialize  rebuild SELECT in a copy of the published warehouse, check, publish"
 	@echo "  make test         the test suite"
-	@echo "  make lint         ruff check, ruff format --check, dg check defs (what CI runs)"
+	@echo "  make lint         ruff check, ruff format --check, dg check defs (what CI runs, .ci/run)"
 	@echo "  make format       ruff format and ruff check --fix"
 	@echo "  make bench        time and peak memory per asset at scale 0.1 and 1.0"
 	@echo "  make clean        remove the warehouse, its report and the Dagster run history"
 	@echo "                    (keeps $(SYNTHETIC))"
-	@echo "Variables (current value):"
-	@echo "  INPUT=$(INPUT)  input directory; only $(SYNTHETIC) is ever generated, any other is read, never written"
-	@echo "  WAREHOUSE=$(WAREHOUSE)  the DuckDB file published"
-	@echo "  REPORT_DIR=$(REPORT_DIR)  report directory (empty: reports/output, or <warehouse>-report/ beside another warehouse)"
-	@echo "  RUN_FLAGS=$(RUN_FLAGS)  more options of \`arbeidstrening run\`, e.g. '--no-effects --threads 4'"
-	@echo "  SCALE=$(SCALE)  population scale of the synthetic register (1.0 = full size)"
-	@echo "  SEED=$(SEED)  random seed of the synthetic register"
-	@echo "  PRESET=$(PRESET)  synthetic world: hard (default) or easy (docs/SYNTHETIC.md)"
-	@echo "  SELECT=$(SELECT)  assets for make materialize (Dagster selection syntax)"
-	@echo "  PORT=$(PORT)  port of the Dagster UI"
-	@echo "  DAGSTER_HOME=$(DAGSTER_HOME)  the Dagster instance (run history)"
-	@echo "  PYTHON=$(PYTHON)  the Python 3.11 that creates .venv/"
+	@echo "Variables (make run VAR=value ...):"
+	@$(foreach v,$(VARIABLES),printf '  %-13s %s\n  %-13s default: %s%s\n' \
+		'$(v)' '$(about.$(v))' '' '$(or $(default.$(v)),(empty))' \
+		'$(if $(call same,$($(v)),$(default.$(v))),,   now: $(or $($(v)),(empty)))';)
 
 # Uses python3.11 when it is on PATH, else python3 (which must then be 3.11).
 $(STAMP): pyproject.toml constraints.txt
@@ -89,12 +107,15 @@ dev: $(STAMP)
 	@$(BIN)/python -m pipelines.instance >/dev/null
 	$(DAGSTER_ENV) $(BIN)/dg dev --port $(PORT)
 
+ui: dev
+
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check analysis pipelines tests benchmarks
 	$(BIN)/ruff format --check analysis pipelines tests benchmarks
+	@$(BIN)/python -m pipelines.instance >/dev/null
 	$(BIN)/dg check defs
 
 format: $(STAMP)

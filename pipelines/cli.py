@@ -573,6 +573,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="arbeidstrening",
         description="Quantitative evaluation of Arbeidstrening: register data to warehouse, results and reports.",
+        epilog=EXIT_CODES,
     )
     parser.add_argument(
         "--version", action=_VersionAction, help="print the version (and git commit) and exit"
@@ -583,10 +584,46 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Exit codes (README, "Command-line tool"; `arbeidstrening --help`).
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_CODES = (
+    "exit codes: 0 success; 1 the run or command failed (the message says why, nothing was "
+    "published); 2 a usage error (bad option, missing warehouse or file, a refused path, a query "
+    "DuckDB rejects); 130 interrupted (Ctrl-C)"
+)
+
+
+def _unexpected(exc: BaseException) -> int:
+    """One line for an error no command handled: a file-system error names its path; anything
+    else its class and first line, values masked (a traceback with ARBEIDSTRENING_DEBUG=1)."""
+    import os
+
+    if os.environ.get("ARBEIDSTRENING_DEBUG"):
+        raise exc
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"error: {exc.strerror}{where}", file=sys.stderr)
+        return EXIT_FAILED
+    from analysis.warehouse.errors import describe_unexpected_error
+
+    print(
+        f"error: {describe_unexpected_error(exc)} "
+        "(unexpected; ARBEIDSTRENING_DEBUG=1 shows where it happened)",
+        file=sys.stderr,
+    )
+    return EXIT_FAILED
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    return COMMANDS[args.command][1](args)
+    try:
+        return COMMANDS[args.command][1](args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 - one message per failure, never a traceback
+        return _unexpected(exc)
 
 
 if __name__ == "__main__":

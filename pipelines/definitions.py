@@ -50,6 +50,7 @@ from pipelines.defaults import (
     INPUT_ENV,
     REPORT_DIR_ENV,
     WAREHOUSE_ENV,
+    default_report_dir,
 )
 from pipelines.executor import warehouse_executor
 from pipelines.resources import (
@@ -165,8 +166,10 @@ def _env(name: str, default: str) -> dg.EnvVar:
     return dg.EnvVar(name)
 
 
+_warehouse = _env(WAREHOUSE_ENV, DEFAULT_WAREHOUSE)
 defs = build_definitions(
     input_dir=_env(INPUT_ENV, DEFAULT_INPUT_DIR),
-    warehouse=_env(WAREHOUSE_ENV, DEFAULT_WAREHOUSE),
-    report_dir=_env(REPORT_DIR_ENV, DEFAULT_REPORT_DIR),
+    warehouse=_warehouse,
+    # as on the command line: reports/output for the default warehouse, else beside it
+    report_dir=_env(REPORT_DIR_ENV, str(default_report_dir(os.environ[WAREHOUSE_ENV]))),
 )
