@@ -47,6 +47,8 @@ export DAGSTER_HOME
 GENERATE_FLAGS = --out $(SYNTHETIC) --seed $(SEED) --if-missing \
 	$(if $(filter-out default,$(SCALE)),--scale $(SCALE),) \
 	$(if $(filter-out default,$(PRESET)),--preset $(PRESET),)
+# dg, told which virtualenv is the project's (else it warns that none is active).
+DG = VIRTUAL_ENV=$(abspath $(BIN)/..) $(BIN)/dg
 # The Dagster definitions read their paths from these (pipelines/definitions.py).
 DAGSTER_ENV = ARBEIDSTRENING_INPUT=$(INPUT) ARBEIDSTRENING_WAREHOUSE=$(WAREHOUSE) \
 	$(if $(REPORT_DIR),ARBEIDSTRENING_REPORT_DIR=$(REPORT_DIR),)
@@ -101,11 +103,11 @@ endif
 
 materialize: $(STAMP)
 	@$(BIN)/python -m pipelines.instance >/dev/null
-	$(DAGSTER_ENV) $(BIN)/dg launch --assets '$(SELECT)'
+	$(DAGSTER_ENV) $(DG) launch --assets '$(SELECT)'
 
 dev: $(STAMP)
 	@$(BIN)/python -m pipelines.instance >/dev/null
-	$(DAGSTER_ENV) $(BIN)/dg dev --port $(PORT)
+	$(DAGSTER_ENV) $(DG) dev --port $(PORT)
 
 ui: dev
 
@@ -116,7 +118,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check analysis pipelines tests benchmarks
 	$(BIN)/ruff format --check analysis pipelines tests benchmarks
 	@$(BIN)/python -m pipelines.instance >/dev/null
-	$(BIN)/dg check defs
+	$(DG) check defs
 
 format: $(STAMP)
 	$(BIN)/ruff format analysis pipelines tests benchmarks
