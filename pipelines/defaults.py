@@ -11,6 +11,10 @@ DEFAULT_REPORT_DIR = "reports/output"
 INPUT_ENV = "ARBEIDSTRENING_INPUT"
 WAREHOUSE_ENV = "ARBEIDSTRENING_WAREHOUSE"
 REPORT_DIR_ENV = "ARBEIDSTRENING_REPORT_DIR"
+# Tags on every run in the Dagster instance (command line and UI): the warehouse it built and the
+# input it read, so the UI's run list can be filtered by either.
+WAREHOUSE_TAG = "arbeidstrening/warehouse"
+INPUT_TAG = "arbeidstrening/input"
 # Report files of versions before the report directory carried its marker file.
 LEGACY_REPORT_ENTRIES = frozenset(
     {"rapport.html", "rapport.pdf", "report.html", "report.pdf", "tabeller", "tables"}

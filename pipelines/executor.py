@@ -26,13 +26,14 @@ own progress output, inside the same `WarehouseRun`.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TypeVar
 
 import dagster as dg
 
 from analysis.warehouse import WarehouseError, WarehouseRun, check_run_paths
 from analysis.warehouse.publish import check_report_target
-from pipelines.defaults import LEGACY_REPORT_ENTRIES
+from pipelines.defaults import INPUT_TAG, LEGACY_REPORT_ENTRIES, WAREHOUSE_TAG
 from pipelines.resources import RegisterInputResource, ReportResource, WarehouseResource
 
 R = TypeVar("R", bound=dg.ConfigurableResource)
@@ -77,6 +78,14 @@ class WarehouseRunExecutor(dg.Executor):
             run = WarehouseRun(files, staging).__enter__()
         except WarehouseError as exc:
             raise RunFailedBeforeStepsError(str(exc)) from None
+        # tagged as the command line's runs are, for the UI's run filter
+        plan_context.instance.add_run_tags(
+            plan_context.run_id,
+            {
+                WAREHOUSE_TAG: str(files.published),
+                INPUT_TAG: str(Path(register.input_dir).absolute()),
+            },
+        )
         try:
             for note in run.notes:
                 log.warning(note)

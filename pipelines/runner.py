@@ -31,14 +31,11 @@ from analysis.warehouse import (
     describe_warehouse,
     file_identity,
 )
-from pipelines.defaults import LEGACY_REPORT_ENTRIES, default_report_dir
+from pipelines.defaults import INPUT_TAG, LEGACY_REPORT_ENTRIES, WAREHOUSE_TAG, default_report_dir
 from pipelines.definitions import build_definitions
 
 Echo = Callable[[str], None]
 PUBLISH_STEP = "published_warehouse"
-# Tags on every run the command line records: the warehouse it built and the input it read.
-WAREHOUSE_TAG = "arbeidstrening/warehouse"
-INPUT_TAG = "arbeidstrening/input"
 NO_REPORT_NOTE = (
     "No report: the warehouse published with this directory was built with {flag}.\n"
     "The previous report was removed because it described another warehouse.\n"

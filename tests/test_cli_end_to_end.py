@@ -416,6 +416,8 @@ def test_dg_launch_rebuilds_one_asset_against_the_published_warehouse(
 
     import dagster as dg
 
+    from pipelines.defaults import INPUT_TAG, WAREHOUSE_TAG
+
     base, _ = run_dir
     warehouse = tmp_path / "wh.duckdb"
     shutil.copyfile(base / "wh.duckdb", warehouse)
@@ -450,6 +452,8 @@ def test_dg_launch_rebuilds_one_asset_against_the_published_warehouse(
     run = instance.get_runs(limit=1)[0]
     assert run.status == dg.DagsterRunStatus.SUCCESS
     assert run.asset_selection == {dg.AssetKey(["marts", "transitions"])}
+    assert run.tags[WAREHOUSE_TAG] == str(warehouse)  # tagged as the command line's runs
+    assert run.tags[INPUT_TAG] == str(base / "register")
     published = instance.fetch_materializations(dg.AssetKey("published_warehouse"), limit=1)
     meta = published.records[0].asset_materialization.metadata
     assert meta["run_id"].value == run.run_id and meta["path"].value == str(warehouse)

@@ -23,7 +23,8 @@ def make_run_info_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
     @dg.asset(
         key=RUN_INFO_KEY,
         deps=upstream,
-        group_name="publish",
+        # its own group: the graph reads ... start_here -> meta -> protected -> report -> publish
+        group_name="meta",
         kinds={"duckdb"},
         description=(
             "Colophon of the run (meta.run_info): input fingerprint, observation window, "
