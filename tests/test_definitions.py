@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dagster as dg
 
 from analysis.contract import TABLES
@@ -120,3 +122,5 @@ def test_groups_read_left_to_right_and_every_asset_is_described():
     for check_def in defs.asset_checks:
         for spec in check_def.check_specs:
             assert spec.description, spec.key
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert ", ".join(f"`{g}`" for g in GROUP_ORDER) in " ".join(readme.split())
