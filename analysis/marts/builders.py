@@ -308,21 +308,28 @@ PARTICIPANT_PROFILE_SUMMARY = Mart(
     "marts.participant_profile_summary",
     "marts/participant_profile_summary.sql",
     "Headline profile figures per year and group (participants vs registered non-participants). "
-    + _PROFILE_UNITS,
+    + _PROFILE_UNITS
+    + " Each unit has its own count column, so no column mixes spell starts and person-months: "
+    "n_spell_starts counts the participants' rows, n_person_months the non-participants' (each is "
+    "0 in the other group's rows). Shares and means are over the row's units.",
     {
         "year": "calendar year",
         "group": "participants or registered_non_participants",
-        "n": "number of units",
+        "n_spell_starts": "AT spell starts described (participants' rows; 0 for "
+        "registered_non_participants)",
+        "n_person_months": "registered person-months not in AT described "
+        "(registered_non_participants' rows; 0 for participants)",
         "share_female": "share with gender 2 (female)",
         "mean_age": "mean age in whole years",
         "share_under_30": "share aged under 30",
         "share_nedsatt_arbeidsevne": "share with status group NEDSATT_ARBEIDSEVNE",
         "share_any_benefit": "share receiving any benefit in the month",
-        "n_history_observed": "units whose 12 months before lie inside the window",
+        "share_history_observed": "share of the units whose 12 months before lie inside the "
+        "window (the employment history is known)",
         "mean_months_employed_12m_before": "mean months employed in the 12 months before (among "
-        "n_history_observed)",
+        "units whose history is observed)",
         "share_any_employment_12m_before": "share with at least one month employed in the 12 "
-        "months before (among n_history_observed)",
+        "months before (among units whose history is observed)",
     },
 )
 

@@ -19,6 +19,7 @@ SCHEMAS: dict[str, str] = {
     "meta": "Run metadata: observation window, ingestion counts, input fingerprint, settings.",
     "panel": "Analysis-ready tables: Arbeidstrening spells and the person-month panel.",
     "marts": "Results read by reports, analysts and outside checks (exact counts; disclosure control is applied on export).",
+    "start_here": "Start here: views for the questions analysts ask, read from the marts, one unit per column (FROM start_here.guide).",
 }
 
 LINEAGE_COLUMNS: dict[str, tuple[str, str]] = {

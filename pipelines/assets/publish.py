@@ -23,7 +23,8 @@ def make_run_info_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
     @dg.asset(
         key=RUN_INFO_KEY,
         deps=upstream,
-        group_name="publish",
+        # its own group: the graph reads ... start_here -> meta -> protected -> report -> publish
+        group_name="meta",
         kinds={"duckdb"},
         description=(
             "Colophon of the run (meta.run_info): input fingerprint, observation window, "
@@ -99,7 +100,8 @@ def make_publish_asset(upstream: list[dg.AssetKey], with_report: bool) -> dg.Ass
     def published_warehouse(
         warehouse: WarehouseResource, report: ReportResource
     ) -> dg.MaterializeResult:
-        target = warehouse.publish(report.staging(warehouse) if with_report else None)
+        # a report staged by this run (or the note of a run without one) is swapped in first
+        target = warehouse.publish(report.staging(warehouse))
         metadata = {"path": str(target), "bytes": dg.MetadataValue.int(target.stat().st_size)}
         if with_report:
             metadata["report_dir"] = str(Path(report.out_dir).absolute())
