@@ -19,6 +19,7 @@ from analysis.marts.builders import (
     build_durations,
     build_exit_outcomes,
     build_intended_outcomes,
+    build_nav_exit_status,
     build_participant_profile,
     build_participants_annual,
     build_participants_monthly,
@@ -84,6 +85,12 @@ MARTS: tuple[tuple[str, BuildFunction, str], ...] = (
         "same_employer",
         build_same_employer,
         "Jobs and wage subsidies at the AT employer after exit (marts.same_employer).",
+    ),
+    (
+        "nav_exit_status",
+        build_nav_exit_status,
+        "NAV's official statistic 'status etter tiltak': status six months after leaving AT "
+        "(marts.nav_exit_status).",
     ),
     (
         "participant_profile",

@@ -421,6 +421,31 @@ CHAINING_SEQUENCES = Mart(
 # --- build functions (one per registry entry) ----------------------------------------------------
 
 
+NAV_EXIT_STATUS = Mart(
+    "marts.nav_exit_status",
+    "marts/nav_exit_status.sql",
+    "NAV's official statistic 'avgang fra arbeidsrettede tiltak til arbeid og stønad' (status "
+    "etter tiltak) for Arbeidstrening: status six months after an exit. Exit = in AT in month m "
+    "(panel.person_month.in_at) and not in AT in m+1 and m+2 (a move to another programme is an "
+    "exit; a person can exit more than once). Status group at exit = NAV status in m (none -> "
+    "ANNET; a job seeker with status NEDSATT_ARBEIDSEVNE in any of the five months before m "
+    "counts as NEDSATT_ARBEIDSEVNE). Status in m+6, first that holds: I_ARBEID (employed, no NAV "
+    "benefit), ARBEID_OG_YTELSE (employed with AAP, dagpenger, tiltakspenger or uføretrygd), "
+    "ARBEIDSSOKER, NEDSATT_ARBEIDSEVNE (registered NAV status), UFORE (uføretrygd), ANNET. Only "
+    "exits with m+6 inside the window are counted. Complete grid: window years and ALL x status "
+    "groups and ALL x six statuses.",
+    {
+        "exit_year": "calendar year of the exit month m (text), or ALL for every year",
+        "status_group": "ARBEIDSSOKER, NEDSATT_ARBEIDSEVNE, ANNET or ALL (status group at exit)",
+        "status": "I_ARBEID, ARBEID_OG_YTELSE, ARBEIDSSOKER, NEDSATT_ARBEIDSEVNE, UFORE or ANNET "
+        "(status six months after the exit)",
+        "n": "number of exits with this status six months after",
+        "n_exits": "number of exits of the year and status group observed six months after",
+        "share": "n / n_exits (NULL when n_exits = 0)",
+    },
+)
+
+
 def build_participants_monthly(con: duckdb.DuckDBPyConnection) -> dict:
     """marts.participants_monthly."""
     return _run(con, PARTICIPANTS_MONTHLY)
@@ -494,3 +519,8 @@ def build_chaining_next(con: duckdb.DuckDBPyConnection) -> dict:
 def build_chaining_sequences(con: duckdb.DuckDBPyConnection) -> dict:
     """marts.chaining_sequences."""
     return _run(con, CHAINING_SEQUENCES)
+
+
+def build_nav_exit_status(con: duckdb.DuckDBPyConnection) -> dict:
+    """marts.nav_exit_status (NAV's "status etter tiltak", reads the panel)."""
+    return _run(con, NAV_EXIT_STATUS)

@@ -42,6 +42,34 @@ EXTRA: dict[str, dict[str, dict[str, str]]] = {
         "CENSORED": {"nb": "Ikke observert lenge nok", "en": "Not observed long enough"},
         "ALL": {"nb": "Alle", "en": "All"},
     },
+    "outcome": {
+        "employed": {"nb": "I arbeid", "en": "Employed"},
+        "earnings_nok": {"nb": "Arbeidsinntekt (kr)", "en": "Earnings (NOK)"},
+        "not_any_benefit": {"nb": "Uten ytelse", "en": "No benefit"},
+        "any_benefit": {"nb": "Minst én ytelse", "en": "Any benefit"},
+        "aap": {"nb": "Arbeidsavklaringspenger", "en": "Work assessment allowance"},
+        "dagpenger": {"nb": "Dagpenger", "en": "Unemployment benefit"},
+        "tiltakspenger": {"nb": "Tiltakspenger", "en": "Programme allowance"},
+        "uforetrygd": {"nb": "Uføretrygd", "en": "Disability benefit"},
+        "sosialhjelp": {"nb": "Sosialhjelp", "en": "Social assistance"},
+        "kvp": {"nb": "Kvalifiseringsstønad", "en": "Qualification benefit"},
+        "employed_or_wage_subsidy_same_employer": {
+            "nb": "Jobb eller lønnstilskudd hos samme arbeidsgiver",
+            "en": "Job or wage subsidy at the same employer",
+        },
+        "programme_aap_or_employed": {
+            "nb": "Nytt tiltak, AAP eller arbeid",
+            "en": "New programme, AAP or work",
+        },
+        "apprenticeship_or_education": {
+            "nb": "Læreplass eller utdanning",
+            "en": "Apprenticeship or education",
+        },
+        "employed_education_or_programme": {
+            "nb": "Arbeid, utdanning eller nytt tiltak",
+            "en": "Work, education or further programme",
+        },
+    },
     "intended_outcome": {
         "EMPLOYED": {"nb": "I arbeid", "en": "Employed"},
         "EMPLOYED_OR_WAGE_SUBSIDY_SAME_EMPLOYER": {
@@ -273,6 +301,15 @@ EXTRA: dict[str, dict[str, dict[str, str]]] = {
         "benefit months per participant": {
             "nb": "ytelsesmåneder per deltaker",
             "en": "benefit months per participant",
+        },
+    },
+    "cost_basis": {
+        "official": {"nb": "Offisiell sats", "en": "Official rate"},
+        "project choice": {"nb": "Valg i prosjektet", "en": "Project choice"},
+        "project assumption": {"nb": "Forutsetning i prosjektet", "en": "Project assumption"},
+        "official rule, approximated": {
+            "nb": "Offisiell regel, tilnærmet",
+            "en": "Official rule, approximated",
         },
     },
     "input_table": {
