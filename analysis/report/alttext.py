@@ -23,6 +23,7 @@ TEXT = Texts(
             "{name}: from {first} ({x0}) to {last} ({x1}); highest {hi} ({xhi}), lowest {lo} ({xlo}).",
         ),
         "line_one": ("{name}: {first} ({x0}).", "{name}: {first} ({x0})."),
+        "line_none": ("{name}: ingen verdier vises.", "{name}: no values are shown."),
         "gaps": (
             "{n} verdier er skjult eller ikke tilgjengelige og er ikke tegnet.",
             "{n} values are hidden or not available and are not drawn.",
@@ -89,9 +90,10 @@ def lines(
     for name, ys in series:
         v = np.asarray(ys, dtype=float)
         ok = np.flatnonzero(np.isfinite(v))
-        gaps += int(len(v) - ok.size)
         if ok.size == 0:
+            out.append(TEXT("line_none", lang, name=name))
             continue
+        gaps += int(len(v) - ok.size)
         if ok.size == 1:
             i = ok[0]
             out.append(TEXT("line_one", lang, name=name, first=_value(v[i], lang, unit), x0=x[i]))

@@ -227,6 +227,7 @@ class Builder:
             "reading": reading,
             "note": note,
             "source": self.source,
+            "chart": chart,
         }
 
     def table(

@@ -178,6 +178,7 @@ def participants_over_time(
     for i, (code, name) in enumerate(groups):
         d = df[df["status_group"] == code].sort_values("_date")
         y = pd.to_numeric(d["n_participants"], errors="coerce").astype(float).to_numpy()
+        alt_series.append((name, y))
         if not _has_values(y):
             continue
         (h,) = ax.plot(
@@ -194,7 +195,6 @@ def participants_over_time(
         labels.append(name)
         drawn.append(name)
         x_alt = [fmt.format_year_month(int(ym), lang) for ym in d["year_month"]]
-        alt_series.append((name, y))
     ax.set_ylabel(ylabel)
     ax.set_ylim(bottom=0)
     ax.yaxis.set_major_formatter(_num_formatter(lang))

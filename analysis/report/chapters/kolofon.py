@@ -30,7 +30,6 @@ NAMES = {
     "input_fingerprint": ("Fingeravtrykk for uttrekket (SHA-256)", "Extract fingerprint (SHA-256)"),
     "observation_start": ("Observasjonsperiode, start", "Observation period, start"),
     "observation_end": ("Observasjonsperiode, slutt", "Observation period, end"),
-    "observation_window_source": ("Periode hentet fra", "Period taken from"),
     "employment_threshold_nok": (
         "Terskel for «i arbeid» (kroner per måned)",
         "Threshold for “employed” (NOK per month)",
@@ -42,9 +41,8 @@ NAMES = {
     "code_version": ("Programversjon", "Software version"),
     "built_at": ("Datavarehus bygget", "Warehouse built"),
     "report_built_at": ("Rapport laget", "Report made"),
-    "warehouse": ("Datavarehus", "Warehouse"),
 }
-SKIP = ("input_dir", "report_date")
+SKIP = ("input_dir", "report_date", "warehouse", "observation_window_source", "min_window_coverage")
 
 
 def build(b) -> list[dict]:
@@ -59,7 +57,9 @@ def build(b) -> list[dict]:
         if k in ("observation_start", "observation_end") and hasattr(m[k], "month"):
             v = fmt.format_date(m[k], b.lang)
         if k == "synthetic":
-            v = b.t("Ja", "Yes") if b.synthetic else b.t("Nei", "No")
+            if not b.synthetic:
+                continue  # a real extract says nothing about synthetic data
+            v = b.t("Ja", "Yes")
         if k == "input_fingerprint" and len(v) > 32:
             v = v[:16] + "…" + v[-8:]
         rows.append([name[i], v])
