@@ -37,7 +37,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"protect {t1 - t0:.2f} s, write {t2 - t1:.2f} s")
         for name, u in result.universes.items():
             o = result.outcomes[name]
-            print(f"  {name:18s} inner {u.n_rows:6d} cells {len(u.columns):6d} hidden {len(o.hidden):5d}")
+            print(
+                f"  {name:18s} inner {u.n_rows:6d} cells {len(u.columns):6d} hidden {len(o.hidden):5d}"
+            )
         if args.check:
             problems = audit_protected(con)
             print(f"check {time.perf_counter() - t2:.2f} s, problems {len(problems)}")

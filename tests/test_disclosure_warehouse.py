@@ -33,7 +33,8 @@ def warehouse(tmp_path_factory) -> Path:
 
     root = tmp_path_factory.mktemp("disclosure")
     reg, wh = root / "register", root / "warehouse.duckdb"
-    generate_register(reg, scale=0.005, seed=7)
+    # seed 1: a hard-world register on which per-table suppression of the transitions leaks
+    generate_register(reg, scale=0.005, seed=1)
     outcome = run_pipeline(
         reg, wh, echo=lambda *a, **k: None, with_report=False, report_dir=root / "rep"
     )
