@@ -329,67 +329,242 @@ def _summary_text(doc: Document) -> str:
     return " ".join(b.get("text", "") + b.get("lead", "") for b in s.blocks)
 
 
-def test_summary_never_presents_a_headline_that_fails_the_design_check(warehouse):
-    tables = published_tables(warehouse)
-    diag = tables["effects_diagnostics"].frame.copy()
-    pre = diag["diagnostic"].astype(str).str.startswith("pretrend")
-    head = (
-        pre
-        & (diag["estimator"] == "callaway_santanna")
-        & (diag["outcome"] == "employed")
-        & (diag["subgroup"] == "ALL")
-    )
-    assert head.sum() == 1
-    failing = diag.copy()
-    failing.loc[head, "p_value"] = 1e-9
-    passing = diag.copy()
-    passing.loc[head, "p_value"] = 0.40
-    from analysis.report.build import _meta
-    from analysis.report.publish import Warehouse
-
-    with Warehouse(warehouse) as wh:
-        meta = _meta(wh)
-    bad = build_document(_with_frame(tables, "effects_diagnostics", failing), meta, "nb", date=DATE)
-    good = build_document(
-        _with_frame(tables, "effects_diagnostics", passing), meta, "nb", date=DATE
-    )
-    t_bad, t_good = _summary_text(bad), _summary_text(good)
-    assert "kan ikke fastslås" in t_bad and "Designkontrollen er bestått" not in t_bad
-    assert "Designkontrollen er bestått" in t_good
-    from analysis.report import evidence as ev
-
-    lockin = ev.headline(Builder(tables, meta, "nb"))["lock_in_0_5"]
-    shown = fmt.format_number(abs(lockin.estimate) * 100, 1, "nb") + " prosentpoeng"
-    assert shown in t_good and shown not in t_bad
-    # the effects chapter flags the estimate the same way
-    eff = next(s for s in bad.sections if s.id == "effekter")
-    assert any(b["kind"] == "warning" and "ikke troverdig" in b["text"] for b in eff.blocks)
+def _protected(frame: pd.DataFrame, values: tuple[str, ...]) -> Published:
+    """A frame as the disclosure layer publishes it: a status and a flag per value column."""
+    f = frame.reset_index(drop=True).copy()
+    for c in values:
+        f[sdc.status_col(c)] = np.where(f[c].isna(), "..", "")
+        f[sdc.flag_col(c)] = False
+    return Published("x", f, {"keys": (), "counts": (), "values": values}, "", ())
 
 
-def test_the_effects_layers_gate_overrides_the_fallback(warehouse):
-    """A design-gate table from the effects layer decides, even where the pre-trend test passes."""
-    from analysis.report import evidence as ev
-    from analysis.report.build import _meta
-    from analysis.report.publish import Warehouse
+ROLE = {
+    "callaway_santanna": "headline",
+    "ipw_dynamic": "selection_on_observables",
+    "twfe_event_study": "plain_did",
+    "naive": "diagnostic",
+}
+GATE_CHECKS = ("pretrend_leads", "pretrend_dip_window", "overlap", "balance")
 
-    tables = published_tables(warehouse)
-    diag = tables["effects_diagnostics"].frame.copy()
-    diag.loc[diag["diagnostic"].astype(str).str.startswith("pretrend"), "p_value"] = 0.5
+
+def _effects_layer(tables: dict, credible: bool) -> dict:
+    """The run's protected tables plus the effects layer's agreed tables (EFFECTS_MARTS.md):
+    roles and simultaneous bands in effects, the design gate, HonestDiD sensitivity, effects by
+    months since exit and each purpose's effect on its intended outcome."""
+    from analysis.design import INTENDED_OUTCOME_BY_PURPOSE
+
+    out = dict(tables)
+    eff = tables["effects"].frame.copy()
+    eff["role"] = eff["estimator"].map(ROLE)
+    head = eff["estimator"] == "callaway_santanna"
+    eff["band_low"] = np.where(head, eff["estimate"] - 2.8 * eff["std_error"], np.nan)
+    eff["band_high"] = np.where(head, eff["estimate"] + 2.8 * eff["std_error"], np.nan)
+    out["effects"] = Published("effects", eff, tables["effects"].kwargs, "", (), n_suppressed=0)
+    gate = []
+    for est in ROLE:
+        for check in GATE_CHECKS:
+            fails = not credible and est == "callaway_santanna" and check == "pretrend_leads"
+            p = 0.0004 if fails else 0.41
+            gate.append(
+                (est, "employed", "ALL", check, 7.5, 11.0, p, 0.05, not fails, credible, "x")
+            )
     gate = pd.DataFrame(
+        gate,
+        columns=["estimator", "outcome", "subgroup", "check", "statistic", "df", "p_value"]
+        + ["threshold", "passed", "credible", "detail"],
+    )
+    out["effects_design_gate"] = _protected(gate, ("statistic", "df", "p_value"))
+    sens = []
+    for measure, lo, hi in (("at_24", 0.021, 0.061), ("at_12", -0.004, 0.03)):
+        for method, params, bd in (
+            ("relative_magnitude", (0.0, 0.5, 1.0, 1.5, 2.0), 1.5),
+            ("smoothness", (0.0, 0.001, 0.002), np.nan),
+        ):
+            for k, par in enumerate(params):
+                w = 0.02 * k if method == "relative_magnitude" else 0.002 * k
+                sens.append(
+                    (
+                        "callaway_santanna",
+                        "employed",
+                        "ALL",
+                        measure,
+                        method,
+                        par,
+                        lo - w,
+                        hi + w,
+                        k == 0,
+                        bd if measure == "at_24" else np.nan,
+                    )
+                )
+    sens = pd.DataFrame(
+        sens,
+        columns=["estimator", "outcome", "subgroup", "measure", "method", "parameter"]
+        + ["ci_low", "ci_high", "is_original", "breakdown"],
+    )
+    out["effects_sensitivity"] = _protected(sens, ("ci_low", "ci_high", "breakdown"))
+    m = np.arange(0, 25)
+    est = 0.02 + 0.001 * m
+    ex = pd.DataFrame(
         {
-            "estimator": ["callaway_santanna"] * 2,
-            "outcome": ["employed"] * 2,
-            "subgroup": ["ALL"] * 2,
-            "check": ["leads", "overlap"],
-            "passed": [True, False],
+            "estimator": "callaway_santanna",
+            "outcome": "employed",
+            "subgroup": "ALL",
+            "months_since_exit": m,
+            "estimate": est,
+            "std_error": 0.008,
+            "ci_low": est - 0.0157,
+            "ci_high": est + 0.0157,
+            "n_treated": 400,
+            "is_headline": True,
         }
     )
-    t = _with_frame(_with_frame(tables, "effects_diagnostics", diag), "effects_design_gate", gate)
+    out["effects_exit"] = _protected(ex, ("estimate", "std_error", "ci_low", "ci_high"))
+    rows = []
+    for k, (purpose, outcome) in enumerate(INTENDED_OUTCOME_BY_PURPOSE.items()):
+        for measure, e in (("at_12", 0.03), ("at_24", 0.05)):
+            rows.append(
+                (purpose, outcome, "callaway_santanna", measure, e, 0.01, e - 0.0196)
+                + (e + 0.0196, 150 + k, purpose != "ANNET")
+            )
+    ie = pd.DataFrame(
+        rows,
+        columns=["purpose", "intended_outcome", "estimator", "measure", "estimate"]
+        + ["std_error", "ci_low", "ci_high", "n_treated", "credible"],
+    )
+    out["effects_intended"] = _protected(ie, ("estimate", "std_error", "ci_low", "ci_high"))
+    return out
+
+
+@pytest.fixture(scope="module")
+def meta(warehouse) -> dict:
+    from analysis.report.build import _meta
+    from analysis.report.publish import Warehouse
+
     with Warehouse(warehouse) as wh:
-        meta = _meta(wh)
+        return _meta(wh)
+
+
+def _section(doc: Document, sid: str):
+    return next(s for s in doc.sections if s.id == sid)
+
+
+def _text(blocks) -> str:
+    out = []
+    for b in blocks:
+        for k in ("text", "lead", "caption", "note", "reading"):
+            if isinstance(b.get(k), str):
+                out.append(b[k])
+        for row in b.get("rows", []) or []:
+            out.extend(str(c) for c in row)
+        out.extend(b.get("items", []) or [])
+    return " ".join(out)
+
+
+def test_a_credible_design_presents_the_findings_with_their_uncertainty(warehouse, meta):
+    from analysis.report import evidence as ev
+
+    tables = _effects_layer(published_tables(warehouse), credible=True)
+    doc = build_document(tables, meta, "nb", date=DATE)
+    b = Builder(tables, meta, "nb")
+    assert ev.gate(b).credible is True and ev.gate(b).source == "gate"
+    h = ev.headline(b)
+    summary = _summary_text(doc)
+    first = next(x for x in _section(doc, "sammendrag").blocks if x["kind"] == "finding")
+    assert first["lead"] == "**Virker arbeidstrening?**"
+    lock = fmt.format_number(abs(h["lock_in_0_5"].estimate) * 100, 1, "nb") + " prosentpoeng"
+    late = fmt.format_number(abs(h["at_24"].estimate) * 100, 1, "nb") + " prosentpoeng"
+    assert lock in first["text"] and late in first["text"]
+    assert "95 % konfidensintervall" in first["text"]
+    assert b.ci(h["at_24"].ci_low, h["at_24"].ci_high) in first["text"]
+    assert "kan ikke fastslås" not in summary
+    eff = _section(doc, "effekter")
+    text = _text(eff.blocks)
+    assert "Designkontrollen er bestått" in text
+    # the checks by name, in words (no codes), and every analysis of the layer is there
+    assert "Lik utvikling rett før start (fallet før start)" in text
+    assert not re.search(r"pretrend_|relative_magnitude|selection_on", text)
+    assert "ikke estimert i denne kjøringen" not in text
+    assert "Lik historikk før start" in text and "Enkel forskjell-i-forskjell" in text
+    assert "Relativ størrelse" in text and "under 1,50 ganger" in text
+    assert "inneholder null allerede uten tillatt avvik" in text  # at_12's original CI spans 0
+    figs = [x for x in eff.blocks if x["kind"] == "figure"]
+    assert len(figs) == 3  # months since start, since exit beside start, the designs
+    assert "95 % bånd for alle måneder samtidig" in figs[0]["chart"].legend
+    assert "samtidig bånd" in figs[0]["note"]
+    hvem = _text(_section(doc, "for_hvem").blocks)
+    assert "ikke estimert i denne kjøringen" not in hvem
+    intended = next(
+        x for x in _section(doc, "for_hvem").blocks if x.get("caption", "").startswith("Effekt av")
+    )
+    annet = next(r for r in intended["rows"] if r[0] == fmt.label("ANNET", "nb", "purpose"))
+    assert not annet[3].endswith("*")  # its own series fails its gate: no significance mark
+    assert any(r[3].endswith("*") for r in intended["rows"])
+
+
+def test_a_design_that_fails_the_gate_is_not_presented_as_a_finding(warehouse, meta):
+    from analysis.report import evidence as ev
+
+    tables = _effects_layer(published_tables(warehouse), credible=False)
+    # the pre-trend test of the diagnostics passes: the effects layer's gate decides
+    diag = tables["effects_diagnostics"].frame.copy()
+    diag["p_value"] = 0.5
+    tables = _with_frame(tables, "effects_diagnostics", diag)
+    doc = build_document(tables, meta, "nb", date=DATE)
+    b = Builder(tables, meta, "nb")
+    g = ev.gate(b)
+    assert g.credible is False and g.failed == ["pretrend_leads"]
+    blocks = _section(doc, "sammendrag").blocks
+    first = next(x for x in blocks if x["kind"] == "finding")
+    assert "Det kan ikke fastslås" in first["text"]
+    assert "lik utvikling før start (alle måneder)" in first["text"]
+    h = ev.headline(b)
+    summary = _summary_text(doc)
+    for m in ("lock_in_0_5", "at_12", "at_24"):
+        shown = fmt.format_number(abs(h[m].estimate) * 100, 1, "nb") + " prosentpoeng"
+        assert shown not in summary, m
+    assert "Designkontrollen er bestått" not in summary
+    eff = _section(doc, "effekter")
+    assert eff.blocks[3]["kind"] == "warning"
+    assert "Anslaget er ikke troverdig" in eff.blocks[3]["text"]
+    figs = [x for x in eff.blocks if x["kind"] == "figure"]
+    assert all("Ikke troverdig" in x["caption"] for x in figs[:2])  # since start, since exit
+    text = _text(eff.blocks)
+    assert "I de første seks månedene er andelen i arbeid" not in text  # no reading as effect
+    hvem = _section(doc, "for_hvem").blocks
+    assert any(x["kind"] == "warning" for x in hvem)
+    assert "statistisk sikker positiv for" not in summary
+
+
+def test_without_a_gate_table_the_fallback_is_the_pretrend_test(warehouse, meta):
+    """Only a run without effects_design_gate falls back on the pre-trend test (as the method
+    appendix states); a gate table without a row for the headline leaves it not assessed."""
+    from analysis.report import evidence as ev
+
+    tables = published_tables(warehouse)
+    assert "effects_design_gate" not in tables
+    diag = tables["effects_diagnostics"].frame.copy()
+    pre = diag["diagnostic"].astype(str).str.startswith("pretrend")
+    head = pre & (diag["estimator"] == "callaway_santanna") & (diag["subgroup"] == "ALL")
+    head &= diag["outcome"] == "employed"
+    assert head.sum() == 1
+    for p, credible in ((1e-9, False), (0.40, True)):
+        d = diag.copy()
+        d.loc[head, "p_value"] = p
+        t = _with_frame(tables, "effects_diagnostics", d)
+        g = ev.gate(Builder(t, meta, "nb"))
+        assert g.source == "pretrend" and g.credible is credible
+        text = _summary_text(build_document(t, meta, "nb", date=DATE))
+        assert ("kan ikke fastslås" in text) is not credible
+        assert ("Designkontrollen er bestått" in text) is credible
+    other = _effects_layer(tables, credible=True)
+    gate = other["effects_design_gate"].frame
+    gate = gate[gate["estimator"] != "callaway_santanna"]
+    t = _with_frame(_with_frame(tables, "effects_diagnostics", diag), "effects_design_gate", gate)
     g = ev.gate(Builder(t, meta, "nb"))
-    assert g.source == "gate" and g.credible is False
-    assert "overlap" in _summary_text(build_document(t, meta, "nb", date=DATE))
+    assert g.source == "gate" and g.credible is None
+    assert "ikke anslått og kontrollert" in _summary_text(build_document(t, meta, "nb", date=DATE))
+    doc = build_document(tables, meta, "nb", date=DATE)
+    assert "bare hvis testen ikke forkaster" in _text(_section(doc, "metode").blocks)
 
 
 # --- Subgroups: significance, minimum size, reading ---------------------------------------------
@@ -417,6 +592,50 @@ def test_subgroup_table_marks_significance_and_small_groups(warehouse):
         assert "(få)" in rows[subgroup_label(g, "nb")][1]
     sig = s[(s["ci_low"] > 0) | (s["ci_high"] < 0)]
     assert any(r[2].endswith("*") for r in tab["rows"]) == (len(sig) > 0)
+
+
+@pytest.mark.parametrize(("other", "differs"), [(0.045, False), (0.0, True)])
+def test_subgroups_are_called_different_only_when_the_difference_is_significant(
+    warehouse, meta, other, differs
+):
+    """Two status groups, each with a significant effect of +5,0 points: the summary calls them
+    different only when the test of the difference rejects (not because one is significant and
+    the other is not, nor because the point estimates differ)."""
+    tables = _effects_layer(published_tables(warehouse), credible=True)
+    summ = tables["effects_summary"].frame
+    keep = summ[summ["subgroup"] == "ALL"]
+    rows = []
+    for g, e in (("status_group=ARBEIDSSOKER", 0.05), ("status_group=NEDSATT_ARBEIDSEVNE", other)):
+        for m in ("lock_in_0_5", "at_24"):
+            rows.append(
+                {
+                    "estimator": "callaway_santanna",
+                    "outcome": "employed",
+                    "subgroup": g,
+                    "measure": m,
+                    "estimate": e,
+                    "std_error": 0.01,
+                    "ci_low": e - 0.0196,
+                    "ci_high": e + 0.0196,
+                    "n_treated": 500,
+                    "is_headline": True,
+                }
+            )
+    fake = pd.concat([keep[[c for c in keep.columns if c in rows[0]]], pd.DataFrame(rows)])
+    tables["effects_summary"] = _protected(fake, ("estimate", "std_error", "ci_low", "ci_high"))
+    doc = build_document(tables, meta, "nb", date=DATE)
+    whom = next(
+        x["text"]
+        for x in _section(doc, "sammendrag").blocks
+        if x["kind"] == "finding" and x["lead"] == "**For hvem?**"
+    )
+    assert ("Forskjellen mellom gruppene er statistisk sikker" in whom) is differs
+    assert ("Ingen av forskjellene" in whom) is not differs
+    assert "arbeidssøker" in whom.lower()
+    diff = next(
+        x for x in _section(doc, "for_hvem").blocks if x.get("caption", "").startswith("Forskjell")
+    )
+    assert len(diff["rows"]) == 1 and diff["rows"][0][3] == ("Ja" if differs else "Nei")
 
 
 # --- Language -----------------------------------------------------------------------------------
@@ -754,8 +973,10 @@ def test_analyses_the_effects_layer_did_not_deliver_are_marked_not_estimated(rep
     for what in (
         "Effekter etter måneder siden avslutning",
         "Følsomhetsanalysen for brudd på parallelle trender",
+        "Sammenligningen med andre metoder",
+        "Effekten av hvert formål på eget tilsiktet resultat",
     ):
-        assert f"{what}: ikke beregnet i denne kjøringen" in html
+        assert f"{what}: ikke estimert i denne kjøringen" in html
 
 
 def test_cli_run(warehouse, tmp_path, capsys):

@@ -44,7 +44,7 @@ TEXT = Texts(
             "{what} is not available in this run.",
         ),
         "not_estimated": (
-            "{what}: ikke beregnet i denne kjøringen.",
+            "{what}: ikke estimert i denne kjøringen.",
             "{what}: not estimated in this run.",
         ),
         "from_to": ("fra {a} til {b}", "from {a} to {b}"),

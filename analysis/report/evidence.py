@@ -2,20 +2,27 @@
 headline may be presented as a finding.
 
 The chapters on effects, subgroups and costs and the summary read the effects layer only through
-this module, so one place decides what counts as a finding:
+this module, with the names agreed with the effects layer (``EFFECTS_MARTS.md``): every table is
+read from schema ``protected`` (the disclosure layer's copy of ``marts.<same name>``), so one
+place decides what counts as a finding:
 
-* :func:`gate` - the design gate. The effects layer's own decision (a protected table named in
-  :data:`GATE_TABLES`) when the run has one; otherwise the report's conservative fallback: the
-  headline's joint pre-trend test (``marts.effects_diagnostics``) must not reject at 5 %. Without
-  either, the design is "not assessed" and nothing is presented as a finding.
+* :func:`gate` - the design gate: column ``credible`` of ``effects_design_gate`` for the headline
+  series, with its checks (``pretrend_leads``, ``pretrend_dip_window``, ``overlap``,
+  ``balance``). Only when a run has no design-gate table at all does the report fall back, as the
+  method chapter states, on the headline's joint pre-trend test in ``effects_diagnostics`` (it
+  must not reject at 5 %). Without either, or when the gate table has no row for the series, the
+  design is "not assessed" and nothing is presented as a finding.
 * :func:`headline` - the summary measures (lock-in, 12/24/36 months, ...) of the estimator marked
-  ``is_headline`` in ``marts.effects`` (so a new headline estimator needs no change here).
+  ``is_headline`` in ``effects`` (so a new headline estimator needs no change here).
+* :func:`by_role` - the triangulation: the estimator of each ``role`` (``headline``,
+  ``selection_on_observables``, ``plain_did``) in ``effects``.
 * :func:`subgroups` - subgroup estimates with significance and the minimum group size
   (:data:`analysis.design.MIN_SUBGROUP_TREATED`).
-* optional outputs that are "not estimated in this run" when absent: effects by months since exit
-  (:func:`exit_series`), each purpose's effect on its own intended outcome
-  (:func:`intended_effects`), sensitivity to parallel-trend violations (:func:`sensitivity`),
-  effects on benefits by type (:func:`benefit_effects`).
+* outputs that are "not estimated in this run" when their table is absent: effects by months
+  since exit (``effects_exit``, :func:`exit_series`), each purpose's effect on its own intended
+  outcome (``effects_intended``, :func:`intended_effects`), sensitivity to violations of parallel
+  trends (``effects_sensitivity``, :func:`sensitivity`), effects on benefits by type
+  (:func:`benefit_effects`).
 """
 
 from __future__ import annotations
@@ -28,19 +35,25 @@ import pandas as pd
 from analysis import disclosure as sdc
 from analysis import formatting as fmt
 from analysis.design import (
+    ANY_BENEFIT_OUTCOME,
     BENEFIT_OUTCOMES,
     HEADLINE_ESTIMATOR,
     HEADLINE_OUTCOME,
-    INTENDED_OUTCOME_BY_PURPOSE,
     MIN_SUBGROUP_TREATED,
 )
 
-GATE_TABLES = ("effects_design_gate", "effects_gate", "design_gate")
-"""Protected tables the effects layer's design gate may be published as (first found is used)."""
-SENSITIVITY_TABLES = ("effects_sensitivity", "effects_honest_did", "effects_honestdid")
-EXIT_TABLES = ("effects_exit", "effects_since_exit", "effects_by_exit")
+GATE_TABLE = "effects_design_gate"
+SENSITIVITY_TABLE = "effects_sensitivity"
+EXIT_TABLE = "effects_exit"
+INTENDED_TABLE = "effects_intended"
+DIAGNOSTICS_TABLE = "effects_diagnostics"
+GATE_CHECKS = ("pretrend_leads", "pretrend_dip_window", "overlap", "balance")
+"""The design gate's checks, in the order the report lists them."""
+ROLES = ("headline", "selection_on_observables", "plain_did")
+"""The triangulation roles of ``effects.role`` shown beside each other (``diagnostic`` too when
+present, as a warning of how much the design matters)."""
 PRETREND_ALPHA = 0.05
-_TRUE = ("true", "1", "yes", "pass", "passed", "ok", "credible", "publish", "published")
+"""Level of the report's fallback check (only without a design-gate table)."""
 
 
 @dataclass
@@ -70,20 +83,39 @@ class Estimate:
         )
 
 
-def _num(r, col: str) -> float:
+def cell_value(r, col: str) -> float:
+    """A numeric cell of a protected row (NaN when absent, empty or not published)."""
     if col not in r or sdc.symbol(r, col):
         return np.nan
     v = r[col]
     return np.nan if fmt.is_missing(v) else float(v)
 
 
+def _bool(r, col: str) -> bool | None:
+    """A boolean cell (None when absent, empty or not published)."""
+    if col not in r or sdc.symbol(r, col):
+        return None
+    v = r[col]
+    if fmt.is_missing(v):
+        return None
+    if isinstance(v, str):
+        return v.strip().lower() in ("true", "1")
+    return bool(v)
+
+
+def not_rejected(credible) -> bool:
+    """A series' own gate decision read from a frame: True unless it says False (None or
+    missing means not assessed by the series' own gate, and the headline's gate applies)."""
+    return credible is None or fmt.is_missing(credible) or bool(credible)
+
+
 def estimate_from(r: pd.Series) -> Estimate:
     return Estimate(
-        estimate=_num(r, "estimate"),
-        ci_low=_num(r, "ci_low"),
-        ci_high=_num(r, "ci_high"),
-        std_error=_num(r, "std_error"),
-        n_treated=_num(r, "n_treated"),
+        estimate=cell_value(r, "estimate"),
+        ci_low=cell_value(r, "ci_low"),
+        ci_high=cell_value(r, "ci_high"),
+        std_error=cell_value(r, "std_error"),
+        n_treated=cell_value(r, "n_treated"),
         symbol=(sdc.symbol(r, "estimate") or "") if "estimate" in r else fmt.MISSING,
         n_symbol=(sdc.symbol(r, "n_treated") or "") if "n_treated" in r else "",
     )
@@ -94,17 +126,14 @@ class Gate:
     """Whether the headline design holds up. ``credible`` is None when not assessed."""
 
     credible: bool | None
-    source: str  # "gate" (the effects layer's decision), "pretrend" (report fallback), "none"
+    source: str  # "gate" (effects_design_gate), "pretrend" (the report's fallback), "none"
     checks: list[dict] = field(default_factory=list)
     pretrend_p: float = np.nan
 
-
-def _first(b, names) -> tuple[str, pd.DataFrame] | tuple[None, None]:
-    for n in names:
-        f = b.frame(n)
-        if f is not None:
-            return n, f
-    return None, None
+    @property
+    def failed(self) -> list[str]:
+        """Codes of the checks that did not pass."""
+        return [c["check"] for c in self.checks if c["passed"] is False]
 
 
 def headline_estimator(b) -> str:
@@ -120,16 +149,28 @@ def headline_estimator(b) -> str:
 def _select(df: pd.DataFrame, **where) -> pd.DataFrame:
     m = np.ones(len(df), dtype=bool)
     for col, val in where.items():
-        if col in df.columns:
-            m &= (df[col] == val).to_numpy()
+        m &= (df[col] == val).to_numpy()
     return df[m]
 
 
 def pretrend(b, estimator: str, outcome: str = HEADLINE_OUTCOME, subgroup: str = "ALL") -> dict:
-    """The joint pre-trend test of one series: {statistic, df, p_value, diagnostic} (empty if
-    none is published)."""
-    diag = b.frame("effects_diagnostics")
-    if diag is None or "diagnostic" not in diag.columns:
+    """The joint pre-trend test of one series: {statistic, df, p_value, symbol}. From the design
+    gate's ``pretrend_leads`` check when the run has one, else from ``effects_diagnostics``
+    (diagnostic ``pretrend_...``); empty if neither is published."""
+    g = b.frame(GATE_TABLE)
+    if g is not None:
+        d = _select(g, estimator=estimator, outcome=outcome, subgroup=subgroup)
+        d = d[d["check"] == "pretrend_leads"]
+        if len(d):
+            r = d.iloc[0]
+            return {
+                "statistic": cell_value(r, "statistic"),
+                "df": cell_value(r, "df"),
+                "p_value": cell_value(r, "p_value"),
+                "symbol": sdc.symbol(r, "p_value") or "",
+            }
+    diag = b.frame(DIAGNOSTICS_TABLE)
+    if diag is None:
         return {}
     d = _select(diag, estimator=estimator, outcome=outcome, subgroup=subgroup)
     d = d[d["diagnostic"].astype(str).str.startswith("pretrend")]
@@ -137,11 +178,10 @@ def pretrend(b, estimator: str, outcome: str = HEADLINE_OUTCOME, subgroup: str =
         return {}
     r = d.iloc[0]
     return {
-        "diagnostic": str(r["diagnostic"]),
-        "statistic": _num(r, "statistic"),
-        "df": _num(r, "df") if "df" in r else np.nan,
-        "p_value": _num(r, "p_value"),
-        "symbol": (sdc.symbol(r, "p_value") or "") if "p_value" in r else "",
+        "statistic": cell_value(r, "statistic"),
+        "df": cell_value(r, "df"),
+        "p_value": cell_value(r, "p_value"),
+        "symbol": sdc.symbol(r, "p_value") or "",
     }
 
 
@@ -151,94 +191,71 @@ def gate(b, outcome: str = HEADLINE_OUTCOME, subgroup: str = "ALL") -> Gate:
     if key in b.cache:
         return b.cache[key]
     est = headline_estimator(b)
-    pt = pretrend(b, est, outcome, subgroup)
-    p = pt.get("p_value", np.nan)
-    name, g = _first(b, GATE_TABLES)
-    result = None
+    p = pretrend(b, est, outcome, subgroup).get("p_value", np.nan)
+    g = b.frame(GATE_TABLE)
     if g is not None:
         d = _select(g, estimator=est, outcome=outcome, subgroup=subgroup)
-        if d.empty:
-            d = _select(g, outcome=outcome, subgroup=subgroup)
-        if not d.empty:
-            checks = []
-            verdicts = []
-            for r in d.to_dict("records"):
-                check = next(
-                    (str(r[c]) for c in ("check", "diagnostic", "test", "criterion") if c in r),
-                    "",
-                )
-                passed = next(
-                    (r[c] for c in ("passed", "pass", "ok") if c in r and not fmt.is_missing(r[c])),
-                    None,
-                )
-                verdict = next(
-                    (
-                        r[c]
-                        for c in ("credible", "is_credible", "decision", "verdict")
-                        if c in r and not fmt.is_missing(r[c])
-                    ),
-                    None,
-                )
-                if verdict is not None:
-                    verdicts.append(str(verdict).strip().lower() in _TRUE)
-                if passed is not None or check:
-                    checks.append(
-                        {
-                            "check": check,
-                            "passed": None if passed is None else str(passed).lower() in _TRUE,
-                            "detail": next(
-                                (str(r[c]) for c in ("detail", "reason", "note") if r.get(c)), ""
-                            ),
-                            "statistic": r.get("statistic"),
-                            "p_value": r.get("p_value"),
-                        }
-                    )
-            if verdicts:
-                credible = all(verdicts)
-            elif checks and all(c["passed"] is not None for c in checks):
-                credible = all(c["passed"] for c in checks)
-            else:
-                credible = None
-            result = Gate(credible, "gate", checks, p)
-    if result is None:
-        if np.isfinite(p):
-            result = Gate(bool(p >= PRETREND_ALPHA), "pretrend", [], p)
-        else:
-            result = Gate(None, "none", [], p)
+        order = {c: i for i, c in enumerate(GATE_CHECKS)}
+        d = d.sort_values("check", key=lambda s: s.map(lambda c: order.get(c, len(order))))
+        checks = [
+            {
+                "check": str(r["check"]),
+                "passed": _bool(r, "passed"),
+                "statistic": cell_value(r, "statistic"),
+                "p_value": cell_value(r, "p_value"),
+                "threshold": cell_value(r, "threshold"),
+                "symbol": sdc.symbol(r, "p_value") or "",
+            }
+            for r in d.to_dict("records")
+        ]
+        verdicts = [v for v in (_bool(r, "credible") for r in d.to_dict("records"))]
+        # one decision per series; not assessed when the table has no (readable) row for it
+        credible = all(verdicts) if verdicts and None not in verdicts else None
+        result = Gate(credible, "gate", checks, p)
+    elif np.isfinite(p):
+        result = Gate(bool(p >= PRETREND_ALPHA), "pretrend", [], p)
+    else:
+        result = Gate(None, "none", [], p)
     b.cache[key] = result
     return result
 
 
+def summary(
+    b, estimator: str, outcome: str = HEADLINE_OUTCOME, subgroup: str = "ALL"
+) -> dict[str, Estimate]:
+    """Summary measures of one estimator's series: ``measure -> Estimate``."""
+    summ = b.frame("effects_summary")
+    if summ is None:
+        return {}
+    d = _select(summ, estimator=estimator, outcome=outcome, subgroup=subgroup)
+    return {str(r["measure"]): estimate_from(pd.Series(r)) for r in d.to_dict("records")}
+
+
 def headline(b, outcome: str = HEADLINE_OUTCOME, subgroup: str = "ALL") -> dict[str, Estimate]:
     """Summary measures of the headline estimator: ``measure -> Estimate``."""
-    out: dict[str, Estimate] = {}
-    est = headline_estimator(b)
-    summ = b.frame("effects_summary")
-    if summ is not None and "measure" in summ.columns:
-        d = _select(summ, estimator=est, outcome=outcome, subgroup=subgroup)
-        for r in d.to_dict("records"):
-            out[str(r["measure"])] = estimate_from(pd.Series(r))
+    return summary(b, headline_estimator(b), outcome, subgroup)
+
+
+def by_role(b, outcome: str = HEADLINE_OUTCOME) -> dict[str, list[str]]:
+    """``role -> estimators`` of the series for all participants (column ``effects.role``;
+    empty when the run's effects carry no roles)."""
     eff = b.frame("effects")
-    if eff is not None:
-        for m, e in (("at_12", 12), ("at_24", 24), ("at_36", 36)):
-            if m in out:
-                continue
-            d = _select(eff, estimator=est, outcome=outcome, subgroup=subgroup)
-            d = d[d["event_time"] == e]
-            if len(d):
-                out[m] = estimate_from(d.iloc[0])
+    if eff is None or "role" not in eff.columns:
+        return {}
+    d = _select(eff, outcome=outcome, subgroup="ALL").dropna(subset=["role"])
+    out: dict[str, list[str]] = {}
+    for role, est in d[["role", "estimator"]].drop_duplicates().itertuples(index=False):
+        out.setdefault(str(role), []).append(str(est))
     return out
 
 
 def series(b, estimator: str, outcome: str = HEADLINE_OUTCOME, subgroup: str = "ALL"):
-    """Event-study series (months since start) of one estimator; None if not in this run."""
+    """Event-study series (months since start) of one estimator, with ``band_low``/``band_high``
+    (the simultaneous band) where estimated; None if not in this run."""
     eff = b.frame("effects")
     if eff is None:
         return None
-    d = eff[(eff["estimator"] == estimator) & (eff["outcome"] == outcome)]
-    d = d[d["subgroup"] == subgroup]
-    if "time_axis" in d.columns:
-        d = d[d["time_axis"].isin(("start", "since_start"))]
+    d = _select(eff, estimator=estimator, outcome=outcome, subgroup=subgroup)
     return d if len(d) else None
 
 
@@ -251,31 +268,20 @@ def n_at_start(b, estimator: str | None = None, outcome: str = HEADLINE_OUTCOME)
 
 
 def exit_series(b, outcome: str = HEADLINE_OUTCOME, subgroup: str = "ALL"):
-    """Effects by months since exit (completed spells) of the headline design, or None."""
-    _, f = _first(b, EXIT_TABLES)
-    est = headline_estimator(b)
-    if f is not None:
-        d = _select(f, outcome=outcome, subgroup=subgroup)
-        if "estimator" in d.columns and (d["estimator"] == est).any():
-            d = d[d["estimator"] == est]
-        col = next((c for c in ("event_time", "months_since_exit") if c in d.columns), None)
-        if col and len(d):
-            return d.rename(columns={col: "event_time"})
-    eff = b.frame("effects")
-    if eff is not None and "time_axis" in eff.columns:
-        d = eff[eff["time_axis"].isin(("exit", "since_exit"))]
-        d = _select(d, outcome=outcome, subgroup=subgroup)
-        if (d.get("estimator") == est).any():
-            d = d[d["estimator"] == est]
-        return d if len(d) else None
-    return None
+    """Effects by months since exit (completed spells) of the headline estimator, as a frame with
+    ``event_time`` = months since exit, or None when ``effects_exit`` is not in this run."""
+    f = b.frame(EXIT_TABLE)
+    if f is None:
+        return None
+    d = _select(f, estimator=headline_estimator(b), outcome=outcome, subgroup=subgroup)
+    return d.rename(columns={"months_since_exit": "event_time"}) if len(d) else None
 
 
 def subgroups(b, outcome: str = HEADLINE_OUTCOME, measures=("lock_in_0_5", "at_24")):
     """Subgroup rows of the headline's summary: subgroup, measure, estimate, ci, n_treated,
     significant, too_small (fewer than :data:`MIN_SUBGROUP_TREATED` treated, or hidden)."""
     summ = b.frame("effects_summary")
-    if summ is None or "measure" not in summ.columns:
+    if summ is None:
         return None
     d = _select(summ, estimator=headline_estimator(b), outcome=outcome)
     d = d[d["measure"].isin(measures)]
@@ -321,49 +327,60 @@ def difference(a: Estimate, b: Estimate) -> tuple[float, float]:
     return d, float(2 * norm.sf(abs(d) / s))
 
 
-def intended_effects(b, measure: str = "at_12") -> pd.DataFrame | None:
-    """Each purpose's effect on its own intended outcome (the headline design, subgroup
-    ``purpose=P``, outcome :data:`INTENDED_OUTCOME_BY_PURPOSE`), or None if not estimated."""
-    summ = b.frame("effects_summary")
-    if summ is None or "outcome" not in summ.columns:
+def intended_effects(b) -> pd.DataFrame | None:
+    """Each purpose's effect on its own intended outcome (``effects_intended``, the headline
+    estimator): purpose, outcome, measure, e (:class:`Estimate`), credible (the series' own
+    design gate; None when not assessed). None when not estimated in this run."""
+    f = b.frame(INTENDED_TABLE)
+    if f is None:
         return None
-    est = headline_estimator(b)
-    rows = []
-    for purpose, outcome in INTENDED_OUTCOME_BY_PURPOSE.items():
-        if outcome == HEADLINE_OUTCOME:
-            continue  # the employment effect is in the subgroup chapter already
-        d = _select(summ, estimator=est, outcome=outcome, subgroup=f"purpose={purpose}")
-        for r in d.to_dict("records"):
-            e = estimate_from(pd.Series(r))
-            rows.append({"purpose": purpose, "outcome": outcome, "measure": r["measure"], "e": e})
+    d = _select(f, estimator=headline_estimator(b))
+    rows = [
+        {
+            "purpose": str(r["purpose"]),
+            "outcome": str(r["intended_outcome"]),
+            "measure": str(r["measure"]),
+            "e": estimate_from(pd.Series(r)),
+            "credible": _bool(r, "credible"),
+        }
+        for r in d.to_dict("records")
+    ]
     return pd.DataFrame(rows) if rows else None
 
 
 def benefit_effects(b) -> pd.DataFrame | None:
     """Headline effects on benefit receipt by benefit type, or None if not estimated."""
     summ = b.frame("effects_summary")
-    if summ is None or "outcome" not in summ.columns:
+    if summ is None:
         return None
     d = _select(summ, estimator=headline_estimator(b), subgroup="ALL")
-    d = d[d["outcome"].isin((*BENEFIT_OUTCOMES, "any_benefit", "not_any_benefit"))]
+    d = d[d["outcome"].isin((*BENEFIT_OUTCOMES, ANY_BENEFIT_OUTCOME, "not_any_benefit"))]
     return d if len(d) else None
 
 
-def sensitivity(b) -> pd.DataFrame | None:
-    """Sensitivity of the headline to parallel-trend violations (Rambachan & Roth), or None."""
-    _, f = _first(b, SENSITIVITY_TABLES)
-    if f is None or f.empty:
+def sensitivity(b, outcome: str = HEADLINE_OUTCOME) -> pd.DataFrame | None:
+    """Sensitivity of the headline to violations of parallel trends (Rambachan & Roth; table
+    ``effects_sensitivity``), or None when not estimated in this run."""
+    f = b.frame(SENSITIVITY_TABLE)
+    if f is None:
         return None
-    return _select(f, outcome=HEADLINE_OUTCOME, subgroup="ALL")
+    d = _select(f, estimator=headline_estimator(b), outcome=outcome, subgroup="ALL")
+    return d if len(d) else None
 
 
 __all__ = [
-    "EXIT_TABLES",
+    "DIAGNOSTICS_TABLE",
+    "EXIT_TABLE",
     "Estimate",
-    "GATE_TABLES",
+    "GATE_CHECKS",
+    "GATE_TABLE",
     "Gate",
-    "SENSITIVITY_TABLES",
+    "INTENDED_TABLE",
+    "ROLES",
+    "SENSITIVITY_TABLE",
     "benefit_effects",
+    "cell_value",
+    "by_role",
     "difference",
     "estimate_from",
     "exit_series",
@@ -372,8 +389,10 @@ __all__ = [
     "headline_estimator",
     "intended_effects",
     "n_at_start",
+    "not_rejected",
     "pretrend",
     "sensitivity",
     "series",
     "subgroups",
+    "summary",
 ]

@@ -521,7 +521,7 @@ def event_study(
     ylim: tuple[float, float] | None = None,
 ) -> Chart:
     """Event-study plot(s): estimate by event time with a shaded pointwise 95 % band and, where
-    the frame has ``cb_low``/``cb_high``, the simultaneous (uniform) band as dashed lines. One
+    the frame has ``band_low``/``band_high``, the simultaneous (uniform) band as dashed lines. One
     panel per frame (event_time, estimate, ci_low, ci_high); hidden values are not drawn."""
     k = len(panels)
     fig, axes = _new(3.0 if k == 1 else 2.9, ncols=k, sharey=True)
@@ -531,7 +531,7 @@ def event_study(
         ax = axes[0, i]
         d = d.sort_values("event_time")
         x, est, lo, hi, cbl, cbh = _arrays(
-            d, "event_time", "estimate", "ci_low", "ci_high", "cb_low", "cb_high"
+            d, "event_time", "estimate", "ci_low", "ci_high", "band_low", "band_high"
         )
         if shade is not None:
             ax.axvspan(shade[0], shade[1], color="#eeeeee", zorder=0)

@@ -265,19 +265,21 @@ def build(b) -> list[dict]:
         if io is not None:
             d = io[(io["purpose"] == p) & (io["reached"] == "YES")]
             reached = _share(b, d, d["months_after_exit"] == 12)[0]
-        e = None
+        e, own = None, None
         if ie is not None:
             part = ie[(ie["purpose"] == p) & (ie["measure"] == "at_12")]
-            e = part.iloc[0]["e"] if len(part) else None
+            if len(part):
+                e, own = part.iloc[0]["e"], part.iloc[0]["credible"]
+        row_credible = credible and ev.not_rejected(own)  # the purpose's own design gate too
         rows.append(
             [
                 lab(p, b.lang, "purpose"),
                 lab(INTENDED_OUTCOME_BY_PURPOSE[p], b.lang, "outcome"),
                 reached,
-                _estimate_text(b, tx, e, credible)
+                _estimate_text(b, tx, e, row_credible)
                 if ie is not None
-                else b.t("ikke beregnet", "not estimated"),
-                _verdict(tx, e, credible),
+                else b.t("ikke estimert", "not estimated"),
+                _verdict(tx, e, row_credible),
             ]
         )
     blocks.append(

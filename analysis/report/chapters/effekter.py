@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 
 from analysis import formatting as fmt
-from analysis.design import HEADLINE_OUTCOME
 from analysis.report import evidence as ev
 from analysis.report import figures as figs
 from analysis.report.labels import lab
@@ -19,7 +18,6 @@ TITLE = (
     "Does work training work? Effects on employment",
 )
 
-COMPARISON = ("ipw_dynamic", "ipw_dynamic_did", "twfe_event_study", "naive")
 MEASURES = ("lock_in_0_5", "at_12", "mean_12_23", "at_24", "at_36")
 
 TEXT = Texts(
@@ -91,6 +89,20 @@ TEXT = Texts(
         ),
         "why_gate": ("Kontroller som ikke holdt: {failed}.", "Checks that failed: {failed}."),
         "why_gate_ok": ("Alle kontrollene holdt: {passed}.", "All checks held: {passed}."),
+        "why_gate_none": (
+            "Designkontrollen har ingen avgjørelse for hovedanslaget i denne kjøringen.",
+            "The design gate has no decision for the headline in this run.",
+        ),
+        "checks_caption": (
+            "Designkontrollen for hovedanslaget: andel i arbeid, alle deltakere.",
+            "The design gate of the headline: share employed, all participants.",
+        ),
+        "checks_note": (
+            "Testene av utviklingen før start holder når p-verdien er minst grensen. "
+            "Testobservatoren er kji-kvadrat for testene før start.",
+            "The tests of the development before the start hold when the p-value is at least "
+            "the threshold. The test statistic is chi-square for the tests before the start.",
+        ),
         "fallback": (
             "Effektberegningen i denne kjøringen har ingen egen designkontroll, så rapporten "
             "bruker testen av utviklingen før start som kontroll (5 % nivå).",
@@ -106,11 +118,15 @@ TEXT = Texts(
         ),
         "fig_note": (
             "Punktene før 0 (før start) skal ligge nær null hvis sammenligningsgruppen er god. "
-            "Det skyggelagte båndet gjelder hver måned for seg; de stiplede linjene (når de "
-            "finnes) gjelder alle månedene samtidig.",
+            "Det skyggelagte båndet gjelder hver måned for seg.{uniform}",
             "Points before 0 (before the start) should be close to zero if the comparison group "
-            "is good. The shaded band holds for each month separately; the dashed lines (where "
-            "shown) hold for all months at once.",
+            "is good. The shaded band holds for each month separately.{uniform}",
+        ),
+        "uniform_note": (
+            " De stiplede linjene er et samtidig bånd: med 95 % sannsynlighet ligger hele "
+            "effektkurven innenfor dem, så de kan brukes til å lese hele forløpet på en gang.",
+            " The dashed lines are a simultaneous band: with 95 % probability the whole effect "
+            "curve lies within them, so they can be used to read the whole path at once.",
         ),
         "not_result": (
             "Ikke troverdig: vises bare for åpenhet.",
@@ -213,6 +229,18 @@ TEXT = Texts(
             "A spread this wide means that the result depends on the assumptions, and that no "
             "single design should be read as a certain answer.",
         ),
+        "bracket": (
+            "Hovedanslaget etter 24 måneder ({h}) ligger {where} spennet mellom metoden med lik "
+            "historikk før start ({s}) og enkel forskjell-i-forskjell ({d}).",
+            "The headline after 24 months ({h}) lies {where} the range between the design with "
+            "the same history before the start ({s}) and plain difference-in-differences ({d}).",
+        ),
+        "inside": ("innenfor", "within"),
+        "outside": ("utenfor", "outside"),
+        "tri_missing": (
+            "Sammenligningen med andre metoder",
+            "The comparison with other designs",
+        ),
         "spread_narrow": (
             "Metodene gir omtrent samme svar, noe som styrker tilliten til hovedanslaget.",
             "The designs give about the same answer, which strengthens confidence in the "
@@ -224,19 +252,59 @@ TEXT = Texts(
         ),
         "sens_intro": (
             "Hovedforutsetningen er at deltakere og sammenligningsgruppe ville utviklet seg likt "
-            "uten tiltaket. Tabellen viser hvor bredt intervallet blir hvis utviklingen etter "
-            "start kan avvike fra dette med inntil et gitt multiplum av det største avviket før "
-            "start (Rambachan og Roth 2023).",
+            "uten tiltaket. Vi spør hvor mye denne forutsetningen kan brytes før resultatet ikke "
+            "lenger er statistisk sikkert (Rambachan og Roth 2023). «Relativ størrelse» lar "
+            "avviket etter start være inntil et gitt multiplum av det største avviket mellom to "
+            "måneder før start. «Jevn trend» lar en forskjell i trend mellom gruppene bøye av "
+            "med inntil et gitt antall prosentpoeng per måned. Jo større avvik vi tillater, jo "
+            "bredere blir intervallet.",
             "The main assumption is that participants and comparison group would have developed "
-            "alike without the programme. The table shows how wide the interval becomes if the "
-            "development after the start may deviate from this by up to a given multiple of the "
-            "largest deviation before the start (Rambachan and Roth 2023).",
+            "alike without the programme. We ask how much this assumption can be violated "
+            "before the result is no longer statistically significant (Rambachan and Roth "
+            "2023). “Relative magnitude” lets the deviation after the start be up to a given "
+            "multiple of the largest deviation between two months before the start. “Smooth "
+            "trend” lets a difference in trend between the groups bend by up to a given number "
+            "of percentage points per month. The larger the deviation we allow, the wider the "
+            "interval.",
         ),
         "sens_caption": (
-            "Følsomhet for brudd på parallelle trender. Robuste 95 % konfidensintervall, "
-            "prosentpoeng.",
-            "Sensitivity to violations of parallel trends. Robust 95 % confidence intervals, "
-            "percentage points.",
+            "Følsomhet for brudd på lik utvikling: effekt {measure}. Robuste 95 % "
+            "konfidensintervall, prosentpoeng.",
+            "Sensitivity to violations of parallel development: effect {measure}. Robust 95 % "
+            "confidence intervals, percentage points.",
+        ),
+        "sens_note": (
+            "Tillatt avvik: for relativ størrelse et multiplum av det største avviket før start; "
+            "for jevn trend prosentpoeng per måned. «Ingen» er det vanlige intervallet uten "
+            "tillatt avvik.",
+            "Allowed deviation: for relative magnitude a multiple of the largest deviation "
+            "before the start; for smooth trend percentage points per month. “None” is the usual "
+            "interval without an allowed deviation.",
+        ),
+        "sens_none": ("Ingen", "None"),
+        "bd_rm": (
+            "{measure}: resultatet er statistisk sikkert så lenge avviket etter start er under "
+            "{bd} ganger det største avviket før start.",
+            "{measure}: the result is statistically significant as long as the deviation after "
+            "the start is below {bd} times the largest deviation before the start.",
+        ),
+        "bd_sm": (
+            "{measure}: resultatet er statistisk sikkert så lenge trenden bøyer av med under {bd} "
+            "prosentpoeng per måned.",
+            "{measure}: the result is statistically significant as long as the trend bends by "
+            "less than {bd} percentage points per month.",
+        ),
+        "bd_never": (
+            "{measure} ({method}): intervallet inneholder null allerede uten tillatt avvik, så "
+            "resultatet er ikke statistisk sikkert i utgangspunktet.",
+            "{measure} ({method}): the interval includes zero already without an allowed "
+            "deviation, so the result is not statistically significant to begin with.",
+        ),
+        "bd_robust": (
+            "{measure} ({method}): resultatet er statistisk sikkert for alle avvik vi har prøvd, "
+            "opp til {max}.",
+            "{measure} ({method}): the result is statistically significant for every deviation "
+            "we tried, up to {max}.",
         ),
         "sens_missing": (
             "Følsomhetsanalysen for brudd på parallelle trender",
@@ -272,36 +340,72 @@ def p_text(b, p: float) -> str:
     return b.num(p, 3)
 
 
-def gate_blocks(b, tx, gate: ev.Gate) -> list[dict]:
-    """The verdict box of the design gate (used here and, shorter, in the summary)."""
-    out = []
+def check_label(b, code: str) -> str:
+    return lab(code, b.lang, "gate_check")
+
+
+def gate_why(b, tx, gate: ev.Gate) -> str:
+    """One sentence: which checks failed (or that all held), or the fallback test's p-value."""
     if gate.source == "gate":
-        failed = [c["check"] for c in gate.checks if c["passed"] is False]
-        passed = [c["check"] for c in gate.checks if c["passed"]]
-        why = (
-            tx("why_gate", failed=", ".join(failed))
-            if failed
-            else tx("why_gate_ok", passed=", ".join(passed))
-            if passed
-            else ""
-        )
-    else:
-        why = (
-            tx(
-                "why_pretrend_ok" if gate.credible else "why_pretrend_fail",
-                p=p_text(b, gate.pretrend_p),
-            )
-            if gate.credible is not None
-            else ""
-        )
+        failed = [check_label(b, c) for c in gate.failed]
+        passed = [check_label(b, c["check"]) for c in gate.checks if c["passed"]]
+        if gate.credible is None:
+            return tx("why_gate_none")
+        if failed:
+            return tx("why_gate", failed=", ".join(failed))
+        return tx("why_gate_ok", passed=", ".join(passed)) if passed else ""
+    if gate.credible is None:
+        return ""
+    return tx(
+        "why_pretrend_ok" if gate.credible else "why_pretrend_fail", p=p_text(b, gate.pretrend_p)
+    )
+
+
+def _value(b, x: float) -> str:
+    if not np.isfinite(x):
+        return fmt.MISSING
+    return b.num(x, 2 if abs(x) < 100 else 0)
+
+
+def gate_blocks(b, tx, gate: ev.Gate) -> list[dict]:
+    """The verdict box of the design gate and the table of its checks."""
+    why = gate_why(b, tx, gate)
     if gate.credible is True:
-        out.append(b.note(tx("gate_ok", why=why)))
+        out = [b.note(tx("gate_ok", why=why))]
     elif gate.credible is False:
-        out.append(b.warning(tx("gate_fail", why=why)))
+        out = [b.warning(tx("gate_fail", why=why))]
     else:
-        out.append(b.warning(tx("gate_none")))
+        out = [b.warning(tx("gate_none"))]
     if gate.source == "pretrend":
         out.append(b.p(tx("fallback")))
+    if gate.checks:
+        rows = [
+            [
+                check_label(b, c["check"]).capitalize(),
+                _value(b, c["statistic"]),
+                c["symbol"] or p_text(b, c["p_value"]),
+                _value(b, c["threshold"]),
+                fmt.MISSING
+                if c["passed"] is None
+                else (b.t("Ja", "Yes") if c["passed"] else b.t("Nei", "No")),
+            ]
+            for c in gate.checks
+        ]
+        out.append(
+            b.table(
+                tx("checks_caption"),
+                [
+                    b.t("Kontroll", "Check"),
+                    b.t("Testobservator", "Statistic"),
+                    b.t("p-verdi", "p-value"),
+                    b.t("Grense", "Threshold"),
+                    b.t("Holdt", "Passed"),
+                ],
+                rows,
+                note=tx("checks_note"),
+                widths=[3.2, 1.1, 0.9, 0.9, 0.8],
+            )
+        )
     return out
 
 
@@ -338,7 +442,10 @@ def build(b) -> list[dict]:
     caption = tx("fig_caption")
     if not gate.credible:
         caption += " " + tx("not_result")
-    blocks.append(b.figure(chart, caption, tx("fig_note")))
+    uniform = "band_low" in head.columns and head["band_low"].notna().any()
+    blocks.append(
+        b.figure(chart, caption, tx("fig_note", uniform=tx("uniform_note") if uniform else ""))
+    )
     rows = []
     for m in MEASURES:
         e = h.get(m)
@@ -400,7 +507,7 @@ def _exit_section(b, tx, head, gate) -> list[dict]:
     out = [b.h2(tx("exit_h"))]
     ex = ev.exit_series(b)
     if ex is None:
-        out.append(b.not_estimated(tx("exit_missing"), "marts.effects (months since exit)"))
+        out.append(b.not_estimated(tx("exit_missing"), f"marts.{ev.EXIT_TABLE}"))
         return out
     out.append(b.p(tx("exit_intro")))
     chart = figs.event_study(
@@ -412,6 +519,9 @@ def _exit_section(b, tx, head, gate) -> list[dict]:
         b.t("Måneder", "Months"),
         b.t("Effekt (prosentpoeng)", "Effect (percentage points)"),
         b.t("95 % konfidensintervall", "95 % confidence interval"),
+        uniform_label=b.t(
+            "95 % bånd for alle måneder samtidig", "95 % band for all months at once"
+        ),
     )
     cap = tx("exit_caption") + ("" if gate.credible else " " + tx("not_result"))
     out.append(b.figure(chart, cap))
@@ -419,12 +529,27 @@ def _exit_section(b, tx, head, gate) -> list[dict]:
 
 
 def _triangulation(b, tx, est: str) -> list[dict]:
-    others = [e for e in COMPARISON if e != est and ev.series(b, e) is not None]
-    if not others:
-        return []
-    out = [b.h2(tx("tri_h")), b.p(tx("tri_intro"))]
-    series = [(lab(est, b.lang, "estimator"), ev.series(b, est), True)]
-    series += [(lab(e, b.lang, "estimator"), ev.series(b, e), False) for e in others]
+    """The headline beside the designs resting on other assumptions (``effects.role``)."""
+    out = [b.h2(tx("tri_h"))]
+    roles = ev.by_role(b)
+    order = [(r, e) for r in (*ev.ROLES, "diagnostic") for e in roles.get(r, [])]
+    if not any(r != "headline" for r, _ in order):
+        out.append(b.not_estimated(tx("tri_missing"), "marts.effects (role)"))
+        return out
+    if ("headline", est) not in order:
+        order.insert(0, ("headline", est))
+    out.append(b.p(tx("tri_intro")))
+
+    def name(role: str, e: str) -> str:
+        known = lab(e, b.lang, "estimator")
+        role_t = lab(role, b.lang, "role")
+        return role_t if known == e else f"{role_t}: {known}"
+
+    series = [
+        (name(r, e), ev.series(b, e), r == "headline")
+        for r, e in order
+        if ev.series(b, e) is not None
+    ]
     chart = figs.estimator_comparison(
         series,
         b.lang,
@@ -433,20 +558,20 @@ def _triangulation(b, tx, est: str) -> list[dict]:
         b.t("95 % konfidensintervall, hovedanslaget", "95 % confidence interval, headline"),
     )
     out.append(b.figure(chart, tx("tri_caption")))
-    rows, late = [], []
-    for e in (est, *others):
-        h = ev.headline(b) if e == est else _summary(b, e)
+    rows, at24 = [], {}
+    for r, e in order:
+        h = ev.summary(b, e)
         pt = ev.pretrend(b, e)
         li, a24 = h.get("lock_in_0_5"), h.get("at_24")
-        if a24 is not None and a24.shown:
-            late.append(a24.estimate)
+        if a24 is not None and a24.shown and r in ev.ROLES:
+            at24.setdefault(r, a24.estimate)
         rows.append(
             [
-                lab(e, b.lang, "estimator"),
+                name(r, e),
                 (li.symbol or b.signed_pp(li.estimate)) if li else fmt.MISSING,
                 (a24.symbol or b.signed_pp(a24.estimate)) if a24 else fmt.MISSING,
                 (a24.symbol or b.ci(a24.ci_low, a24.ci_high)) if a24 else fmt.MISSING,
-                pt.get("symbol") or p_text(b, pt.get("p_value", np.nan)) if pt else fmt.MISSING,
+                (pt.get("symbol") or p_text(b, pt.get("p_value", np.nan))) if pt else fmt.MISSING,
             ]
         )
     out.append(
@@ -461,74 +586,105 @@ def _triangulation(b, tx, est: str) -> list[dict]:
             ],
             rows,
             note=tx("tri_tab_note"),
-            widths=[2.6, 1.1, 0.9, 1.6, 1.1],
+            widths=[2.8, 1.1, 0.8, 1.6, 1.1],
         )
     )
-    if len(late) >= 2:
-        lo, hi = min(late), max(late)
-        wide = (hi - lo) > 0.05
-        out.append(
-            b.p(
-                tx(
-                    "spread",
-                    lo=b.signed_pp(lo),
-                    hi=b.signed_pp(hi),
-                    verdict=tx("spread_wide" if wide else "spread_narrow"),
-                )
-            )
+    if len(at24) >= 2:
+        lo, hi = min(at24.values()), max(at24.values())
+        text = tx(
+            "spread",
+            lo=b.signed_pp(lo),
+            hi=b.signed_pp(hi),
+            verdict=tx("spread_wide" if (hi - lo) > 0.05 else "spread_narrow"),
         )
+        if {"headline", "selection_on_observables", "plain_did"} <= set(at24):
+            h, so, d = (at24[k] for k in ("headline", "selection_on_observables", "plain_did"))
+            inside = min(so, d) <= h <= max(so, d)
+            text += " " + tx(
+                "bracket",
+                h=b.signed_pp(h),
+                s=b.signed_pp(so),
+                d=b.signed_pp(d),
+                where=tx("inside" if inside else "outside"),
+            )
+        out.append(b.p(text))
     return out
 
 
-def _summary(b, estimator: str) -> dict[str, ev.Estimate]:
-    summ = b.frame("effects_summary")
-    out: dict[str, ev.Estimate] = {}
-    if summ is None:
-        return out
-    d = summ[
-        (summ["estimator"] == estimator)
-        & (summ["outcome"] == HEADLINE_OUTCOME)
-        & (summ["subgroup"] == "ALL")
-    ]
-    for r in d.to_dict("records"):
-        out[str(r["measure"])] = ev.estimate_from(pd.Series(r))
-    return out
+SENS_MEASURES = ("at_24", "mean_12_23", "at_12", "at_36", "lock_in_0_5")
+
+
+def _sens_parameter(b, tx, r: dict) -> str:
+    if bool(r.get("is_original")):
+        return tx("sens_none")
+    v = r.get("parameter")
+    if fmt.is_missing(v):
+        return fmt.MISSING
+    if r.get("method") == "smoothness":  # a slope in shares per month: percentage points
+        return b.num(float(v) * 100, 2)
+    return b.num(float(v), 2)
 
 
 def _sensitivity(b, tx) -> list[dict]:
     out = [b.h2(tx("sens_h"))]
     s = ev.sensitivity(b)
-    if s is None or s.empty:
-        out.append(b.not_estimated(tx("sens_missing"), "marts.effects_sensitivity"))
+    if s is None:
+        out.append(b.not_estimated(tx("sens_missing"), f"marts.{ev.SENSITIVITY_TABLE}"))
         return out
     out.append(b.p(tx("sens_intro")))
-    par = next((c for c in ("mbar", "m", "M", "bound", "parameter") if c in s.columns), None)
-    kind = next((c for c in ("method", "restriction", "kind") if c in s.columns), None)
-    what = next((c for c in ("measure", "event_time") if c in s.columns), None)
-    rows = []
-    for r in s.to_dict("records"):
-        rows.append(
-            [
-                str(r.get(kind, "")) if kind else "",
-                str(r.get(what, "")) if what else "",
-                b.num(r[par], 2) if par and not fmt.is_missing(r.get(par)) else fmt.MISSING,
-                b.ci(r.get("ci_low"), r.get("ci_high")),
-            ]
-        )
+    measures = [m for m in SENS_MEASURES if (s["measure"] == m).any()]
+    measures += [m for m in dict.fromkeys(s["measure"]) if m not in measures]
+    main = measures[0]
+    d = s[s["measure"] == main].copy()
+    d["_orig"] = ~d["is_original"].fillna(False).astype(bool)
+    d = d.sort_values(["method", "_orig", "parameter"])
+    rows = [
+        [
+            lab(r["method"], b.lang, "sensitivity_method"),
+            _sens_parameter(b, tx, r),
+            b.ci(ev.cell_value(r, "ci_low"), ev.cell_value(r, "ci_high")),
+        ]
+        for r in d.to_dict("records")
+    ]
+    readings = []
+    for m in measures:
+        for method, part in s[s["measure"] == m].groupby("method", sort=True):
+            readings.append(_breakdown(b, tx, m, str(method), part))
     out.append(
         b.table(
-            tx("sens_caption"),
+            tx("sens_caption", measure=lab(main, b.lang, "measure").lower()),
             [
-                b.t("Begrensning", "Restriction"),
-                b.t("Mål", "Measure"),
-                b.t("Multiplum", "Multiple"),
+                b.t("Forutsetning", "Restriction"),
+                b.t("Tillatt avvik", "Allowed deviation"),
                 b.t("Robust 95 % KI", "Robust 95 % CI"),
             ],
             rows,
-            align="llrr",
+            align="lrr",
+            note=tx("sens_note"),
+            widths=[2.2, 1.4, 2.0],
         )
     )
+    out.append(b.items(readings))
     return out
+
+
+def _breakdown(b, tx, measure: str, method: str, part: pd.DataFrame) -> str:
+    """One reading of the breakdown value of a measure and method."""
+    m_lab = lab(measure, b.lang, "measure")
+    meth = lab(method, b.lang, "sensitivity_method").lower()
+    orig = part[part["is_original"].fillna(False).astype(bool)]
+    bd = ev.cell_value(part.iloc[0], "breakdown")
+    if np.isfinite(bd):
+        if method == "smoothness":
+            return tx("bd_sm", measure=m_lab, bd=b.num(bd * 100, 2))
+        return tx("bd_rm", measure=m_lab, bd=b.num(bd, 2))
+    if len(orig):
+        lo, hi = ev.cell_value(orig.iloc[0], "ci_low"), ev.cell_value(orig.iloc[0], "ci_high")
+        if np.isfinite(lo) and np.isfinite(hi) and lo <= 0 <= hi:
+            return tx("bd_never", measure=m_lab, method=meth)
+    top = pd.to_numeric(part["parameter"], errors="coerce").max()
+    mx = _sens_parameter(b, tx, {"method": method, "parameter": top})
+    return tx("bd_robust", measure=m_lab, method=meth, max=mx)
 
 
 def _benefits(b, tx) -> list[dict]:

@@ -104,11 +104,11 @@ TEXT = Texts(
         "reading": (
             "Lesing: Blant {n} grupper med minst {min} deltakere er effekten etter 24 måneder "
             "statistisk sikker positiv i {pos}, sikker negativ i {neg} og ikke sikker i {ns}. "
-            "Den er høyest for {best} ({best_v}) og lavest for {worst} ({worst_v}).",
+            "Om gruppene skiller seg fra hverandre, testes direkte i neste tabell.",
             "Reading: among {n} groups with at least {min} participants, the effect after 24 "
             "months is significantly positive in {pos}, significantly negative in {neg} and not "
-            "significant in {ns}. It is highest for {best} ({best_v}) and lowest for {worst} "
-            "({worst_v}).",
+            "significant in {ns}. Whether the groups differ from each other is tested directly "
+            "in the next table.",
         ),
         "reading_not_credible": (
             "Lesing: Anslagene er ikke troverdige i denne kjøringen og leses ikke som effekter "
@@ -347,23 +347,8 @@ def _reading(b, tx, sg: pd.DataFrame) -> str:
         return ""
     pos = int((d["significant"] & (d["estimate"] > 0)).sum())
     neg = int((d["significant"] & (d["estimate"] < 0)).sum())
-    best = d.loc[d["estimate"].idxmax()]
-    worst = d.loc[d["estimate"].idxmin()]
     return tx(
-        "reading",
-        n=len(d),
-        min=MIN_SUBGROUP_TREATED,
-        pos=pos,
-        neg=neg,
-        ns=len(d) - pos - neg,
-        best=subgroup_label(best["subgroup"], b.lang).lower()
-        if b.lang == "nb"
-        else subgroup_label(best["subgroup"], b.lang),
-        best_v=b.pp(best["estimate"]),
-        worst=subgroup_label(worst["subgroup"], b.lang).lower()
-        if b.lang == "nb"
-        else subgroup_label(worst["subgroup"], b.lang),
-        worst_v=b.pp(worst["estimate"]),
+        "reading", n=len(d), min=MIN_SUBGROUP_TREATED, pos=pos, neg=neg, ns=len(d) - pos - neg
     )
 
 
@@ -406,7 +391,7 @@ def _intended_section(b, tx, gate) -> list[dict]:
     out = [b.h2(tx("intended_h"))]
     ie = ev.intended_effects(b)
     if ie is None:
-        out.append(b.not_estimated(tx("intended_missing"), "marts.effects (intended outcomes)"))
+        out.append(b.not_estimated(tx("intended_missing"), f"marts.{ev.INTENDED_TABLE}"))
         return out
     out.append(b.p(tx("intended_intro", ref=b.ref("innledning"))))
     if not gate.credible:
@@ -423,8 +408,9 @@ def _intended_section(b, tx, gate) -> list[dict]:
             if r.empty:
                 cells += [fmt.MISSING, ""]
                 continue
-            e = r.iloc[0]["e"]
-            star = "*" if e.significant else ""
+            e, own = r.iloc[0]["e"], r.iloc[0]["credible"]
+            # a significance star only where this purpose's own series passes its design gate
+            star = "*" if e.significant and gate.credible and ev.not_rejected(own) else ""
             cells += [
                 e.symbol or b.signed_pp(e.estimate) + star,
                 "" if e.symbol else b.ci(e.ci_low, e.ci_high),

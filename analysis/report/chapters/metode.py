@@ -105,6 +105,26 @@ TEXT = Texts(
             "and that the programme does not affect the comparison group.",
         ),
         "diag_h": ("Kontroller av designet", "Checks of the design"),
+        "gate": (
+            "**Designkontrollen** avgjør om et anslag presenteres som et resultat. "
+            "Effektberegningen tester for hver serie om deltakere og sammenligningsgruppe "
+            "utviklet seg likt i alle månedene før start og rett før start (der et fall i "
+            "sysselsettingen ofte kommer), om det finnes sammenlignbare personer, og om "
+            "kjennetegnene er like etter vekting. Holder ikke kontrollene, vises tallene bare for "
+            "åpenhet. Har en kjøring ingen designkontroll, bruker rapporten i stedet den samlede "
+            "testen av utviklingen før start for hovedanslaget: anslaget regnes som troverdig "
+            "bare hvis testen ikke forkaster lik utvikling på 5 % nivå. Har kjøringen heller "
+            "ikke den testen, presenteres ingen effekt som et resultat.",
+            "**The design gate** decides whether an estimate is presented as a result. The "
+            "effect estimation tests for each series whether participants and comparison group "
+            "developed alike in all months before the start and just before the start (where a "
+            "fall in employment often comes), whether comparable persons exist, and whether the "
+            "characteristics are alike after weighting. If the checks fail, the figures are "
+            "shown for transparency only. If a run has no design gate, the report instead uses "
+            "the joint test of the development before the start for the headline: the estimate "
+            "counts as credible only if the test does not reject parallel development at the "
+            "5 % level. If the run lacks that test too, no effect is presented as a result.",
+        ),
         "pretrend": (
             "Test av utviklingen før start: Vi tester om de anslåtte «effektene» i månedene før "
             "start samlet er lik null. Testen kan bare avsløre ulik utvikling før start; den kan "
@@ -203,6 +223,7 @@ def build(b) -> list[dict]:
     items.append(tx("uncertainty"))
     blocks.append(b.items(items))
     blocks += [b.h2(tx("assumptions_h")), b.p(tx("assumptions")), b.h2(tx("diag_h"))]
+    blocks.append(b.p(tx("gate")))
     rows = []
     for e in [est, *[x for x in present if x != est]]:
         pt = ev.pretrend(b, e)

@@ -9,7 +9,7 @@ import numpy as np
 from analysis import formatting as fmt
 from analysis.design import MIN_SUBGROUP_TREATED
 from analysis.report import evidence as ev
-from analysis.report.chapters import for_hvem, kostnader
+from analysis.report.chapters import effekter, for_hvem, kostnader
 from analysis.report.chapters.effekter import p_text
 from analysis.report.labels import lab
 from analysis.report.text import Texts
@@ -234,7 +234,7 @@ def _works(b, tx) -> tuple[str, bool]:
         )
     if gate.credible is False:
         if gate.source == "gate":
-            failed = [c["check"] for c in gate.checks if c["passed"] is False]
+            failed = [effekter.check_label(b, c) for c in gate.failed]
             why = tx("why_gate", failed=", ".join(failed)) if failed else ""
         else:
             why = tx("why_pretrend", p=p_text(b, gate.pretrend_p))
