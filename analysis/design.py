@@ -81,3 +81,9 @@ INTENDED_OUTCOME_BY_PURPOSE = {
 # Subgroup dimensions of the effects (subgroup = "dimension=value"): age at start.
 AGE_GROUP_LIMIT = 30  # under_30: age at start < 30; 30_plus otherwise
 AGE_GROUPS = ("under_30", "30_plus")
+
+# --- Reporting of effects (issue 13) -------------------------------------------------------
+
+# A subgroup effect is reported as a finding only with at least this many treated persons at the
+# start (event time 0); smaller groups are shown greyed out and never summarised.
+MIN_SUBGROUP_TREATED = 100

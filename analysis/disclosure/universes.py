@@ -13,6 +13,9 @@ spell_starts         AT spells started in the window: start half-year x     purp
                      linked to the core by the year's number of starts
 registered_months    registered non-participant person-months: one block    participant_profile*
                      per profile dimension, linked by the year's total
+nav_exits            exits by NAV's definition (in AT one month, not the    nav_exit_status
+                     next two), observed six months after: exit year x
+                     status group x status (marts.nav_exit_status)
 exits                ended spells observed k months after exit: one block   transitions*,
                      per horizon k (purpose x status x state x outcome      intended_outcomes,
                      flags, marts.exit_outcomes) and a spine (purpose x     same_employer
@@ -230,6 +233,33 @@ def exits(con, have: dict[str, set[str]]) -> Universe | None:
     return u
 
 
+NAV_EXIT_STATUSES = (
+    "I_ARBEID",
+    "ARBEID_OG_YTELSE",
+    "ARBEIDSSOKER",
+    "NEDSATT_ARBEIDSEVNE",
+    "UFORE",
+    "ANNET",
+)
+
+
+def nav_exits(con, have: dict[str, set[str]]) -> Universe | None:
+    """Exits by NAV's definition (marts.nav_exit_status): the complete grid of exit year x status
+    group at exit x status six months after, one block."""
+    if "marts.nav_exit_status" not in have:
+        return None
+    units = _df(con, read_sql("protected/nav_exit_cells.sql"))
+    years = sorted(units["exit_year"].unique().tolist())
+    dom = {
+        "exit_year": years,
+        "status_group": list(STATUS_GROUPS),
+        "status": list(NAV_EXIT_STATUSES),
+    }
+    u = Universe("nav_exits", "exits from AT by NAV's definition, observed six months after")
+    u.add_block("exits", margin_block(units, ["exit_year", "status_group", "status"], dom))
+    return u
+
+
 def chaining(con, have: dict[str, set[str]]) -> Universe | None:
     if "marts.chaining_next" not in have:
         return None
@@ -350,6 +380,7 @@ BUILDERS: dict[str, Callable] = {
     ),
     "registered_months": registered_months,
     "exits": exits,
+    "nav_exits": nav_exits,
     "chaining": chaining,
     "sequences": sequences,
     "treated": treated,

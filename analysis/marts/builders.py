@@ -430,6 +430,31 @@ CHAINING_SEQUENCES = Mart(
 )
 
 
+NAV_EXIT_STATUS = Mart(
+    "marts.nav_exit_status",
+    "marts/nav_exit_status.sql",
+    "NAV's official statistic 'avgang fra arbeidsrettede tiltak til arbeid og stønad' (status "
+    "etter tiltak) for Arbeidstrening: status six months after an exit. Exit = in AT in month m "
+    "(panel.person_month.in_at) and not in AT in m+1 and m+2 (a move to another programme is an "
+    "exit; a person can exit more than once). Status group at exit = NAV status in m (none -> "
+    "ANNET; a job seeker with status NEDSATT_ARBEIDSEVNE in any of the five months before m "
+    "counts as NEDSATT_ARBEIDSEVNE). Status in m+6, first that holds: I_ARBEID (employed, no NAV "
+    "benefit), ARBEID_OG_YTELSE (employed with AAP, dagpenger, tiltakspenger or uføretrygd), "
+    "ARBEIDSSOKER, NEDSATT_ARBEIDSEVNE (registered NAV status), UFORE (uføretrygd), ANNET. Only "
+    "exits with m+6 inside the window are counted. Complete grid: window years and ALL x status "
+    "groups and ALL x six statuses.",
+    {
+        "exit_year": "calendar year of the exit month m (text), or ALL for every year",
+        "status_group": "ARBEIDSSOKER, NEDSATT_ARBEIDSEVNE, ANNET or ALL (status group at exit)",
+        "status": "I_ARBEID, ARBEID_OG_YTELSE, ARBEIDSSOKER, NEDSATT_ARBEIDSEVNE, UFORE or ANNET "
+        "(status six months after the exit)",
+        "n": "number of exits with this status six months after",
+        "n_exits": "number of exits of the year and status group observed six months after",
+        "share": "n / n_exits (NULL when n_exits = 0)",
+    },
+)
+
+
 # --- the registry: one step per asset, in an order where every step follows the marts it reads ---
 
 
@@ -510,6 +535,12 @@ MART_STEPS: tuple[MartStep, ...] = (
         "Jobs and wage subsidies at the AT employer after exit (marts.same_employer).",
         (SAME_EMPLOYER,),
         reads=("exit_outcomes",),
+    ),
+    MartStep(
+        "nav_exit_status",
+        "NAV's official statistic 'status etter tiltak': status six months after leaving AT "
+        "(marts.nav_exit_status).",
+        (NAV_EXIT_STATUS,),
     ),
     MartStep(
         "participant_profile",

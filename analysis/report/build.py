@@ -84,7 +84,13 @@ README = {
 }
 
 
-def build_report(warehouse: Path, out_dir: Path, lang: str = "nb") -> dict:
+def build_report(
+    warehouse: Path,
+    out_dir: Path,
+    lang: str = "nb",
+    report_number: str | None = None,
+    date: dt.date | None = None,
+) -> dict:
     """Write the report (HTML + PDF) and its CSV export from a published warehouse.
 
     Reads the warehouse read-only. Raises :class:`ReportDataError` if a core table
@@ -107,7 +113,7 @@ def build_report(warehouse: Path, out_dir: Path, lang: str = "nb") -> dict:
             f"{len(problems)} published table(s) break the disclosure rule, e.g. {first[0]}: "
             f"{first[1][0]}"
         )
-    doc = build_document(tables, meta, lang)
+    doc = build_document(tables, meta, lang, report_number=report_number, date=date)
     names = NAMES[lang]
     out_dir.mkdir(parents=True, exist_ok=True)
     tdir = out_dir / names["tables"]
@@ -136,10 +142,11 @@ def build_report(warehouse: Path, out_dir: Path, lang: str = "nb") -> dict:
         "pdf": pdf_path,
         "tables_dir": tdir,
         "tables": written,
-        "sections": [s.title for s in doc.sections],
+        "sections": [s.heading for s in doc.body],
         "suppressed": {n: p.n_suppressed for n, p in tables.items() if p.export},
         "missing": doc.missing,
         "summary_numbers": doc.summary_numbers,
+        "synthetic": doc.synthetic,
     }
 
 
@@ -159,13 +166,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out", default=DEFAULT_OUT, help=f"output directory (default {DEFAULT_OUT})"
     )
+    parser.add_argument(
+        "--report-number",
+        default=None,
+        help="report number on the title page (default: derived from the data, AT2-YYYYMM-XXXXXX)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the subcommand: 0 on success, 2 when the warehouse lacks what the report needs, 3 when
     the disclosure check fails."""
     try:
-        res = build_report(Path(args.warehouse), Path(args.out), args.lang)
+        res = build_report(
+            Path(args.warehouse),
+            Path(args.out),
+            args.lang,
+            report_number=getattr(args, "report_number", None),
+        )
     except ReportDataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

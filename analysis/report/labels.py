@@ -42,6 +42,34 @@ EXTRA: dict[str, dict[str, dict[str, str]]] = {
         "CENSORED": {"nb": "Ikke observert lenge nok", "en": "Not observed long enough"},
         "ALL": {"nb": "Alle", "en": "All"},
     },
+    "outcome": {
+        "employed": {"nb": "I arbeid", "en": "Employed"},
+        "earnings_nok": {"nb": "Arbeidsinntekt (kr)", "en": "Earnings (NOK)"},
+        "not_any_benefit": {"nb": "Uten ytelse", "en": "No benefit"},
+        "any_benefit": {"nb": "Minst én ytelse", "en": "Any benefit"},
+        "aap": {"nb": "Arbeidsavklaringspenger", "en": "Work assessment allowance"},
+        "dagpenger": {"nb": "Dagpenger", "en": "Unemployment benefit"},
+        "tiltakspenger": {"nb": "Tiltakspenger", "en": "Programme allowance"},
+        "uforetrygd": {"nb": "Uføretrygd", "en": "Disability benefit"},
+        "sosialhjelp": {"nb": "Sosialhjelp", "en": "Social assistance"},
+        "kvp": {"nb": "Kvalifiseringsstønad", "en": "Qualification benefit"},
+        "employed_or_wage_subsidy_same_employer": {
+            "nb": "Jobb eller lønnstilskudd hos samme arbeidsgiver",
+            "en": "Job or wage subsidy at the same employer",
+        },
+        "programme_aap_or_employed": {
+            "nb": "Nytt tiltak, AAP eller arbeid",
+            "en": "New programme, AAP or work",
+        },
+        "apprenticeship_or_education": {
+            "nb": "Læreplass eller utdanning",
+            "en": "Apprenticeship or education",
+        },
+        "employed_education_or_programme": {
+            "nb": "Arbeid, utdanning eller nytt tiltak",
+            "en": "Work, education or further programme",
+        },
+    },
     "intended_outcome": {
         "EMPLOYED": {"nb": "I arbeid", "en": "Employed"},
         "EMPLOYED_OR_WAGE_SUBSIDY_SAME_EMPLOYER": {
@@ -119,10 +147,7 @@ EXTRA: dict[str, dict[str, dict[str, str]]] = {
         "9": {"nb": "Uoppgitt", "en": "Unknown"},
     },
     "estimator": {
-        "callaway_santanna": {
-            "nb": "Callaway–Sant’Anna (hovedestimat)",
-            "en": "Callaway–Sant’Anna (headline)",
-        },
+        "callaway_santanna": {"nb": "Callaway–Sant’Anna", "en": "Callaway–Sant’Anna"},
         "twfe_event_study": {
             "nb": "Toveis faste effekter (TWFE)",
             "en": "Two-way fixed effects (TWFE)",
@@ -134,8 +159,40 @@ EXTRA: dict[str, dict[str, dict[str, str]]] = {
         "ipw_dynamic_did": {"nb": "Dynamisk vekting, endring", "en": "Dynamic weighting, change"},
         "ipw_dynamic_levels": {"nb": "Dynamisk vekting, nivå", "en": "Dynamic weighting, levels"},
     },
+    "role": {  # effects.role: the design behind an estimator in the triangulation
+        "headline": {"nb": "Hovedanslaget", "en": "Headline"},
+        "selection_on_observables": {
+            "nb": "Lik historikk før start",
+            "en": "Same history before the start",
+        },
+        "plain_did": {"nb": "Enkel forskjell-i-forskjell", "en": "Plain difference-in-differences"},
+        "diagnostic": {"nb": "Kontrollberegning", "en": "Diagnostic"},
+    },
+    "gate_check": {  # effects_design_gate.check
+        "pretrend_leads": {
+            "nb": "lik utvikling før start (alle måneder)",
+            "en": "parallel development before the start (all months)",
+        },
+        "pretrend_dip_window": {
+            "nb": "lik utvikling rett før start (fallet før start)",
+            "en": "parallel development just before the start (the pre-start dip)",
+        },
+        "overlap": {
+            "nb": "sammenlignbare personer finnes (felles støtte)",
+            "en": "comparable persons exist (common support)",
+        },
+        "balance": {
+            "nb": "like kjennetegn etter vekting (balanse)",
+            "en": "similar characteristics after weighting (balance)",
+        },
+    },
+    "sensitivity_method": {  # effects_sensitivity.method (Rambachan and Roth 2023)
+        "relative_magnitude": {"nb": "Relativ størrelse", "en": "Relative magnitude"},
+        "smoothness": {"nb": "Jevn trend", "en": "Smooth trend"},
+    },
     "measure": {
         "lock_in_0_5": {"nb": "Innlåsing, mnd. 0–5", "en": "Lock-in, months 0–5"},
+        "mean_12_23": {"nb": "Snitt av mnd. 12–23", "en": "Mean of months 12–23"},
         "at_12": {"nb": "12 mnd. etter start", "en": "12 months after start"},
         "at_24": {"nb": "24 mnd. etter start", "en": "24 months after start"},
         "at_36": {"nb": "36 mnd. etter start", "en": "36 months after start"},
@@ -273,6 +330,15 @@ EXTRA: dict[str, dict[str, dict[str, str]]] = {
         "benefit months per participant": {
             "nb": "ytelsesmåneder per deltaker",
             "en": "benefit months per participant",
+        },
+    },
+    "cost_basis": {
+        "official": {"nb": "Offisiell sats", "en": "Official rate"},
+        "project choice": {"nb": "Valg i prosjektet", "en": "Project choice"},
+        "project assumption": {"nb": "Forutsetning i prosjektet", "en": "Project assumption"},
+        "official rule, approximated": {
+            "nb": "Offisiell regel, tilnærmet",
+            "en": "Official rule, approximated",
         },
     },
     "input_table": {

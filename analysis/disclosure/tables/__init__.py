@@ -9,12 +9,21 @@ from __future__ import annotations
 import duckdb
 
 from analysis.disclosure.layout import Context, Table
-from analysis.disclosure.tables import costs, effects, exits, other, participants, spells
+from analysis.disclosure.tables import (
+    costs,
+    effects,
+    exits,
+    nav_exits,
+    other,
+    participants,
+    spells,
+)
 
 BUILDERS = (
     *participants.BUILDERS,
     *spells.BUILDERS,
     *exits.BUILDERS,
+    *nav_exits.BUILDERS,
     *other.BUILDERS,
     *effects.BUILDERS,
     *costs.BUILDERS,
