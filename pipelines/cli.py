@@ -451,20 +451,96 @@ def _cmd_sql(args: argparse.Namespace) -> int:
 
 
 def _add_report(sub: argparse._SubParsersAction) -> None:
-    from analysis.report import add_arguments
-
     p = sub.add_parser(
         "report",
         help="write rapport.html and rapport.pdf (bokmål; --lang en for English) from a warehouse",
         description="Write the report for the directorate from a published warehouse, with disclosure control.",
     )
-    add_arguments(p)
+    p.add_argument(
+        "--warehouse",
+        default=DEFAULT_WAREHOUSE,
+        help=f"published warehouse to read (read-only; default {DEFAULT_WAREHOUSE})",
+    )
+    p.add_argument(
+        "--lang",
+        choices=("nb", "en"),
+        default="nb",
+        help="nb: rapport.html/rapport.pdf/tabeller/ (default); en: report.html/report.pdf/tables/",
+    )
+    p.add_argument(
+        "--out", default=DEFAULT_REPORT_DIR, help=f"output directory (default {DEFAULT_REPORT_DIR})"
+    )
+    p.add_argument(
+        "--report-number",
+        default=None,
+        help="report number on the title page (default: derived from the data, AT2-YYYYMM-XXXXXX)",
+    )
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from analysis.report import run
+    """0 on success, 2 when the warehouse lacks what the report needs, 3 when the disclosure
+    check fails."""
+    from analysis.report import DisclosureError, ReportDataError, build_report
 
-    return run(args)
+    try:
+        res = build_report(
+            Path(args.warehouse), Path(args.out), args.lang, report_number=args.report_number
+        )
+    except ReportDataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except DisclosureError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
+    n_sup = sum(res["suppressed"].values())
+    print(f"Report written: {res['html']} and {res['pdf']}")
+    print(f"Published tables ({len(res['tables'])} CSV files): {res['tables_dir']}")
+    print(f"Cells suppressed for confidentiality: {n_sup}")
+    if res["missing"]:
+        print("Not available in this run: " + ", ".join(res["missing"]))
+    return 0
+
+
+def _add_compare(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "compare",
+        help="compare two warehouses (and report directories) table by table, value by value",
+        description=(
+            "Show that two runs gave the same results: every table of the compared schemas must "
+            "hold the same columns and rows (stored order reported separately), and the report "
+            "CSVs must be byte-identical (the colophon, which records the build, is left out). "
+            "Exit 0 when identical, 1 when not."
+        ),
+    )
+    p.add_argument("a", help="first warehouse file (opened read-only)")
+    p.add_argument("b", help="second warehouse file (opened read-only)")
+    p.add_argument(
+        "--reports",
+        nargs=2,
+        metavar=("DIR_A", "DIR_B"),
+        help="also compare the CSV tables of two report directories",
+    )
+    p.add_argument(
+        "--schemas",
+        nargs="+",
+        default=None,
+        help="schemas to compare (default: staging rejects panel marts protected)",
+    )
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from analysis.warehouse.compare import DEFAULT_SCHEMAS, compare_warehouses
+
+    for path in (args.a, args.b):
+        if not Path(path).is_file():
+            print(f"error: no warehouse at {path}", file=sys.stderr)
+            return EXIT_USAGE
+    ra, rb = args.reports or (None, None)
+    result = compare_warehouses(
+        args.a, args.b, tuple(args.schemas or DEFAULT_SCHEMAS), report_a=ra, report_b=rb
+    )
+    print(result.summary())
+    return EXIT_OK if result.identical else EXIT_FAILED
 
 
 def _add_did(sub: argparse._SubParsersAction) -> None:
@@ -563,6 +639,7 @@ COMMANDS = {
     "describe": (_add_describe, _cmd_describe),
     "report": (_add_report, _cmd_report),
     "did": (_add_did, _cmd_did),
+    "compare": (_add_compare, _cmd_compare),
 }
 
 

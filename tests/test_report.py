@@ -980,26 +980,14 @@ def test_analyses_the_effects_layer_did_not_deliver_are_marked_not_estimated(rep
 
 
 def test_cli_run(warehouse, tmp_path, capsys):
-    import argparse
+    from pipelines.cli import main
 
-    from analysis.report import add_arguments, run
-
-    p = argparse.ArgumentParser()
-    add_arguments(p)
-    args = p.parse_args(["--warehouse", str(tmp_path / "nope.duckdb"), "--out", str(tmp_path)])
-    assert run(args) == 2
-    assert "no warehouse" in capsys.readouterr().err
-    args = p.parse_args(
-        [
-            "--warehouse",
-            str(warehouse),
-            "--out",
-            str(tmp_path / "o"),
-            "--report-number",
-            "AT2-TEST-1",
-        ]
+    assert (
+        main(["report", "--warehouse", str(tmp_path / "nope.duckdb"), "--out", str(tmp_path)]) == 2
     )
-    assert run(args) == 0
+    assert "no warehouse" in capsys.readouterr().err
+    argv = ["report", "--warehouse", str(warehouse), "--out", str(tmp_path / "o")]
+    assert main([*argv, "--report-number", "AT2-TEST-1"]) == 0
     assert "AT2-TEST-1" in _pdf_pages(tmp_path / "o" / "rapport.pdf")[0]
 
 

@@ -64,3 +64,16 @@ def test_only_the_named_schemas_are_compared(tmp_path, schemas):
     b = _warehouse(tmp_path / "b.duckdb", "(9, 9.0, 'z')")
     result = compare_warehouses(a, b, schemas=schemas)
     assert result.identical == (schemas == ("panel",))
+
+
+def test_compare_command_exit_codes(tmp_path, capsys):
+    from pipelines.cli import main
+
+    a = _warehouse(tmp_path / "a.duckdb", ROWS)
+    b = _warehouse(tmp_path / "b.duckdb", ROWS)
+    c = _warehouse(tmp_path / "c.duckdb", "(9, 9.0, 'z')")
+    assert main(["compare", str(a), str(b)]) == 0
+    assert "identical" in capsys.readouterr().out
+    assert main(["compare", str(a), str(c)]) == 1
+    assert "marts.t: 3 rows vs 1" in capsys.readouterr().out
+    assert main(["compare", str(a), str(tmp_path / "none.duckdb")]) == 2

@@ -12,9 +12,7 @@ Output names (both languages can sit side by side in one directory):
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -22,7 +20,6 @@ import pandas as pd
 from analysis.report.document import build_document
 from analysis.report.publish import (
     Published,
-    ReportDataError,
     Warehouse,
     check_tables,
     published_tables,
@@ -30,7 +27,6 @@ from analysis.report.publish import (
 from analysis.report.render import render_html, render_pdf
 
 DEFAULT_WAREHOUSE = "data/warehouse.duckdb"
-DEFAULT_OUT = "reports/output"
 NAMES = {
     "nb": {"html": "rapport.html", "pdf": "rapport.pdf", "tables": "tabeller"},
     "en": {"html": "report.html", "pdf": "report.pdf", "tables": "tables"},
@@ -150,52 +146,4 @@ def build_report(
     }
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options of ``arbeidstrening report``."""
-    parser.add_argument(
-        "--warehouse",
-        default=DEFAULT_WAREHOUSE,
-        help=f"published warehouse to read (read-only; default {DEFAULT_WAREHOUSE})",
-    )
-    parser.add_argument(
-        "--lang",
-        choices=("nb", "en"),
-        default="nb",
-        help="nb: rapport.html/rapport.pdf/tabeller/ (default); en: report.html/report.pdf/tables/",
-    )
-    parser.add_argument(
-        "--out", default=DEFAULT_OUT, help=f"output directory (default {DEFAULT_OUT})"
-    )
-    parser.add_argument(
-        "--report-number",
-        default=None,
-        help="report number on the title page (default: derived from the data, AT2-YYYYMM-XXXXXX)",
-    )
-
-
-def run(args: argparse.Namespace) -> int:
-    """Run the subcommand: 0 on success, 2 when the warehouse lacks what the report needs, 3 when
-    the disclosure check fails."""
-    try:
-        res = build_report(
-            Path(args.warehouse),
-            Path(args.out),
-            args.lang,
-            report_number=getattr(args, "report_number", None),
-        )
-    except ReportDataError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except DisclosureError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 3
-    n_sup = sum(res["suppressed"].values())
-    print(f"Report written: {res['html']} and {res['pdf']}")
-    print(f"Published tables ({len(res['tables'])} CSV files): {res['tables_dir']}")
-    print(f"Cells suppressed for confidentiality: {n_sup}")
-    if res["missing"]:
-        print("Not available in this run: " + ", ".join(res["missing"]))
-    return 0
-
-
-__all__ = ["DisclosureError", "NAMES", "add_arguments", "build_report", "run"]
+__all__ = ["DisclosureError", "NAMES", "build_report"]
