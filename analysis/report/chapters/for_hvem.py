@@ -192,7 +192,7 @@ class Findings:
     n_groups: int = 0
     pos: list[str] = None  # labels of groups with a significant positive 24-month effect
     neg: list[str] = None
-    differences: list[tuple[str, str, float, float]] = None  # (a, b, diff, p) with p < 0.05
+    differences: list[dict] = None  # pairs whose difference is significant (see _differences)
     n_pairs: int = 0
 
 
@@ -217,12 +217,14 @@ def findings(b) -> Findings | None:
         n_groups=len(ok),
         pos=pos,
         neg=neg,
-        differences=[d for d in diffs if np.isfinite(d[3]) and d[3] < 0.05],
+        differences=[d for d in diffs if np.isfinite(d["p"]) and d["p"] < 0.05],
         n_pairs=n_pairs,
     )
 
 
-def _differences(b, sg: pd.DataFrame) -> tuple[list[tuple[str, str, float, float]], int]:
+def _differences(b, sg: pd.DataFrame) -> tuple[list[dict], int]:
+    """Tests of the 24-month difference for the pairs in :data:`PAIRS` where both groups are
+    large enough and published: {a, b (labels), short_a, short_b, va, vb, d, p}."""
     out, n = [], 0
     at = sg[sg["measure"] == "at_24"].set_index("subgroup")
     for a, c in PAIRS:
@@ -235,7 +237,18 @@ def _differences(b, sg: pd.DataFrame) -> tuple[list[tuple[str, str, float, float
         ec = ev.Estimate(rc["estimate"], rc["ci_low"], rc["ci_high"], rc["std_error"])
         d, p = ev.difference(ea, ec)
         n += 1
-        out.append((subgroup_label(a, b.lang), subgroup_label(c, b.lang), d, p))
+        out.append(
+            {
+                "a": subgroup_label(a, b.lang),
+                "b": subgroup_label(c, b.lang),
+                "short_a": lab(a, b.lang, "subgroup"),
+                "short_b": lab(c, b.lang, "subgroup"),
+                "va": ea.estimate,
+                "vb": ec.estimate,
+                "d": d,
+                "p": p,
+            }
+        )
     return out, n
 
 
@@ -358,16 +371,16 @@ def _difference_section(b, tx, sg: pd.DataFrame) -> list[dict]:
         return []
     rows = [
         [
-            f"{a} − {c}" if b.lang == "nb" else f"{a} − {c}",
-            b.signed_pp(d),
+            f"{x['a']} − {x['b']}",
+            b.signed_pp(x["d"]),
             fmt.MISSING
-            if not np.isfinite(p)
-            else (b.t("under 0,001", "below 0.001") if p < 0.001 else b.num(p, 3)),
-            b.t("Ja", "Yes") if np.isfinite(p) and p < 0.05 else b.t("Nei", "No"),
+            if not np.isfinite(x["p"])
+            else (b.t("under 0,001", "below 0.001") if x["p"] < 0.001 else b.num(x["p"], 3)),
+            b.t("Ja", "Yes") if np.isfinite(x["p"]) and x["p"] < 0.05 else b.t("Nei", "No"),
         ]
-        for a, c, d, p in diffs
+        for x in diffs
     ]
-    k = sum(1 for *_, p in diffs if np.isfinite(p) and p < 0.05)
+    k = sum(1 for x in diffs if np.isfinite(x["p"]) and x["p"] < 0.05)
     return [
         b.h2(tx("diff_h")),
         b.p(tx("diff_intro")),
