@@ -95,9 +95,11 @@ TEXT = Texts(
         ),
         "tab_note": (
             "* Statistisk sikker (95 % konfidensintervall inneholder ikke null). "
+            "† Gruppens eget anslag holder ikke designkontrollen og tolkes ikke. "
             "Grupper med færre enn {min} deltakere er merket «få» og tolkes ikke. "
             "«:» betyr skjult av personvernhensyn.",
             "* Statistically significant (the 95 % confidence interval does not include zero). "
+            "† The group's own estimate fails the design checks and is not interpreted. "
             "Groups with fewer than {min} participants are marked “few” and not interpreted. "
             "“:” means hidden for confidentiality.",
         ),
@@ -202,7 +204,7 @@ def findings(b) -> Findings | None:
     if sg is None:
         return None
     gate = ev.gate(b)
-    ok = sg[(sg["subgroup"] != "ALL") & ~sg["too_small"] & sg["symbol"].eq("")]
+    ok = sg[(sg["subgroup"] != "ALL") & ~sg["too_small"] & sg["symbol"].eq("") & sg["own_gate"]]
     pos = [
         subgroup_label(g, b.lang)
         for g in ok.loc[ok["significant"] & (ok["estimate"] > 0), "subgroup"]
@@ -233,6 +235,8 @@ def _differences(b, sg: pd.DataFrame) -> tuple[list[dict], int]:
         ra, rc = at.loc[a], at.loc[c]
         if ra["too_small"] or rc["too_small"] or ra["symbol"] or rc["symbol"]:
             continue
+        if not (ra["own_gate"] and rc["own_gate"]):
+            continue
         ea = ev.Estimate(ra["estimate"], ra["ci_low"], ra["ci_high"], ra["std_error"])
         ec = ev.Estimate(rc["estimate"], rc["ci_low"], rc["ci_high"], rc["std_error"])
         d, p = ev.difference(ea, ec)
@@ -257,6 +261,8 @@ def _cell(b, r) -> tuple[str, str]:
         return fmt.MISSING, ""
     if r["symbol"]:
         return r["symbol"], ""
+    if not r["own_gate"]:  # the subgroup's own series fails its design checks
+        return b.signed_pp(r["estimate"]) + " †", b.ci(r["ci_low"], r["ci_high"])
     star = "*" if r["significant"] and not r["too_small"] else ""
     return b.signed_pp(r["estimate"]) + star, b.ci(r["ci_low"], r["ci_high"])
 
@@ -295,6 +301,7 @@ def build(b) -> list[dict]:
         d = sg[sg["measure"] == m].copy()
         if d.empty:
             continue
+        d["significant"] &= d["own_gate"]  # a series failing its own checks is not a finding
         d["label"] = d["subgroup"].map(lambda g: subgroup_label(g, b.lang))
         panels.append((name, d))
     chart = figs.forest(
@@ -355,6 +362,7 @@ def _reading(b, tx, sg: pd.DataFrame) -> str:
         & (sg["subgroup"] != "ALL")
         & ~sg["too_small"]
         & sg["symbol"].eq("")
+        & sg["own_gate"]
     ]
     if d.empty:
         return ""
