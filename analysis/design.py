@@ -20,6 +20,9 @@ PRE_MONTHS_REQUIRED = 12
 # Cohort sentinel for "never treated" in month-offset arrays.
 NEVER = 10**6
 
+# Months from start valued in the cost analysis (the last estimated event time).
+COST_HORIZON_MONTHS = EVENT_TIME_MAX
+
 # Summary measures of an event study: name -> {event_time: weight}.
 LOCK_IN_MONTHS = (0, 5)
 SUMMARY_MEASURES: dict[str, dict[int, float]] = {
@@ -44,7 +47,12 @@ TRANSITION_HORIZONS = (1, 3, 6, 12, 24)
 # --- Groups ------------------------------------------------------------------------------------
 
 STATUS_GROUPS = ("ARBEIDSSOKER", "NEDSATT_ARBEIDSEVNE", "ANNET")
+# Status group of a spell with no NAV status on its start date.
+NO_STATUS_GROUP = "ANNET"
+# Purpose of a spell without a governing agreement or without a rank-1 purpose.
 UNKNOWN_PURPOSE = "UKJENT"
+# Innsatsgruppe of a person without one recorded (profile tables).
+UNKNOWN_INNSATSGRUPPE = "UKJENT"
 ALL = "ALL"
 
 # --- Policy dates ----------------------------------------------------------------------------

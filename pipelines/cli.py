@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 from pathlib import Path
 
+from analysis.design import COST_HORIZON_MONTHS
+from analysis.settings import DEFAULT_MEMORY_LIMIT, default_threads
 from pipelines.defaults import DEFAULT_INPUT_DIR, DEFAULT_REPORT_DIR, DEFAULT_WAREHOUSE
 
 
@@ -80,23 +83,39 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
             "analysis/settings.py: employment_months=1.0, spell tables 0.9)"
         ),
     )
-    p.add_argument("--memory-limit", default="12GB", help="DuckDB memory limit (default 12GB)")
-    p.add_argument("--threads", type=int, default=2, help="DuckDB threads (default 2)")
+    p.add_argument(
+        "--memory-limit",
+        default=DEFAULT_MEMORY_LIMIT,
+        help=f"DuckDB memory limit (default {DEFAULT_MEMORY_LIMIT})",
+    )
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help=f"DuckDB threads (default: every core this process may use, here {default_threads()})",
+    )
     p.add_argument(
         "--keep-failed", action="store_true", help="keep the working copy when the run fails"
     )
     p.add_argument(
         "--report-dir",
-        default=DEFAULT_REPORT_DIR,
-        help=f"where the report is published (default {DEFAULT_REPORT_DIR}); replaced as a whole",
+        default=None,
+        help=(
+            f"where the report is published, replaced as a whole (default {DEFAULT_REPORT_DIR} "
+            "for the default warehouse, else beside the warehouse: /x/at.duckdb -> /x/at-report)"
+        ),
     )
     p.add_argument(
-        "--no-report", action="store_true", help="publish the warehouse but write no report"
+        "--no-report",
+        action="store_true",
+        help="publish the warehouse but write no report (a report of an earlier run in the "
+        "report directory is replaced by a note saying so)",
     )
     p.add_argument(
         "--no-effects",
         action="store_true",
-        help="descriptive warehouse only: skip effects, cost-effectiveness and the report",
+        help="descriptive warehouse only: skip effects, cost-effectiveness and the report (as "
+        "--no-report, an earlier report is replaced by a note)",
     )
     p.add_argument(
         "--cost-parameters", help="TOML file overriding analysis/costs/parameters.toml key by key"
@@ -104,13 +123,14 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--cost-horizon",
         type=int,
-        default=36,
-        help="months from start valued in the cost analysis (default 36)",
+        default=COST_HORIZON_MONTHS,
+        help=f"months from start valued in the cost analysis (default {COST_HORIZON_MONTHS})",
     )
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from analysis.settings import DEFAULT_MIN_WINDOW_COVERAGE
+    from pipelines.instance import project_instance
     from pipelines.runner import describe_warehouse, run_pipeline
 
     coverage = None
@@ -133,10 +153,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
         cost_horizon_months=args.cost_horizon,
         max_reject_share=args.max_reject_share,
         min_window_coverage=coverage,
+        instance=project_instance,  # opened once the paths are checked
     )
     if not outcome.success:
-        for message in outcome.errors:
-            print(f"error: {message}", file=sys.stderr)
+        if not outcome.errors_echoed:  # each error once: those of steps were printed as they came
+            for message in outcome.errors:
+                print(f"error: {message}", file=sys.stderr)
         print(
             f"Run failed after {outcome.seconds:.0f} s; {outcome.state_of_warehouse()}.",
             file=sys.stderr,
@@ -252,6 +274,43 @@ def _cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_describe(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "describe",
+        help="a table or view with its columns, types and comments (like psql's \\d)",
+        description=(
+            "Describe a table or view of the published warehouse: what it holds (its comment), "
+            "its rows, and every column with its type and comment. Without a name, list every "
+            "table and view with the first sentence of its comment; begin with the start_here "
+            "views."
+        ),
+    )
+    p.add_argument(
+        "table", nargs="?", help="schema.table or a table name, e.g. start_here.work_after_exit"
+    )
+    p.add_argument("--warehouse", default=DEFAULT_WAREHOUSE)
+
+
+def _cmd_describe(args: argparse.Namespace) -> int:
+    from analysis.warehouse import (
+        WarehouseError,
+        connect_for_user_queries,
+        describe_listing,
+        describe_relation,
+    )
+
+    try:
+        with connect_for_user_queries(args.warehouse) as con:
+            if args.table:
+                print(describe_relation(con, args.table))
+            else:
+                print(describe_listing(con))
+    except WarehouseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def _add_sql(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "sql",
@@ -271,6 +330,31 @@ def _add_sql(sub: argparse._SubParsersAction) -> None:
         "--out", help="write the result to this .csv or .parquet file instead of printing"
     )
     p.add_argument("--max-rows", type=int, default=40, help="rows to print (default 40)")
+    shape = p.add_mutually_exclusive_group()
+    shape.add_argument(
+        "--wide",
+        action="store_true",
+        help="print every column in full, however wide (default: fit the terminal)",
+    )
+    shape.add_argument(
+        "--vertical",
+        action="store_true",
+        help="print each row as 'column | value' lines, e.g. for comments: "
+        "arbeidstrening sql --vertical \"FROM duckdb_columns() WHERE table_name = 'transitions'\"",
+    )
+
+
+def _print_vertical(rel, max_rows: int) -> None:
+    """Each row as one block of `column | value` lines (psql's expanded display)."""
+    names = rel.columns
+    width = max(len(n) for n in names)
+    rows = rel.limit(max_rows + 1).fetchall()
+    for i, row in enumerate(rows[:max_rows], start=1):
+        print(f"-[ row {i} ]" + "-" * max(0, width - 6))
+        for name, value in zip(names, row, strict=True):
+            print(f"{name:<{width}} | {'NULL' if value is None else value}")
+    if len(rows) > max_rows:
+        print(f"(first {max_rows} rows; --max-rows shows more)")
 
 
 def _refuse_out(out: Path, warehouse: Path, input_dir: str | None) -> str | None:
@@ -348,8 +432,18 @@ def _cmd_sql(args: argparse.Namespace) -> int:
                     print(f"error: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
                     return 2
                 print(f"{table.num_rows:,} rows written to {out}")
+            elif args.vertical:
+                _print_vertical(rel, args.max_rows)
+            elif args.wide:
+                rel.show(max_rows=args.max_rows, max_width=10**6, max_col_width=10**6)
             else:
-                rel.show(max_rows=args.max_rows, max_width=160)
+                width = shutil.get_terminal_size((160, 24)).columns
+                rel.show(max_rows=args.max_rows, max_width=width)
+                if len(rel.columns) > 6:  # DuckDB may have left some out ("N columns (M shown)")
+                    print(
+                        "(--wide prints every column in full, --vertical one value per line)",
+                        file=sys.stderr,
+                    )
     except WarehouseError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -466,15 +560,34 @@ COMMANDS = {
     "generate": (_add_generate, _cmd_generate),
     "info": (_add_info, _cmd_info),
     "sql": (_add_sql, _cmd_sql),
+    "describe": (_add_describe, _cmd_describe),
     "report": (_add_report, _cmd_report),
     "did": (_add_did, _cmd_did),
 }
+
+
+class _VersionAction(argparse.Action):
+    """--version without importing the pipeline (only the package metadata and git)."""
+
+    def __init__(self, option_strings, dest, **kwargs):
+        kwargs.pop("nargs", None)
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from analysis.warehouse import code_version
+
+        print(f"arbeidstrening {code_version()}")
+        parser.exit()
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="arbeidstrening",
         description="Quantitative evaluation of Arbeidstrening: register data to warehouse, results and reports.",
+        epilog=EXIT_CODES,
+    )
+    parser.add_argument(
+        "--version", action=_VersionAction, help="print the version (and git commit) and exit"
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add, _ in COMMANDS.values():
@@ -482,10 +595,46 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Exit codes (README, "Command-line tool"; `arbeidstrening --help`).
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_CODES = (
+    "exit codes: 0 success; 1 the run or command failed (the message says why, nothing was "
+    "published); 2 a usage error (bad option, missing warehouse or file, a refused path, a query "
+    "DuckDB rejects); 130 interrupted (Ctrl-C)"
+)
+
+
+def _unexpected(exc: BaseException) -> int:
+    """One line for an error no command handled: a file-system error names its path; anything
+    else its class and first line, values masked (a traceback with ARBEIDSTRENING_DEBUG=1)."""
+    import os
+
+    if os.environ.get("ARBEIDSTRENING_DEBUG"):
+        raise exc
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"error: {exc.strerror}{where}", file=sys.stderr)
+        return EXIT_FAILED
+    from analysis.warehouse.errors import describe_unexpected_error
+
+    print(
+        f"error: {describe_unexpected_error(exc)} "
+        "(unexpected; ARBEIDSTRENING_DEBUG=1 shows where it happened)",
+        file=sys.stderr,
+    )
+    return EXIT_FAILED
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    return COMMANDS[args.command][1](args)
+    try:
+        return COMMANDS[args.command][1](args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 - one message per failure, never a traceback
+        return _unexpected(exc)
 
 
 if __name__ == "__main__":

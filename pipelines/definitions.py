@@ -1,27 +1,31 @@
 """Dagster definitions for the Arbeidstrening evaluation pipeline.
 
-`dagster dev` loads `defs` from here (see pyproject's [tool.dagster]); the command-line tool
-builds the same definitions with explicit paths via `build_definitions`.
+`dg dev` / `make dev` load `defs` from here (pyproject's [tool.dg]); its paths are read by Dagster
+at run time from ARBEIDSTRENING_INPUT, ARBEIDSTRENING_WAREHOUSE and ARBEIDSTRENING_REPORT_DIR
+(`dg.EnvVar`; defaults in pipelines/defaults.py). The command-line tool builds the same
+definitions with explicit paths via `build_definitions`.
 The graph reads left to right, and nothing is published that a check has not passed:
 
 raw -> staging (gates) -> observation window (coverage gates) -> panel -> marts -> effects ->
 cost-effectiveness -> run info -> protected (outbound) tables and their disclosure check ->
 report (written to staging) -> published_warehouse (report swapped in, warehouse renamed: last).
 
-Every asset and check reads and writes the working copy; only `published_warehouse` touches the
-published file.
+Every asset and check reads and writes the working copy; only publication touches the published
+file. Runs started from Dagster go through `pipelines.executor` (lock, working copy, publication
+of a selection, clean-up); `arbeidstrening run` through `pipelines.runner`.
 """
 
 import os
 
 import dagster as dg
 
+from analysis.design import COST_HORIZON_MONTHS
 from analysis.settings import (
     DEFAULT_EMPLOYMENT_THRESHOLD_NOK,
     DEFAULT_MAX_REJECT_SHARE,
+    DEFAULT_MEMORY_LIMIT,
     DEFAULT_MIN_WINDOW_COVERAGE,
 )
-from analysis.warehouse import WarehouseFiles
 from pipelines.assets import report as report_assets
 from pipelines.assets.effects import EFFECT_ASSETS, EFFECT_CHECKS, EFFECT_KEYS
 from pipelines.assets.ingest import (
@@ -40,7 +44,17 @@ from pipelines.assets.publish import (
     make_run_info_asset,
     mart_counts_valid,
 )
-from pipelines.defaults import DEFAULT_INPUT_DIR, DEFAULT_REPORT_DIR, DEFAULT_WAREHOUSE
+from pipelines.assets.views import VIEWS_KEY, make_views_asset, views_valid
+from pipelines.defaults import (
+    DEFAULT_INPUT_DIR,
+    DEFAULT_REPORT_DIR,
+    DEFAULT_WAREHOUSE,
+    INPUT_ENV,
+    REPORT_DIR_ENV,
+    WAREHOUSE_ENV,
+    default_report_dir,
+)
+from pipelines.executor import warehouse_executor
 from pipelines.resources import (
     AnalysisSettingsResource,
     RegisterInputResource,
@@ -55,24 +69,27 @@ def build_definitions(
     observation_start: str | None = None,
     observation_end: str | None = None,
     employment_threshold_nok: int | None = None,
-    memory_limit: str = "12GB",
-    threads: int = 2,
+    memory_limit: str = DEFAULT_MEMORY_LIMIT,
+    threads: int | None = None,
     report_dir: str = DEFAULT_REPORT_DIR,
     report_languages: tuple[str, ...] = ("nb", "en"),
     cost_parameters: str | None = None,
-    cost_horizon_months: int = 36,
+    cost_horizon_months: int = COST_HORIZON_MONTHS,
     with_report: bool = True,
     with_effects: bool = True,
     max_reject_share: float = DEFAULT_MAX_REJECT_SHARE,
     min_window_coverage: dict[str, float] | None = None,
 ) -> dg.Definitions:
-    """All assets, checks and resources, reading `input_dir` and publishing to `warehouse`.
+    """All assets, checks and resources, reading `input_dir` and publishing to `warehouse`
+    (paths, or `dg.EnvVar`s read when a run starts).
 
     `with_effects=False` builds the descriptive warehouse only (no effects, costs, outbound
     tables or report, since they need the effects).
     """
     with_report = with_report and with_effects
-    leaves = [PANEL_KEY, *MART_KEYS, *(EFFECT_KEYS if with_effects else [])]
+    results = [PANEL_KEY, *MART_KEYS, *(EFFECT_KEYS if with_effects else [])]
+    views = make_views_asset(results)
+    leaves = [*results, VIEWS_KEY]
     run_info = make_run_info_asset(leaves)
     # The outbound (protected) tables: every table that leaves the warehouse, suppressed over all
     # tables together, with a blocking check that nothing suppressed can be worked out.
@@ -93,57 +110,68 @@ def build_definitions(
         cost_parameters=cost_parameters,
         cost_horizon_months=cost_horizon_months,
     )
-    files = WarehouseFiles.at(warehouse)
+    warehouse_resource = WarehouseResource(
+        publish_to=warehouse, memory_limit=memory_limit, threads=threads
+    )
+    register = RegisterInputResource(
+        input_dir=input_dir,
+        observation_start=observation_start,
+        observation_end=observation_end,
+        max_reject_share=max_reject_share,
+        min_window_coverage=dict(
+            DEFAULT_MIN_WINDOW_COVERAGE if min_window_coverage is None else min_window_coverage
+        ),
+    )
+    report_resource = ReportResource(out_dir=report_dir, languages=list(report_languages))
+    assets = [
+        *RAW_ASSETS,
+        *STAGING_ASSETS,
+        observation_window,
+        analysis_panel,
+        *MART_ASSETS,
+        *(EFFECT_ASSETS if with_effects else []),
+        views,
+        run_info,
+        *outbound_assets,
+        *report,
+        publish,
+    ]
+    all_keys = frozenset(k for a in assets for k in a.keys)
     return dg.Definitions(
-        assets=[
-            *RAW_ASSETS,
-            *STAGING_ASSETS,
-            observation_window,
-            analysis_panel,
-            *MART_ASSETS,
-            *(EFFECT_ASSETS if with_effects else []),
-            run_info,
-            *outbound_assets,
-            *report,
-            publish,
-        ],
+        assets=assets,
         asset_checks=[
             *STAGING_CHECKS,
             *WINDOW_CHECKS,
             panel_grid_complete,
             *MART_CHECKS,
             *(EFFECT_CHECKS if with_effects else []),
+            views_valid,
             mart_counts_valid,
             *outbound_checks,
         ],
         resources={
-            "warehouse": WarehouseResource(
-                path=str(files.working),
-                publish_to=str(files.published),
-                memory_limit=memory_limit,
-                threads=threads,
-            ),
-            "register": RegisterInputResource(
-                input_dir=input_dir,
-                observation_start=observation_start,
-                observation_end=observation_end,
-                max_reject_share=max_reject_share,
-                min_window_coverage=dict(
-                    DEFAULT_MIN_WINDOW_COVERAGE
-                    if min_window_coverage is None
-                    else min_window_coverage
-                ),
-            ),
+            "warehouse": warehouse_resource,
+            "register": register,
             "settings": settings,
-            "report": ReportResource(out_dir=report_dir, languages=list(report_languages)),
+            "report": report_resource,
         },
-        # One DuckDB file has one writer: run steps one after another in a single process.
-        executor=dg.in_process_executor,
+        # One DuckDB file has one writer: steps one after another in a single process, inside
+        # the warehouse's run lifecycle (pipelines/executor.py).
+        executor=warehouse_executor(warehouse_resource, register, report_resource, all_keys),
     )
 
 
+def _env(name: str, default: str) -> dg.EnvVar:
+    """A path Dagster reads from the environment when a run starts (shown as such in the UI's
+    resource configuration); `default` applies where the variable is not set."""
+    os.environ.setdefault(name, default)
+    return dg.EnvVar(name)
+
+
+_warehouse = _env(WAREHOUSE_ENV, DEFAULT_WAREHOUSE)
 defs = build_definitions(
-    input_dir=os.environ.get("ARBEIDSTRENING_INPUT", DEFAULT_INPUT_DIR),
-    warehouse=os.environ.get("ARBEIDSTRENING_WAREHOUSE", DEFAULT_WAREHOUSE),
-    report_dir=os.environ.get("ARBEIDSTRENING_REPORT_DIR", DEFAULT_REPORT_DIR),
+    input_dir=_env(INPUT_ENV, DEFAULT_INPUT_DIR),
+    warehouse=_warehouse,
+    # as on the command line: reports/output for the default warehouse, else beside it
+    report_dir=_env(REPORT_DIR_ENV, str(default_report_dir(os.environ[WAREHOUSE_ENV]))),
 )

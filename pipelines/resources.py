@@ -11,9 +11,11 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from analysis.design import COST_HORIZON_MONTHS
 from analysis.settings import (
     DEFAULT_EMPLOYMENT_THRESHOLD_NOK,
     DEFAULT_MAX_REJECT_SHARE,
+    DEFAULT_MEMORY_LIMIT,
     DEFAULT_MIN_WINDOW_COVERAGE,
     PlausibilityGates,
 )
@@ -27,19 +29,25 @@ from analysis.warehouse import (
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The DuckDB warehouse: assets and checks read and write the working copy (`path`); the last
-    asset publishes it atomically to `publish_to`. A run holds the warehouse's single-writer lock
-    from start to end (re-entrant, so the command line that started the run may hold it too).
+    """The DuckDB warehouse at `publish_to`: assets and checks read and write its working copy
+    (`path`, beside it); publication replaces `publish_to` atomically. The run's lifecycle (lock,
+    working copy, publication, clean-up) is `analysis.warehouse.WarehouseRun`, driven by the
+    command line or by the executor of runs started from Dagster; the resource holds the lock too
+    (re-entrant), so a run started any other way cannot write a warehouse another run holds.
     """
 
-    path: str
     publish_to: str
-    memory_limit: str = "12GB"
-    threads: int = 2
+    memory_limit: str = DEFAULT_MEMORY_LIMIT
+    threads: int | None = None  # None: every core this process may use
 
     @property
     def files(self) -> WarehouseFiles:
         return WarehouseFiles.at(self.publish_to)
+
+    @property
+    def path(self) -> str:
+        """The working copy every asset and check reads and writes."""
+        return str(self.files.working)
 
     @property
     def working_copy(self) -> WorkingCopy:
@@ -83,7 +91,7 @@ class AnalysisSettingsResource(dg.ConfigurableResource):
 
     employment_threshold_nok: int = DEFAULT_EMPLOYMENT_THRESHOLD_NOK
     cost_parameters: str | None = None  # TOML file overriding analysis/costs/parameters.toml
-    cost_horizon_months: int = 36
+    cost_horizon_months: int = COST_HORIZON_MONTHS
 
 
 class ReportResource(dg.ConfigurableResource):

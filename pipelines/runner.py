@@ -1,10 +1,12 @@
 """Run the whole pipeline in-process with concise progress, and describe the result.
 
-A run: check the paths (nothing is created for a bad one) -> take the warehouse's single-writer
-lock (a second run fails at once; a lock left by a killed run is taken over) -> start a fresh
-working copy -> build, check, write the report to staging -> publish as the last step -> on
-failure discard the working copy and the report staging directory. The outcome says truthfully
-whether the published warehouse was replaced.
+A run: check the paths (nothing is created for a bad one) -> hold the warehouse
+(`analysis.warehouse.WarehouseRun`: the single-writer lock, a second run fails at once, a lock
+left by a killed run is taken over and a publication it had committed completed) -> start a
+fresh working copy -> build, check, write the report to staging -> publish as the last step ->
+remove the working copy and the report staging directory. The run is recorded in the Dagster
+instance it is given (the command line gives the project's, so `make dev` shows it). The outcome
+says truthfully whether the published warehouse was replaced.
 """
 
 from __future__ import annotations
@@ -19,24 +21,25 @@ from pathlib import Path
 
 import dagster as dg
 
-from analysis.settings import check_employment_threshold
+from analysis.design import COST_HORIZON_MONTHS
+from analysis.settings import DEFAULT_MEMORY_LIMIT, check_employment_threshold
 from analysis.warehouse import (
+    ReportStaging,
     RunPathError,
     WarehouseBusyError,
-    WarehouseLock,
-    WorkingCopy,
+    WarehouseRun,
     check_run_paths,
     describe_warehouse,
+    file_identity,
 )
-from analysis.warehouse.lock import describe_holder
-from pipelines.defaults import DEFAULT_REPORT_DIR
+from pipelines.defaults import INPUT_TAG, LEGACY_REPORT_ENTRIES, WAREHOUSE_TAG, default_report_dir
 from pipelines.definitions import build_definitions
 
 Echo = Callable[[str], None]
 PUBLISH_STEP = "published_warehouse"
-# Report files of versions before the report directory carried its marker file.
-LEGACY_REPORT_ENTRIES = frozenset(
-    {"rapport.html", "rapport.pdf", "report.html", "report.pdf", "tabeller", "tables"}
+NO_REPORT_NOTE = (
+    "No report: the warehouse published with this directory was built with {flag}.\n"
+    "The previous report was removed because it described another warehouse.\n"
 )
 
 
@@ -144,6 +147,7 @@ class RunOutcome:
     had_previous: bool = False
     previous_unchanged: bool = True
     report_dir: Path | None = None
+    errors_echoed: bool = False  # the errors were already printed as the run went
 
     def state_of_warehouse(self) -> str:
         """One true sentence about the published warehouse after this run."""
@@ -156,14 +160,24 @@ class RunOutcome:
         return f"the warehouse file {self.warehouse} changed during the run (not by this run)"
 
 
-def _identity(path: Path) -> tuple | None:
-    """What identifies a file's content for this purpose: publication always renames a new file
-    into place, so inode, size and modification time change whenever the warehouse is replaced."""
+def describe_input(input_dir: str | Path) -> str:
+    """One line on the data a run reads, from its extract.json (nothing is read but that file)."""
+    from analysis.ingest import InputContractError, read_extract_spec
+
     try:
-        st = path.stat()
-    except FileNotFoundError:
-        return None
-    return (st.st_ino, st.st_size, st.st_mtime_ns)
+        spec = read_extract_spec(Path(input_dir))
+    except (InputContractError, OSError):
+        return f"Input: {input_dir} (its extract.json cannot be read; see below)"
+    if not spec.present:
+        return f"Input: {input_dir} (no extract.json: the window comes from the data)"
+    window = f"window {spec.observation_start} to {spec.observation_end}"
+    if not spec.synthetic:
+        return f"Input: {input_dir}: a register extract, {window}"
+    info = spec.run_info()
+    detail = ", ".join(
+        f"{k} {info[k]}" for k in ("preset", "scale", "seed") if info.get(k) is not None
+    )
+    return f"Input: {input_dir}: synthetic register ({detail or 'settings not recorded'}), {window}"
 
 
 def run_pipeline(
@@ -173,31 +187,36 @@ def run_pipeline(
     observation_start: str | None = None,
     observation_end: str | None = None,
     employment_threshold_nok: int | None = None,
-    memory_limit: str = "12GB",
-    threads: int = 2,
+    memory_limit: str = DEFAULT_MEMORY_LIMIT,
+    threads: int | None = None,
     echo: Echo = _stderr,
     keep_failed: bool = False,
     observer: Callable[[str, str, float], None] | None = None,
-    report_dir: str | Path = DEFAULT_REPORT_DIR,
+    report_dir: str | Path | None = None,
     report_languages: tuple[str, ...] = ("nb", "en"),
     with_report: bool = True,
     with_effects: bool = True,
     cost_parameters: str | Path | None = None,
-    cost_horizon_months: int = 36,
+    cost_horizon_months: int = COST_HORIZON_MONTHS,
     max_reject_share: float | None = None,
     min_window_coverage: dict[str, float] | None = None,
-    instance: dg.DagsterInstance | None = None,
+    instance: dg.DagsterInstance | Callable[[], dg.DagsterInstance] | None = None,
 ) -> RunOutcome:
     """Materialize every asset into a fresh working copy and publish it to `warehouse`.
 
+    The report goes to `report_dir` (default: `default_report_dir(warehouse)`). A run without a
+    report (`with_report=False`, or without effects) retires a report of an earlier run in that
+    directory: it is replaced by a note, since it would describe another warehouse.
     On failure the working copy and the report staging directory are removed (unless
     keep_failed) and the published warehouse and report are left exactly as they were.
     `observer(kind, name, seconds)` is called at each step start ("start", step key) and asset
-    materialization ("asset", asset key, seconds). `instance` defaults to an ephemeral one.
+    materialization ("asset", asset key, seconds). `instance` (or a function opening it, called
+    once the paths are checked) records the run; default: an ephemeral one (not recorded).
     """
     t0 = time.perf_counter()
     with_report = with_report and with_effects
     published_path = Path(warehouse).absolute()
+    target = Path(report_dir) if report_dir is not None else default_report_dir(warehouse)
 
     def failed(message: str) -> RunOutcome:
         exists = published_path.exists()
@@ -207,32 +226,26 @@ def run_pipeline(
         if employment_threshold_nok is not None:
             check_employment_threshold(employment_threshold_nok)
         paths = check_run_paths(
-            input_dir,
-            warehouse,
-            report_dir if with_report else None,
-            LEGACY_REPORT_ENTRIES,
+            input_dir, warehouse, target if with_report else None, LEGACY_REPORT_ENTRIES
         )
     except (RunPathError, ValueError) as exc:
         return failed(str(exc))
     files = paths.warehouse
-    before = _identity(files.published)
-    lock = WarehouseLock(files)
-    try:
-        lock.acquire()
-    except WarehouseBusyError as exc:
-        return failed(str(exc))
-    success = published = False
+    staging = paths.report or ReportStaging.for_warehouse(files, target)
+    before = file_identity(files.published)
+    success = published = echoed = False
     errors: list[str] = []
     try:
-        if lock.took_over:
-            echo(
-                "  ! took over the lock of a run that is no longer running "
-                f"({describe_holder(lock.took_over)})"
-            )
-        working = WorkingCopy(files)
-        working.start_fresh()
-        if paths.report:
-            paths.report.discard()
+        run = WarehouseRun(files, staging, keep_failed=keep_failed).__enter__()
+    except WarehouseBusyError as exc:
+        return failed(str(exc))
+    try:
+        for note in run.notes:
+            echo(f"  ! {note}")
+        run.start(partial=False)
+        if not with_report:
+            flag = "--no-effects" if not with_effects else "--no-report"
+            staging.start_without_report(NO_REPORT_NOTE.format(flag=flag))
         gate_settings = {}
         if max_reject_share is not None:
             gate_settings["max_reject_share"] = max_reject_share
@@ -246,7 +259,7 @@ def run_pipeline(
             employment_threshold_nok=employment_threshold_nok,
             memory_limit=memory_limit,
             threads=threads,
-            report_dir=str(paths.report.target) if paths.report else DEFAULT_REPORT_DIR,
+            report_dir=str(staging.target),
             report_languages=tuple(report_languages),
             with_report=with_report,
             with_effects=with_effects,
@@ -259,30 +272,31 @@ def run_pipeline(
         total = len(graph.materializable_asset_keys)
         progress = _Progress(echo=echo, total=total, observer=observer)
         job = job.with_logger_defs({"progress": _progress_logger(progress)})
+        echo(describe_input(input_dir))
         echo(
-            f"Building warehouse from {input_dir}: {total} assets, "
+            f"Building warehouse {files.published}: {total} assets, "
             f"{len(graph.asset_check_keys)} checks"
         )
+        if instance is None:
+            instance = dg.DagsterInstance.ephemeral()
+        elif not isinstance(instance, dg.DagsterInstance):
+            instance = instance()
         result = job.execute_in_process(
-            instance=instance or dg.DagsterInstance.ephemeral(),
+            instance=instance,
             run_config={"loggers": {"progress": {}}},
+            tags={WAREHOUSE_TAG: str(files.published), INPUT_TAG: str(paths.input_dir)},
             raise_on_error=False,
         )
         errors = progress.failures + [f"blocking check failed: {c}" for c in progress.failed_checks]
-        published = PUBLISH_STEP in progress.materialized
+        echoed = bool(errors)
+        published = run.published = PUBLISH_STEP in progress.materialized
         success = result.success and not errors and published
         if success:
             echo(f"  all {progress.checks} checks passed")
         elif not errors:
             errors = ["the run did not complete (see messages above)"]
     finally:
-        if not success:
-            if not keep_failed:
-                WorkingCopy(files).discard()
-            if paths.report:
-                paths.report.discard()
-        lock.release()
-    after = _identity(files.published)
+        run.__exit__(None, None, None)
     return RunOutcome(
         success,
         files.published,
@@ -290,8 +304,9 @@ def run_pipeline(
         errors,
         published=published,
         had_previous=before is not None,
-        previous_unchanged=before == after,
-        report_dir=paths.report.target if paths.report and success else None,
+        previous_unchanged=before == file_identity(files.published),
+        report_dir=staging.target if with_report and success else None,
+        errors_echoed=echoed,
     )
 
 

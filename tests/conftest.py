@@ -51,3 +51,19 @@ def working_tree_untouched():
         return
     changed = sorted(set(before.items()) ^ set(after.items()))
     assert not changed, f"tests changed the working tree: {[c[0] for c in changed][:20]}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dagster_home(tmp_path_factory):
+    """Runs the tests record (the command line records every run in $DAGSTER_HOME, default the
+    project's data/dagster) go to a Dagster instance of their own, which subprocesses inherit."""
+    import os
+
+    home = tmp_path_factory.mktemp("dagster_home")
+    before = os.environ.get("DAGSTER_HOME")
+    os.environ["DAGSTER_HOME"] = str(home)
+    yield home
+    if before is None:
+        os.environ.pop("DAGSTER_HOME", None)
+    else:
+        os.environ["DAGSTER_HOME"] = before

@@ -29,15 +29,8 @@ def _cli(*args: str, check: bool = True) -> subprocess.CompletedProcess:
 def run_dir(tmp_path_factory):
     base = tmp_path_factory.mktemp("e2e")
     _cli("generate", "--out", str(base / "register"), "--scale", SCALE, "--seed", "11")
-    run = _cli(
-        "run",
-        "--input",
-        str(base / "register"),
-        "--warehouse",
-        str(base / "wh.duckdb"),
-        "--report-dir",
-        str(base / "report"),
-    )
+    # no --report-dir: beside a warehouse that is not the default one, as wh-report/
+    run = _cli("run", "--input", str(base / "register"), "--warehouse", str(base / "wh.duckdb"))
     return base, run
 
 
@@ -64,7 +57,14 @@ def test_run_reports_progress_and_what_the_warehouse_holds(run_dir):
     assert "published_warehouse" in run.stderr
     assert "Warehouse:" in run.stdout and "panel.person_month" in run.stdout
     assert (base / "wh.duckdb").exists()
-    assert (base / "report" / "rapport.pdf").exists() and (base / "report" / "report.html").exists()
+    report = base / "wh-report"
+    assert (report / "rapport.pdf").exists() and (report / "report.html").exists()
+    assert f"Report: {report / 'rapport.pdf'}" in run.stdout
+    # which data the run read, from extract.json
+    assert (
+        f"Input: {base / 'register'}: synthetic register (preset hard, scale 0.005, seed 11)"
+        in (run.stderr)
+    )
 
 
 def test_synthetic_register_is_consistent_nothing_rejected(run_dir):
@@ -92,6 +92,83 @@ def test_sql_and_info_commands(run_dir, tmp_path):
     assert "Observation window" in _cli("info", "--warehouse", wh).stdout
     bad = _cli("sql", "SELECT * FROM no_such_table", "--warehouse", wh, check=False)
     assert bad.returncode == 2 and "no_such_table" in bad.stderr
+    # DuckDB's own hint is passed through
+    hint = _cli("sql", "FROM marts.transition", "--warehouse", wh, check=False)
+    assert 'Did you mean "transitions"' in hint.stderr or 'Did you mean "marts.transitions"' in (
+        hint.stderr
+    )
+
+
+def _main(capsys, *args: str) -> tuple[int, str, str]:
+    from pipelines.cli import main
+
+    try:
+        code = main(list(args))
+    except SystemExit as exc:
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_info_lists_the_start_here_views(run_dir, capsys):
+    from analysis.views import VIEWS
+
+    base, _ = run_dir
+    code, out, _ = _main(capsys, "info", "--warehouse", str(base / "wh.duckdb"))
+    assert code == 0
+    start = out.index("Start here")
+    for view in VIEWS:
+        assert f"start_here.{view.name} " in out[start : out.index("Ingestion")], view.name
+
+
+def test_describe_shows_columns_types_and_comments(run_dir, capsys):
+    base, _ = run_dir
+    wh = str(base / "wh.duckdb")
+    code, out, _ = _main(capsys, "describe", "start_here.work_after_exit", "--warehouse", wh)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].startswith("View start_here.work_after_exit (")
+    row = next(line for line in lines if line.startswith("share_by_employed "))
+    assert "| DOUBLE " in row and "employed reading" in row
+    code, out, _ = _main(capsys, "describe", "work_after_exit", "--warehouse", wh)
+    assert code == 0 and out.startswith("View start_here.work_after_exit")
+    code, out, _ = _main(capsys, "describe", "--warehouse", wh)
+    assert code == 0 and out.splitlines()[0].startswith("start_here.")
+    assert any(line.startswith("marts.transitions ") for line in out.splitlines())
+    code, _, err = _main(capsys, "describe", "marts.transition", "--warehouse", wh)
+    assert code == 2 and err.count("error:") == 1 and "Did you mean" in err
+    code, _, err = _main(capsys, "describe", "transitions", "--warehouse", wh)
+    assert code == 2 and "marts.transitions, protected.transitions" in err
+
+
+def test_sql_shows_comments_when_asked(run_dir, capsys):
+    base, _ = run_dir
+    wh = str(base / "wh.duckdb")
+    query = "SELECT * FROM duckdb_columns() WHERE table_name = 'work_after_exit'"
+    code, out, err = _main(capsys, "sql", query, "--warehouse", wh)
+    assert code == 0 and "--wide" in err  # too wide for the terminal: the comment column hidden
+    code, out, _ = _main(capsys, "sql", query, "--warehouse", wh, "--vertical")
+    assert code == 0
+    assert "comment                  | state reading: n_by_state / n_spells_observed" in out
+    code, out, _ = _main(capsys, "sql", query, "--warehouse", wh, "--wide")
+    assert code == 0 and "state reading: n_by_state / n_spells_observed" in out
+
+
+def test_version(capsys):
+    from importlib import metadata
+
+    code, out, _ = _main(capsys, "--version")
+    assert code == 0 and out.startswith(f"arbeidstrening {metadata.version('arbeidstrening')}")
+
+
+def test_a_missing_input_is_reported_once(tmp_path):
+    missing = tmp_path / "no" / "such"
+    result = _cli(
+        "run", "--input", str(missing), "--warehouse", str(tmp_path / "w.duckdb"), check=False
+    )
+    assert result.returncode == 1
+    assert result.stderr.count(str(missing)) == 1, result.stderr
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_run_on_broken_input_fails_cleanly(run_dir, tmp_path):
@@ -134,7 +211,7 @@ def previous(run_dir, tmp_path):
 
     base, _ = run_dir
     shutil.copyfile(base / "wh.duckdb", tmp_path / "wh.duckdb")
-    shutil.copytree(base / "report", tmp_path / "report")
+    shutil.copytree(base / "wh-report", tmp_path / "report")
     return base / "register", tmp_path / "wh.duckdb", tmp_path / "report"
 
 
@@ -261,3 +338,122 @@ def test_kill_during_report_writing_leaves_no_mixed_report(previous, monkeypatch
     assert any("took over the lock" in line for line in lines), lines
     assert any("No space left on device" in e for e in outcome.errors), outcome.errors
     _assert_untouched(outcome, warehouse, report, before_wh, before_report)
+
+
+# --- the README's SQL examples, run as `arbeidstrening sql` runs them --------------------------
+
+
+def test_every_readme_example_runs_and_agrees_with_the_marts(run_dir, tmp_path, capsys):
+    """Each example through `arbeidstrening sql --out`, its result checked against the marts."""
+    import pyarrow.parquet as pq
+
+    from analysis.warehouse import connect_read_only
+    from tests.readme_examples import CHECKS, examples
+
+    base, _ = run_dir
+    wh = str(base / "wh.duckdb")
+    found = examples()
+    assert set(found) == set(CHECKS), "every README example has a check, every check an example"
+    results = {}
+    for tag, statement in found.items():
+        out = tmp_path / f"{tag}.parquet"
+        code, _, err = _main(capsys, "sql", statement, "--warehouse", wh, "--out", str(out))
+        assert code == 0, f"[{tag}] {err}"
+        table = pq.read_table(out)
+        results[tag] = (table.column_names, [tuple(r.values()) for r in table.to_pylist()])
+    with connect_read_only(base / "wh.duckdb") as con:
+        for tag, (columns, rows) in results.items():
+            assert rows, f"[{tag}] returned nothing"
+            CHECKS[tag](rows, columns, con)
+
+
+# --- one Dagster instance: the command line's run is in it, and Dagster can rebuild one asset ---
+
+
+def test_the_run_is_recorded_with_materializations_and_checks(run_dir, dagster_home):
+    import dagster as dg
+
+    from pipelines.definitions import build_definitions
+    from pipelines.runner import WAREHOUSE_TAG
+
+    base, _ = run_dir
+    instance = dg.DagsterInstance.from_config(str(dagster_home))
+    (run,) = instance.get_runs(dg.RunsFilter(tags={WAREHOUSE_TAG: str(base / "wh.duckdb")}))
+    assert run.status == dg.DagsterRunStatus.SUCCESS
+    graph = build_definitions("in", "wh.duckdb").resolve_asset_graph()
+    records = instance.all_logs(run.run_id)
+    materialized = {
+        r.dagster_event.asset_key
+        for r in records
+        if r.dagster_event and r.dagster_event.event_type_value == "ASSET_MATERIALIZATION"
+    }
+    assert materialized == set(graph.materializable_asset_keys)
+    evaluations = {
+        (e.asset_key, e.check_name): e.passed
+        for e in (
+            r.dagster_event.event_specific_data
+            for r in records
+            if r.dagster_event and r.dagster_event.event_type_value == "ASSET_CHECK_EVALUATION"
+        )
+    }
+    assert set(evaluations) == {(k.asset_key, k.name) for k in graph.asset_check_keys}
+    assert all(evaluations.values())
+    latest = instance.fetch_materializations(dg.AssetKey(["marts", "transitions"]), limit=1)
+    record = latest.records[0]
+    assert record.run_id == run.run_id and "rows:marts.transitions" in (
+        record.asset_materialization.metadata
+    )
+
+
+def test_dg_launch_rebuilds_one_asset_against_the_published_warehouse(
+    run_dir, tmp_path, dagster_home
+):
+    """`dg launch --assets marts/transitions` (what `dagster asset materialize` now points to):
+    copy of the published warehouse, the asset and its check, publication, nothing left over."""
+    import os
+    import shutil
+    from pathlib import Path
+
+    import dagster as dg
+
+    from pipelines.defaults import INPUT_TAG, WAREHOUSE_TAG
+
+    base, _ = run_dir
+    warehouse = tmp_path / "wh.duckdb"
+    shutil.copyfile(base / "wh.duckdb", warehouse)
+    before = warehouse.stat().st_ino
+    query = "SELECT * FROM marts.transitions ORDER BY ALL"
+    con = duckdb.connect(str(warehouse), read_only=True)
+    transitions = con.execute(query).fetchall()
+    con.close()
+    env = os.environ | {
+        "ARBEIDSTRENING_INPUT": str(base / "register"),
+        "ARBEIDSTRENING_WAREHOUSE": str(warehouse),
+        "ARBEIDSTRENING_REPORT_DIR": str(tmp_path / "report"),
+        "DAGSTER_HOME": str(dagster_home),
+    }
+    repo = Path(__file__).resolve().parent.parent
+    dg_cli = Path(sys.executable).parent / "dg"
+    done = subprocess.run(
+        [str(dg_cli), "launch", "--assets", "marts/transitions"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert warehouse.stat().st_ino != before
+    con = duckdb.connect(str(warehouse), read_only=True)
+    assert con.execute(query).fetchall() == transitions
+    con.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["wh.duckdb"]
+    instance = dg.DagsterInstance.from_config(str(dagster_home))
+    run = instance.get_runs(limit=1)[0]
+    assert run.status == dg.DagsterRunStatus.SUCCESS
+    assert run.asset_selection == {dg.AssetKey(["marts", "transitions"])}
+    assert run.tags[WAREHOUSE_TAG] == str(warehouse)  # tagged as the command line's runs
+    assert run.tags[INPUT_TAG] == str(base / "register")
+    published = instance.fetch_materializations(dg.AssetKey("published_warehouse"), limit=1)
+    meta = published.records[0].asset_materialization.metadata
+    assert meta["run_id"].value == run.run_id and meta["path"].value == str(warehouse)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dagster as dg
 
 from analysis.contract import TABLES
@@ -85,3 +87,40 @@ def test_outbound_tables_sit_between_the_marts_and_the_report():
     checks = {(c.asset_key, c.name) for c in graph.asset_check_keys}
     assert (protected, "nothing_can_be_worked_out") in checks
     assert not any(name == "no_disclosure_violations" for _, name in checks)
+
+
+# The layers as the UI's asset graph shows them, left to right.
+GROUP_ORDER = (
+    "raw",
+    "staging",
+    "panel",
+    "marts",
+    "effects",
+    "start_here",
+    "meta",
+    "protected",
+    "report",
+    "publish",
+)
+
+
+def test_groups_read_left_to_right_and_every_asset_is_described():
+    """No edge runs from a later group back to an earlier one, so the graph reads as the data
+    flow; every asset and check has a description for the UI."""
+    graph = defs.resolve_asset_graph()
+    for key in graph.materializable_asset_keys:
+        node = graph.get(key)
+        assert node.group_name in GROUP_ORDER, key
+        assert node.description and len(node.description) > 30, key
+        for parent in node.parent_keys:
+            before = GROUP_ORDER.index(graph.get(parent).group_name)
+            assert before <= GROUP_ORDER.index(node.group_name), (parent, key)
+    assert {graph.get(k).group_name for k in graph.materializable_asset_keys} == set(GROUP_ORDER)
+    assert [k for k in graph.materializable_asset_keys if graph.get(k).group_name == "publish"] == [
+        dg.AssetKey("published_warehouse")
+    ]
+    for check_def in defs.asset_checks:
+        for spec in check_def.check_specs:
+            assert spec.description, spec.key
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert ", ".join(f"`{g}`" for g in GROUP_ORDER) in " ".join(readme.split())

@@ -24,3 +24,12 @@ def test_every_validation_rule_is_documented():
     assert len(rules) >= 14
     for rule in rules:
         assert f"`{rule}`" in text, rule
+
+
+def test_every_start_here_view_is_documented():
+    from analysis.views import VIEWS
+
+    contract = (ROOT / "docs" / "CONTRACT.md").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for view in VIEWS:
+        assert f"`{view.name}`" in contract and f"| `{view.name}` |" in readme, view.name

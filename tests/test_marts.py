@@ -12,7 +12,8 @@ from collections import Counter, defaultdict
 import duckdb
 import pytest
 
-from analysis.marts import MART_TABLES, MARTS, build_all_marts
+from analysis import contract, design
+from analysis.marts import MART_STEPS, MART_TABLES, build_all_marts
 from analysis.panel import build_panel
 from tests.staging_builders import (
     GRANTS,
@@ -26,15 +27,8 @@ from tests.staging_builders import (
     ym_to_index,
 )
 
-STATUS_GROUPS = ("ARBEIDSSOKER", "NEDSATT_ARBEIDSEVNE", "ANNET")
-PURPOSES = (
-    "ARBEIDSERFARING",
-    "FAA_JOBB_I_BEDRIFTEN",
-    "UTPROVING",
-    "OPPNAA_FAGBREV_KOMPETANSEBEVIS",
-    "SPRAAKOPPLAERING",
-    "ANNET",
-)
+STATUS_GROUPS = design.STATUS_GROUPS
+PURPOSES = contract.PURPOSES
 STATES = (
     "IN_ARBEIDSTRENING",
     "WAGE_SUBSIDY",
@@ -217,7 +211,7 @@ def purpose_of(st, spell_id):
 
 def test_registry_and_comments(case):
     _, con, _ = case
-    names = [n for n, _, _ in MARTS]
+    names = [step.name for step in MART_STEPS]
     assert len(names) == len(set(names))
     for tables in MART_TABLES.values():
         for table in tables:
@@ -517,7 +511,9 @@ def test_participant_profile(case):
     for r in got:
         units = summary[(r["year"], r["group"])]
         hist = [u[4] for u in units if u[4] is not None]
-        assert r["n"] == len(units)
+        participants = r["group"] == "participants"
+        assert r["n_spell_starts"] == (len(units) if participants else 0)
+        assert r["n_person_months"] == (0 if participants else len(units))
         assert close(r["share_female"], sum(u[0] == 2 for u in units) / len(units))
         assert close(r["mean_age"], sum(u[1] for u in units) / len(units))
         assert close(r["share_under_30"], sum(u[1] < 30 for u in units) / len(units))
@@ -525,7 +521,7 @@ def test_participant_profile(case):
             r["share_nedsatt_arbeidsevne"],
             sum(u[2] == "NEDSATT_ARBEIDSEVNE" for u in units) / len(units),
         )
-        assert r["n_history_observed"] == len(hist)
+        assert close(r["share_history_observed"], len(hist) / len(units))
         assert close(r["mean_months_employed_12m_before"], sum(hist) / len(hist) if hist else None)
         assert close(
             r["share_any_employment_12m_before"],

@@ -273,19 +273,19 @@ def test_participant_profile(con):
         for r in q(con, "SELECT * FROM marts.participant_profile_summary")
     }
     p = summary[(2020, "participants")]
-    assert p["n"] == 5
+    assert (p["n_spell_starts"], p["n_person_months"]) == (5, 0)
     assert p["share_female"] == pytest.approx(2 / 5)
     assert p["mean_age"] == pytest.approx((30 + 30 + 19 + 59 + 59) / 5)
     assert p["share_under_30"] == pytest.approx(1 / 5)
-    assert p["n_history_observed"] == 0  # no 12 months of history inside the window yet
+    assert p["share_history_observed"] == 0  # no 12 months of history inside the window yet
     # registered non-participants: pA 202001-202001 (before a1), 202005-202011; pC months not in AT
     n = q(
         con,
-        "SELECT n FROM marts.participant_profile_summary WHERE year = 2020 "
-        "AND \"group\" = 'registered_non_participants'",
+        "SELECT n_spell_starts, n_person_months FROM marts.participant_profile_summary "
+        "WHERE year = 2020 AND \"group\" = 'registered_non_participants'",
     )
     # pA: 12 registered months in 2020 minus 202002-04 and 202012 in AT = 8; pC: 12 minus 3 = 9
-    assert n == [(17,)]
+    assert n == [(0, 17)]
 
 
 def test_empty_population_builds_every_mart():

@@ -103,20 +103,24 @@ def test_blocking_check_stops_publication(tmp_path, monkeypatch):
 def test_negative_count_in_any_mart_stops_publication(tmp_path, monkeypatch):
     """marts.effects_support once held n = -2 and passed every mart check; every count column of
     every marts table (registered mart or not) must be a non-negative integer."""
+    import dataclasses
+
     import pipelines.assets.marts as mart_assets
-    from analysis.marts import MARTS
+    from analysis.marts import MART_STEPS, MartStep
 
-    name, build, _ = MARTS[0]
+    class BrokenStep(MartStep):
+        def build(self, con):
+            meta = super().build(con)
+            con.execute(
+                "CREATE TABLE marts.effects_support AS SELECT 'starters' AS population, "
+                "CAST(-2 AS BIGINT) AS n, 0.5 AS share"
+            )
+            return meta
 
-    def build_and_break(con):
-        meta = build(con)
-        con.execute(
-            "CREATE TABLE marts.effects_support AS SELECT 'starters' AS population, "
-            "CAST(-2 AS BIGINT) AS n, 0.5 AS share"
-        )
-        return meta
-
-    patched = mart_assets.make_mart_asset(name, build_and_break, "patched")
+    step = MART_STEPS[0]
+    patched = mart_assets.make_mart_asset(
+        BrokenStep(**dataclasses.asdict(step) | {"marts": step.marts})
+    )
     assets = [patched if a.key == patched.key else a for a in mart_assets.MART_ASSETS]
     monkeypatch.setattr("pipelines.definitions.MART_ASSETS", assets)
     reg = write_register(tmp_path / "in", base_register(), window=BASE_WINDOW)
@@ -171,3 +175,46 @@ def test_synthetic_flag_and_generator_record_reach_run_info(tmp_path):
         "seed": "11",
     }
     assert "Input: synthetic register (scale 0.005, seed 11)" in describe_warehouse(wh)
+
+
+def test_a_run_without_report_retires_the_previous_one(published, tmp_path):
+    """--no-effects / --no-report used to leave the previous run's report beside a warehouse it
+    did not describe; it is replaced by a note (a directory that is not a report is left alone)."""
+    from analysis.warehouse import NO_REPORT_FILE, ReportStaging, WarehouseFiles
+
+    reg, wh, _ = published
+    report = tmp_path / "report"
+    staging = ReportStaging.for_warehouse(WarehouseFiles.at(wh), report)
+    (staging.start() / "rapport.html").write_text("an earlier run", encoding="utf-8")
+    staging.commit()
+    lines: list[str] = []
+    outcome = run_pipeline(reg, wh, echo=lines.append, with_effects=False, report_dir=report)
+    assert outcome.success, outcome.errors
+    assert outcome.report_dir is None
+    assert sorted(p.name for p in report.iterdir()) == [".arbeidstrening-report", NO_REPORT_FILE]
+    assert "--no-effects" in (report / NO_REPORT_FILE).read_text(encoding="utf-8")
+    assert not any(p.name.startswith(".report.staging") for p in tmp_path.iterdir())
+    other = tmp_path / "notes"
+    other.mkdir()
+    (other / "mine.txt").write_text("x", encoding="utf-8")
+    assert run_pipeline(reg, wh, echo=lines.append, with_effects=False, report_dir=other).success
+    assert [p.name for p in other.iterdir()] == ["mine.txt"]
+
+
+def test_run_says_which_data_it_reads(tmp_path):
+    from pipelines.runner import describe_input
+
+    reg = write_register(tmp_path / "in", base_register(), window=BASE_WINDOW)
+    assert describe_input(reg) == (
+        f"Input: {reg}: a register extract, window 2019-01-01 to 2021-12-31"
+    )
+    spec = {"observation_start": "2016-01-01", "observation_end": "2024-12-31"}
+    spec |= {"synthetic": True, "generator": "arbeidstrening 0.1.0", "preset": "hard"}
+    spec |= {"scale": 0.1, "seed": 7}
+    (reg / "extract.json").write_text(__import__("json").dumps(spec), encoding="utf-8")
+    assert describe_input(reg) == (
+        f"Input: {reg}: synthetic register (preset hard, scale 0.1, seed 7), "
+        "window 2016-01-01 to 2024-12-31"
+    )
+    (reg / "extract.json").unlink()
+    assert "no extract.json" in describe_input(reg)

@@ -39,6 +39,7 @@ def test_file_names_live_in_one_place(tmp_path):
         "wh.duckdb.building.wal",
         "wh.duckdb.building.tmp",
         "wh.duckdb.publishing",
+        "wh.duckdb.publishing.json",
         "wh.duckdb.lock",
         "wh.duckdb.wal",
     }
@@ -272,3 +273,87 @@ def test_busy_message_names_pid_and_start(tmp_path):
         holder.kill()
         holder.wait()
     assert os.path.exists(WarehouseFiles.at(wh).lock)
+
+
+def _published_with_report(tmp_path):
+    """A published warehouse (t.v = 'old') with its report, and a finished working copy
+    (t.v = 'new') with a staged report, as a run has them just before publication."""
+    files = WarehouseFiles.at(tmp_path / "wh.duckdb")
+    con = duckdb.connect(str(files.published))
+    con.execute("CREATE TABLE t AS SELECT 'old' AS v")
+    con.close()
+    report = ReportStaging.for_warehouse(files, tmp_path / "report")
+    (report.start() / "rapport.html").write_text("old", encoding="utf-8")
+    report.commit()
+    working = WorkingCopy(files)
+    working.start_from_published()
+    con = duckdb.connect(str(working.path))
+    con.execute("UPDATE t SET v = 'new'")
+    con.close()
+    (report.start() / "rapport.html").write_text("new", encoding="utf-8")
+    return files, report, working
+
+
+def _value(files) -> str:
+    with connect_read_only(files.published) as con:
+        return con.execute("SELECT v FROM t").fetchone()[0]
+
+
+@pytest.mark.parametrize("dies_at", ["report_swap", "warehouse_rename"])
+def test_a_publication_cut_short_is_completed_by_the_next_run(tmp_path, monkeypatch, dies_at):
+    """A run that dies after the commit point (the journal) and before the end of publication
+    left the new report beside the old warehouse; the next run completes the publication."""
+    from analysis.warehouse import WarehouseRun
+
+    files, report, working = _published_with_report(tmp_path)
+    real_replace = os.replace
+
+    def dying_replace(src, dst):
+        if dies_at == "warehouse_rename" and Path(src) == files.publishing:
+            raise SystemExit("killed")
+        real_replace(src, dst)
+
+    def dying_commit(self):
+        raise SystemExit("killed")
+
+    monkeypatch.setattr("analysis.warehouse.publish.os.replace", dying_replace)
+    if dies_at == "report_swap":
+        monkeypatch.setattr(ReportStaging, "commit", dying_commit)
+    with pytest.raises(SystemExit):
+        working.publish(report)
+    monkeypatch.undo()
+    assert files.journal.exists() and files.publishing.exists() and _value(files) == "old"
+    with WarehouseRun(files, report) as run:
+        assert run.notes == [
+            f"completed the publication of an interrupted run at {files.published}"
+        ]
+    assert _value(files) == "new"
+    assert (tmp_path / "report" / "rapport.html").read_text(encoding="utf-8") == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report", "wh.duckdb"]
+
+
+def test_a_publication_cut_short_before_its_journal_is_rolled_back(tmp_path, monkeypatch):
+    from analysis.warehouse import WarehouseRun
+
+    files, report, working = _published_with_report(tmp_path)
+    monkeypatch.setattr(
+        "analysis.warehouse.publish._write_journal",
+        lambda *_a: (_ for _ in ()).throw(SystemExit("killed")),
+    )
+    with pytest.raises(SystemExit):
+        working.publish(report)
+    monkeypatch.undo()
+    with WarehouseRun(files, report) as run:
+        assert run.notes == []
+        run.start(partial=False)
+    assert _value(files) == "old"
+    assert (tmp_path / "report" / "rapport.html").read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report", "wh.duckdb"]
+
+
+def test_report_beside_a_warehouse_elsewhere():
+    from pipelines.defaults import DEFAULT_REPORT_DIR, default_report_dir
+
+    assert default_report_dir(None) == Path(DEFAULT_REPORT_DIR)
+    assert default_report_dir("data/warehouse.duckdb") == Path(DEFAULT_REPORT_DIR)
+    assert default_report_dir("/secure/at/warehouse.duckdb") == Path("/secure/at/warehouse-report")

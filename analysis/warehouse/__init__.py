@@ -6,11 +6,18 @@
 - `errors`     warehouse errors and the one place DuckDB messages are made safe to show;
 - `files`      every file a warehouse owns (working copy, WAL, spill, lock), named once;
 - `lock`       the single-writer lock;
-- `publish`    the working-copy lifecycle and atomic publication of warehouse and report;
+- `publish`    the working copy and atomic publication of warehouse and report (with a journal);
+- `lifecycle`  one run's hold on a warehouse: lock, working copy, publication, clean-up;
 - `paths`      where a run may read and write, checked before anything is created;
-- `colophon`   `meta.run_info` and `describe_warehouse`.
+- `colophon`   `meta.run_info` and `describe_warehouse`;
+- `catalog`    tables, views and their comments (`describe`).
 """
 
+from analysis.warehouse.catalog import (
+    describe_listing,
+    describe_relation,
+    list_relations,
+)
 from analysis.warehouse.colophon import (
     code_version,
     describe_warehouse,
@@ -33,9 +40,21 @@ from analysis.warehouse.errors import (
     mask_values,
 )
 from analysis.warehouse.files import WarehouseFiles
+from analysis.warehouse.lifecycle import (
+    NothingToRebuildFromError,
+    WarehouseRun,
+    file_identity,
+    published_now,
+)
 from analysis.warehouse.lock import WarehouseLock
 from analysis.warehouse.paths import RunPaths, check_input_dir, check_run_paths, is_duckdb_file
-from analysis.warehouse.publish import ReportStaging, WorkingCopy, check_report_target
+from analysis.warehouse.publish import (
+    NO_REPORT_FILE,
+    ReportStaging,
+    WorkingCopy,
+    check_report_target,
+    recover_publication,
+)
 from analysis.warehouse.schema import (
     LINEAGE_COLUMNS,
     SCHEMAS,
@@ -52,6 +71,8 @@ from analysis.warehouse.schema import (
 
 __all__ = [
     "LINEAGE_COLUMNS",
+    "NO_REPORT_FILE",
+    "NothingToRebuildFromError",
     "SCHEMAS",
     "SQL_DIR",
     "QueryError",
@@ -62,6 +83,7 @@ __all__ = [
     "WarehouseError",
     "WarehouseFiles",
     "WarehouseLock",
+    "WarehouseRun",
     "WorkingCopy",
     "apply_comments",
     "check_input_dir",
@@ -75,13 +97,19 @@ __all__ = [
     "create_empty_staging",
     "create_schemas",
     "describe_duckdb_error",
+    "describe_listing",
+    "describe_relation",
     "describe_warehouse",
+    "file_identity",
     "input_fingerprint",
     "is_duckdb_file",
+    "list_relations",
     "mask_values",
+    "published_now",
     "quote_literal",
     "read_run_info",
     "read_sql",
+    "recover_publication",
     "sanitized_errors",
     "set_observation_window",
     "staging_ddl",

@@ -13,12 +13,14 @@ import datetime as dt
 import hashlib
 import json
 import subprocess
+import textwrap
 from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
 
 import duckdb
 
+from analysis.warehouse.catalog import list_relations
 from analysis.warehouse.connection import connect_read_only
 from analysis.warehouse.schema import apply_comments
 
@@ -96,6 +98,13 @@ def describe_warehouse(path: str | Path) -> str:
         if info.get("synthetic") == "true":
             detail = ", ".join(f"{k} {info[k]}" for k in ("scale", "seed") if k in info)
             lines.append(f"Input: synthetic register{f' ({detail})' if detail else ''}")
+        views = [r for r in list_relations(con, ("start_here",)) if r.kind == "view"]
+        if views:
+            lines.append(
+                "Start here (views for analysts; `arbeidstrening describe start_here.<view>`):"
+            )
+            for view in views:
+                lines.append(f"  {view.qualified:<40} {textwrap.shorten(view.summary, 78)}")
         lines.append("Ingestion (rows in = accepted + rejected):")
         for name, rows_in, acc, rej in con.execute(
             "SELECT table_name, rows_in, rows_accepted, rows_rejected FROM meta.ingest_summary "

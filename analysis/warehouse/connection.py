@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from analysis.settings import DEFAULT_MEMORY_LIMIT, default_threads
 from analysis.warehouse.errors import QueryError, WarehouseError, describe_duckdb_error
 
 # Settings that make a connection safe for queries a user types: no file system, no network, no
@@ -39,7 +40,7 @@ def sanitized_errors(*, keep_query_context: bool = False) -> Iterator[None]:
 
 @contextmanager
 def connect_working(
-    path: str | Path, *, memory_limit: str = "12GB", threads: int = 2
+    path: str | Path, *, memory_limit: str = DEFAULT_MEMORY_LIMIT, threads: int | None = None
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the working copy read-write (spilling beside it); closed on exit."""
     path = Path(path)
@@ -49,7 +50,7 @@ def connect_working(
             str(path),
             config={
                 "memory_limit": memory_limit,
-                "threads": threads,
+                "threads": default_threads() if threads is None else threads,
                 "temp_directory": str(path) + ".tmp",
             },
         )
@@ -61,36 +62,32 @@ def connect_working(
 
 
 @contextmanager
-def connect_read_only(path: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open a published warehouse read-only (the pipeline can still replace it meanwhile)."""
+def _open_published(
+    path: str | Path, config: dict | None = None, keep_query_context: bool = False
+) -> Iterator[duckdb.DuckDBPyConnection]:
     path = Path(path)
     if not path.is_file():
         raise WarehouseError(f"no warehouse at {path}")
     with sanitized_errors():
-        con = duckdb.connect(str(path), read_only=True)
+        con = duckdb.connect(str(path), read_only=True, config=config or {})
     try:
-        with sanitized_errors():
+        with sanitized_errors(keep_query_context=keep_query_context):
             yield con
     finally:
         con.close()
 
 
-@contextmanager
-def connect_for_user_queries(path: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
+def connect_read_only(path: str | Path):
+    """Open a published warehouse read-only (the pipeline can still replace it meanwhile)."""
+    return _open_published(path)
+
+
+def connect_for_user_queries(path: str | Path):
     """Open a published warehouse read-only for queries a user types, locked down (LOCKED_DOWN).
 
     Errors keep DuckDB's hints and the pointer into the user's query.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise WarehouseError(f"no warehouse at {path}")
-    with sanitized_errors():
-        con = duckdb.connect(str(path), read_only=True, config=dict(LOCKED_DOWN))
-    try:
-        with sanitized_errors(keep_query_context=True):
-            yield con
-    finally:
-        con.close()
+    return _open_published(path, dict(LOCKED_DOWN), keep_query_context=True)
 
 
 __all__ = [

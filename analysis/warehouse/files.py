@@ -7,6 +7,9 @@ A run never writes the published file directly. Beside `<warehouse>` it uses
 - `<warehouse>.building.tmp` DuckDB's spill directory for the working copy;
 - `<warehouse>.publishing`   the finished working copy on its way to `<warehouse>` (same directory,
                              so the final step is one atomic rename);
+- `<warehouse>.publishing.json` the publication journal: written once every check has passed and
+                             removed when publication is complete, so a run that dies half-way
+                             through publishing is completed by the next one;
 - `<warehouse>.lock`         the single-writer lock (pid and start time of the run holding it).
 
 The report is written to a staging directory beside its target and swapped into place at
@@ -22,6 +25,7 @@ from pathlib import Path
 
 WORKING_SUFFIX = ".building"
 PUBLISHING_SUFFIX = ".publishing"
+JOURNAL_SUFFIX = ".publishing.json"
 LOCK_SUFFIX = ".lock"
 WAL_SUFFIX = ".wal"
 SPILL_SUFFIX = ".tmp"
@@ -55,6 +59,10 @@ class WarehouseFiles:
         return self._sibling(PUBLISHING_SUFFIX)
 
     @property
+    def journal(self) -> Path:
+        return self._sibling(JOURNAL_SUFFIX)
+
+    @property
     def lock(self) -> Path:
         return self._sibling(LOCK_SUFFIX)
 
@@ -69,12 +77,14 @@ class WarehouseFiles:
             self.working_wal,
             self.working_spill,
             self.publishing,
+            self.journal,
             self.lock,
             self.published_wal,
         )
 
     def remove_working_copy(self) -> None:
-        """Delete the working copy, its WAL, its spill directory and a half-copied publication."""
+        """Delete the working copy, its WAL, its spill directory and an uncommitted publication
+        (call `recover_publication` first: a committed one is completed, not deleted)."""
         for path in (self.working, self.working_wal, self.working_spill, self.publishing):
             remove_path(path)
 

@@ -1,10 +1,10 @@
 """The run's colophon and the publication of the finished warehouse (the very last step)."""
 
-import json
 from pathlib import Path
 
 import dagster as dg
 
+from analysis.settings import PlausibilityGates, RunSettings
 from analysis.warehouse import code_version, input_fingerprint, write_run_info
 from analysis.warehouse.checks import invalid_counts
 from pipelines.errors import safe_step
@@ -23,7 +23,8 @@ def make_run_info_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
     @dg.asset(
         key=RUN_INFO_KEY,
         deps=upstream,
-        group_name="publish",
+        # its own group: the graph reads ... start_here -> meta -> protected -> report -> publish
+        group_name="meta",
         kinds={"duckdb"},
         description=(
             "Colophon of the run (meta.run_info): input fingerprint, observation window, "
@@ -52,9 +53,12 @@ def make_run_info_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
                     "observation_end": end.isoformat(),
                     "observation_window_source": source,
                     **extract,
-                    "employment_threshold_nok": settings.employment_threshold_nok,
-                    "max_reject_share": register.max_reject_share,
-                    "min_window_coverage": json.dumps(dict(register.min_window_coverage)),
+                    **RunSettings(
+                        employment_threshold_nok=settings.employment_threshold_nok,
+                        gates=PlausibilityGates(
+                            register.max_reject_share, dict(register.min_window_coverage)
+                        ),
+                    ).run_info(),
                     "code_version": code_version(),
                 },
             )
@@ -99,7 +103,8 @@ def make_publish_asset(upstream: list[dg.AssetKey], with_report: bool) -> dg.Ass
     def published_warehouse(
         warehouse: WarehouseResource, report: ReportResource
     ) -> dg.MaterializeResult:
-        target = warehouse.publish(report.staging(warehouse) if with_report else None)
+        # a report staged by this run (or the note of a run without one) is swapped in first
+        target = warehouse.publish(report.staging(warehouse))
         metadata = {"path": str(target), "bytes": dg.MetadataValue.int(target.stat().st_size)}
         if with_report:
             metadata["report_dir"] = str(Path(report.out_dir).absolute())

@@ -55,13 +55,7 @@ def purpose_distribution(ctx: Context) -> Table | None:
         for y in out["year"]
     ]
     table.count("n_spells", refs)
-    table.stats.append(
-        Stat(
-            ("share",),
-            reveals=[[a, b] for a, b in zip(refs, dens, strict=True)],
-            missing=np.where(denom.to_numpy() == 0, ".", ".."),
-        )
-    )
+    table.share(refs, dens, denom)
     return table
 
 
@@ -95,13 +89,7 @@ def purpose_coverage(ctx: Context) -> Table | None:
     ]
     dens = [ctx.cell(U, "year_purpose", {"start_year": y}) for y in out["year"]]
     table.count("n_spells", refs)
-    table.stats.append(
-        Stat(
-            ("share",),
-            reveals=[[a, b] for a, b in zip(refs, dens, strict=True)],
-            missing=np.where(tot.to_numpy() == 0, ".", ".."),
-        )
-    )
+    table.share(refs, dens, tot)
     return table
 
 
@@ -156,13 +144,7 @@ def participant_profile(ctx: Context) -> Table | None:
     ]
     dens = [_profile_total(ctx, r["group"], int(r["year"])) for r in recs]
     table.count("n", refs)
-    table.stats.append(
-        Stat(
-            ("share",),
-            reveals=[[a, b] for a, b in zip(refs, dens, strict=True)],
-            missing=np.where(tot.to_numpy() == 0, ".", ".."),
-        )
-    )
+    table.share(refs, dens, tot)
     return table
 
 
@@ -367,13 +349,7 @@ def durations_shares(ctx: Context, dim: str) -> Table | None:
         keys=("measure", "category", "outcome"),
     )
     table.count("n", refs)
-    table.stats.append(
-        Stat(
-            ("share",),
-            reveals=[[a, b] for a, b in zip(refs, dens, strict=True)],
-            missing=np.where(base == 0, ".", ".."),
-        )
-    )
+    table.share(refs, dens, base)
     return table
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from analysis.report.text import Texts
+from analysis.settings import DEFAULT_EMPLOYMENT_THRESHOLD_NOK
 
 TITLE = ("Definisjoner", "Definitions")
 
@@ -181,7 +182,7 @@ TEXT = Texts(
 def build(b) -> list[dict]:
     tx = b.texts(TEXT)
     i = 0 if b.lang == "nb" else 1
-    thr = b.meta.get("employment_threshold_nok", "5000")
+    thr = b.meta.get("employment_threshold_nok", str(DEFAULT_EMPLOYMENT_THRESHOLD_NOK))
     try:
         thr = b.num(float(thr))
     except (TypeError, ValueError):

@@ -11,6 +11,7 @@ from analysis.report import figures as figs
 from analysis.report.labels import lab
 from analysis.report.publish import PURPOSES_WITH_UNKNOWN
 from analysis.report.text import Texts
+from analysis.settings import DEFAULT_EMPLOYMENT_THRESHOLD_NOK
 
 TITLE = ("Hvor er deltakerne etter arbeidstreningen?", "Where are participants afterwards?")
 
@@ -313,7 +314,7 @@ def _nav_section(b, tx, tr) -> list[dict]:
 def build(b) -> list[dict]:
     tx = b.texts(TEXT)
     tr = b.frame("transitions")
-    thr = b.meta.get("employment_threshold_nok", "5000")
+    thr = b.meta.get("employment_threshold_nok", str(DEFAULT_EMPLOYMENT_THRESHOLD_NOK))
     try:
         thr = b.num(float(thr))
     except (TypeError, ValueError):

@@ -68,7 +68,7 @@ classified AS (
         CAST(s.exit_month // 12 AS VARCHAR) AS exit_year,
         CASE
             WHEN s.status_now = 'ARBEIDSSOKER' AND s.nedsatt_before THEN 'NEDSATT_ARBEIDSEVNE'
-            WHEN s.status_now IS NULL THEN 'ANNET'
+            WHEN s.status_now IS NULL THEN {{no_status_group}}
             ELSE CAST(s.status_now AS VARCHAR)
         END AS status_group,
         CASE
@@ -93,7 +93,7 @@ years AS (
 ),
 status_groups AS (
     SELECT * FROM (VALUES
-        ('ALL', 0), ('ARBEIDSSOKER', 1), ('NEDSATT_ARBEIDSEVNE', 2), ('ANNET', 3)
+        ({{all}}, 0), {{status_group_rows}}
     ) AS t(status_group, sort_order)
 ),
 statuses AS (
