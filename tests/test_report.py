@@ -368,6 +368,12 @@ def _effects_layer(tables: dict, credible: bool) -> dict:
             gate.append(
                 (est, "employed", "ALL", check, 7.5, 11.0, p, 0.05, not fails, credible, "x")
             )
+    for check in GATE_CHECKS:  # one subgroup's own series fails its checks
+        fails = check == "balance"
+        gate.append(
+            ("callaway_santanna", "employed", "gender=female", check, 0.2, np.nan, np.nan)
+            + (0.1, not fails, False, "x")
+        )
     gate = pd.DataFrame(
         gate,
         columns=["estimator", "outcome", "subgroup", "check", "statistic", "df", "p_value"]
@@ -493,6 +499,10 @@ def test_a_credible_design_presents_the_findings_with_their_uncertainty(warehous
     assert "samtidig bånd" in figs[0]["note"]
     hvem = _text(_section(doc, "for_hvem").blocks)
     assert "ikke estimert i denne kjøringen" not in hvem
+    sub = next(x for x in _section(doc, "for_hvem").blocks if x["kind"] == "table")
+    women = next(r for r in sub["rows"] if r[0].endswith("Kvinner"))
+    assert women[2].endswith("†") and women[4].endswith("†")  # its own gate fails: no finding
+    assert "kvinner" not in summary.lower()  # neither named nor in a difference
     intended = next(
         x for x in _section(doc, "for_hvem").blocks if x.get("caption", "").startswith("Effekt av")
     )

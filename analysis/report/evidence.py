@@ -279,14 +279,23 @@ def exit_series(b, outcome: str = HEADLINE_OUTCOME, subgroup: str = "ALL"):
 
 def subgroups(b, outcome: str = HEADLINE_OUTCOME, measures=("lock_in_0_5", "at_24")):
     """Subgroup rows of the headline's summary: subgroup, measure, estimate, ci, n_treated,
-    significant, too_small (fewer than :data:`MIN_SUBGROUP_TREATED` treated, or hidden)."""
+    significant, too_small (fewer than :data:`MIN_SUBGROUP_TREATED` treated, or hidden),
+    own_gate (False when the subgroup's own series fails the design gate)."""
     summ = b.frame("effects_summary")
     if summ is None:
         return None
-    d = _select(summ, estimator=headline_estimator(b), outcome=outcome)
+    est = headline_estimator(b)
+    d = _select(summ, estimator=est, outcome=outcome)
     d = d[d["measure"].isin(measures)]
     if d.empty:
         return None
+    own = {}  # each subgroup series' own design-gate decision, where the gate has one
+    g = b.frame(GATE_TABLE)
+    if g is not None:
+        gd = _select(g, estimator=est, outcome=outcome)
+        for sub, part in gd.groupby("subgroup"):
+            votes = [_bool(r, "credible") for r in part.to_dict("records")]
+            own[sub] = None if None in votes else all(votes)
     rows = []
     for r in d.to_dict("records"):
         e = estimate_from(pd.Series(r))
@@ -304,6 +313,7 @@ def subgroups(b, outcome: str = HEADLINE_OUTCOME, measures=("lock_in_0_5", "at_2
                 "symbol": e.symbol,
                 "significant": e.significant,
                 "too_small": (not np.isfinite(n)) or n < MIN_SUBGROUP_TREATED,
+                "own_gate": not_rejected(own.get(r["subgroup"])),
             }
         )
     return pd.DataFrame(rows)

@@ -98,10 +98,15 @@ TEXT = Texts(
             "The design gate of the headline: share employed, all participants.",
         ),
         "checks_note": (
-            "Testene av utviklingen før start holder når p-verdien er minst grensen. "
-            "Testobservatoren er kji-kvadrat for testene før start.",
-            "The tests of the development before the start hold when the p-value is at least "
-            "the threshold. The test statistic is chi-square for the tests before the start.",
+            "Testene av utviklingen før start (kji-kvadrat) holder når p-verdien er minst "
+            "grensen. For felles støtte er verdien andelen deltakere med beregnet sannsynlighet "
+            "for å delta over 0,9, for balanse den største standardiserte forskjellen i et "
+            "kjennetegn; de holder når verdien er høyst grensen.",
+            "The tests of the development before the start (chi-square) hold when the p-value "
+            "is at least the threshold. For common support the value is the share of "
+            "participants with an estimated probability of taking part above 0.9, for balance "
+            "the largest standardised difference in a characteristic; they hold when the value "
+            "is at most the threshold.",
         ),
         "fallback": (
             "Effektberegningen i denne kjøringen har ingen egen designkontroll, så rapporten "
@@ -300,6 +305,12 @@ TEXT = Texts(
             "{measure} ({method}): the interval includes zero already without an allowed "
             "deviation, so the result is not statistically significant to begin with.",
         ),
+        "bd_zero": (
+            "{measure} ({method}): resultatet er ikke lenger statistisk sikkert så snart vi "
+            "tillater et avvik fra lik utvikling.",
+            "{measure} ({method}): the result is no longer statistically significant as soon "
+            "as we allow a deviation from parallel development.",
+        ),
         "bd_robust": (
             "{measure} ({method}): resultatet er statistisk sikkert for alle avvik vi har prøvd, "
             "opp til {max}.",
@@ -396,7 +407,7 @@ def gate_blocks(b, tx, gate: ev.Gate) -> list[dict]:
                 tx("checks_caption"),
                 [
                     b.t("Kontroll", "Check"),
-                    b.t("Testobservator", "Statistic"),
+                    b.t("Verdi", "Value"),
                     b.t("p-verdi", "p-value"),
                     b.t("Grense", "Threshold"),
                     b.t("Holdt", "Passed"),
@@ -669,19 +680,22 @@ def _sensitivity(b, tx) -> list[dict]:
 
 
 def _breakdown(b, tx, measure: str, method: str, part: pd.DataFrame) -> str:
-    """One reading of the breakdown value of a measure and method."""
+    """One reading of the breakdown value (the smallest allowed deviation whose interval
+    includes 0) of a measure and method."""
     m_lab = lab(measure, b.lang, "measure")
     meth = lab(method, b.lang, "sensitivity_method").lower()
     orig = part[part["is_original"].fillna(False).astype(bool)]
-    bd = ev.cell_value(part.iloc[0], "breakdown")
-    if np.isfinite(bd):
-        if method == "smoothness":
-            return tx("bd_sm", measure=m_lab, bd=b.num(bd * 100, 2))
-        return tx("bd_rm", measure=m_lab, bd=b.num(bd, 2))
     if len(orig):
         lo, hi = ev.cell_value(orig.iloc[0], "ci_low"), ev.cell_value(orig.iloc[0], "ci_high")
         if np.isfinite(lo) and np.isfinite(hi) and lo <= 0 <= hi:
             return tx("bd_never", measure=m_lab, method=meth)
+    bd = ev.cell_value(part.iloc[0], "breakdown")
+    if np.isfinite(bd) and bd <= 0:
+        return tx("bd_zero", measure=m_lab, method=meth)
+    if np.isfinite(bd):
+        if method == "smoothness":
+            return tx("bd_sm", measure=m_lab, bd=b.num(bd * 100, 2))
+        return tx("bd_rm", measure=m_lab, bd=b.num(bd, 2))
     top = pd.to_numeric(part["parameter"], errors="coerce").max()
     mx = _sens_parameter(b, tx, {"method": method, "parameter": top})
     return tx("bd_robust", measure=m_lab, method=meth, max=mx)

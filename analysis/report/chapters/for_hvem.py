@@ -95,9 +95,11 @@ TEXT = Texts(
         ),
         "tab_note": (
             "* Statistisk sikker (95 % konfidensintervall inneholder ikke null). "
+            "† Gruppens eget anslag holder ikke designkontrollen og tolkes ikke. "
             "Grupper med færre enn {min} deltakere er merket «få» og tolkes ikke. "
             "«:» betyr skjult av personvernhensyn.",
             "* Statistically significant (the 95 % confidence interval does not include zero). "
+            "† The group's own estimate fails the design checks and is not interpreted. "
             "Groups with fewer than {min} participants are marked “few” and not interpreted. "
             "“:” means hidden for confidentiality.",
         ),
@@ -192,7 +194,7 @@ class Findings:
     n_groups: int = 0
     pos: list[str] = None  # labels of groups with a significant positive 24-month effect
     neg: list[str] = None
-    differences: list[tuple[str, str, float, float]] = None  # (a, b, diff, p) with p < 0.05
+    differences: list[dict] = None  # pairs whose difference is significant (see _differences)
     n_pairs: int = 0
 
 
@@ -202,7 +204,7 @@ def findings(b) -> Findings | None:
     if sg is None:
         return None
     gate = ev.gate(b)
-    ok = sg[(sg["subgroup"] != "ALL") & ~sg["too_small"] & sg["symbol"].eq("")]
+    ok = sg[(sg["subgroup"] != "ALL") & ~sg["too_small"] & sg["symbol"].eq("") & sg["own_gate"]]
     pos = [
         subgroup_label(g, b.lang)
         for g in ok.loc[ok["significant"] & (ok["estimate"] > 0), "subgroup"]
@@ -217,12 +219,14 @@ def findings(b) -> Findings | None:
         n_groups=len(ok),
         pos=pos,
         neg=neg,
-        differences=[d for d in diffs if np.isfinite(d[3]) and d[3] < 0.05],
+        differences=[d for d in diffs if np.isfinite(d["p"]) and d["p"] < 0.05],
         n_pairs=n_pairs,
     )
 
 
-def _differences(b, sg: pd.DataFrame) -> tuple[list[tuple[str, str, float, float]], int]:
+def _differences(b, sg: pd.DataFrame) -> tuple[list[dict], int]:
+    """Tests of the 24-month difference for the pairs in :data:`PAIRS` where both groups are
+    large enough and published: {a, b (labels), short_a, short_b, va, vb, d, p}."""
     out, n = [], 0
     at = sg[sg["measure"] == "at_24"].set_index("subgroup")
     for a, c in PAIRS:
@@ -231,11 +235,24 @@ def _differences(b, sg: pd.DataFrame) -> tuple[list[tuple[str, str, float, float
         ra, rc = at.loc[a], at.loc[c]
         if ra["too_small"] or rc["too_small"] or ra["symbol"] or rc["symbol"]:
             continue
+        if not (ra["own_gate"] and rc["own_gate"]):
+            continue
         ea = ev.Estimate(ra["estimate"], ra["ci_low"], ra["ci_high"], ra["std_error"])
         ec = ev.Estimate(rc["estimate"], rc["ci_low"], rc["ci_high"], rc["std_error"])
         d, p = ev.difference(ea, ec)
         n += 1
-        out.append((subgroup_label(a, b.lang), subgroup_label(c, b.lang), d, p))
+        out.append(
+            {
+                "a": subgroup_label(a, b.lang),
+                "b": subgroup_label(c, b.lang),
+                "short_a": lab(a, b.lang, "subgroup"),
+                "short_b": lab(c, b.lang, "subgroup"),
+                "va": ea.estimate,
+                "vb": ec.estimate,
+                "d": d,
+                "p": p,
+            }
+        )
     return out, n
 
 
@@ -244,6 +261,8 @@ def _cell(b, r) -> tuple[str, str]:
         return fmt.MISSING, ""
     if r["symbol"]:
         return r["symbol"], ""
+    if not r["own_gate"]:  # the subgroup's own series fails its design checks
+        return b.signed_pp(r["estimate"]) + " †", b.ci(r["ci_low"], r["ci_high"])
     star = "*" if r["significant"] and not r["too_small"] else ""
     return b.signed_pp(r["estimate"]) + star, b.ci(r["ci_low"], r["ci_high"])
 
@@ -282,6 +301,7 @@ def build(b) -> list[dict]:
         d = sg[sg["measure"] == m].copy()
         if d.empty:
             continue
+        d["significant"] &= d["own_gate"]  # a series failing its own checks is not a finding
         d["label"] = d["subgroup"].map(lambda g: subgroup_label(g, b.lang))
         panels.append((name, d))
     chart = figs.forest(
@@ -342,6 +362,7 @@ def _reading(b, tx, sg: pd.DataFrame) -> str:
         & (sg["subgroup"] != "ALL")
         & ~sg["too_small"]
         & sg["symbol"].eq("")
+        & sg["own_gate"]
     ]
     if d.empty:
         return ""
@@ -358,16 +379,16 @@ def _difference_section(b, tx, sg: pd.DataFrame) -> list[dict]:
         return []
     rows = [
         [
-            f"{a} − {c}" if b.lang == "nb" else f"{a} − {c}",
-            b.signed_pp(d),
+            f"{x['a']} − {x['b']}",
+            b.signed_pp(x["d"]),
             fmt.MISSING
-            if not np.isfinite(p)
-            else (b.t("under 0,001", "below 0.001") if p < 0.001 else b.num(p, 3)),
-            b.t("Ja", "Yes") if np.isfinite(p) and p < 0.05 else b.t("Nei", "No"),
+            if not np.isfinite(x["p"])
+            else (b.t("under 0,001", "below 0.001") if x["p"] < 0.001 else b.num(x["p"], 3)),
+            b.t("Ja", "Yes") if np.isfinite(x["p"]) and x["p"] < 0.05 else b.t("Nei", "No"),
         ]
-        for a, c, d, p in diffs
+        for x in diffs
     ]
-    k = sum(1 for *_, p in diffs if np.isfinite(p) and p < 0.05)
+    k = sum(1 for x in diffs if np.isfinite(x["p"]) and x["p"] < 0.05)
     return [
         b.h2(tx("diff_h")),
         b.p(tx("diff_intro")),

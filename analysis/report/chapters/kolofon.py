@@ -3,6 +3,8 @@ version, build times)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from analysis import formatting as fmt
 from analysis.report.text import Texts
 
@@ -45,6 +47,25 @@ NAMES = {
 SKIP = ("input_dir", "report_date", "warehouse", "observation_window_source", "min_window_coverage")
 
 
+def _number(v: str, lang: str) -> str:
+    """A number of the run's settings in the report's format (0,05; 5 000)."""
+    try:
+        x = float(v)
+    except ValueError:
+        return v
+    decimals = 0 if x == int(x) else min(4, len(f"{x:g}".partition(".")[2]))
+    return fmt.format_number(x, decimals, lang)
+
+
+def _timestamp(v: str, lang: str) -> str:
+    """An ISO timestamp as a date and a time of day (UTC)."""
+    try:
+        t = dt.datetime.fromisoformat(v)
+    except ValueError:
+        return v
+    return f"{fmt.format_date(t.date(), lang)}, {t:%H:%M} UTC"
+
+
 def build(b) -> list[dict]:
     tx = b.texts(TEXT)
     i = 0 if b.lang == "nb" else 1
@@ -62,6 +83,10 @@ def build(b) -> list[dict]:
             v = b.t("Ja", "Yes")
         if k == "input_fingerprint" and len(v) > 32:
             v = v[:16] + "…" + v[-8:]
+        elif k in ("built_at", "report_built_at"):
+            v = _timestamp(v, b.lang)
+        elif k in ("scale", "max_reject_share", "employment_threshold_nok"):
+            v = _number(v, b.lang)
         rows.append([name[i], v])
     for k, v in m.items():
         if k not in NAMES and k not in SKIP and v not in (None, ""):

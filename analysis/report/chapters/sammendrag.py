@@ -41,19 +41,23 @@ TEXT = Texts(
         ),
         "works_not": (
             "Det kan ikke fastslås med dette datagrunnlaget. Sammenligningen som skal vise hvordan "
-            "det ville gått uten tiltaket, holder ikke: {why} Effektanslaget er derfor ikke "
+            "det ville gått uten tiltaket, holder ikke ({why}). Effektanslaget er derfor ikke "
             "presentert som et resultat ({ref}).",
             "It cannot be established with these data. The comparison that should show what "
-            "would have happened without the programme does not hold: {why} The effect estimate "
-            "is therefore not presented as a result ({ref}).",
+            "would have happened without the programme does not hold ({why}). The effect "
+            "estimate is therefore not presented as a result ({ref}).",
         ),
         "why_pretrend": (
-            "Deltakerne og sammenligningsgruppen utviklet seg ulikt allerede før start (p-verdi "
-            "{p}).",
-            "Participants and the comparison group developed differently already before the start "
-            "(p-value {p}).",
+            "deltakerne og sammenligningsgruppen utviklet seg ulikt allerede før start, p-verdi "
+            "{p}",
+            "participants and the comparison group developed differently already before the "
+            "start, p-value {p}",
         ),
-        "why_gate": ("Disse kontrollene holdt ikke: {failed}.", "These checks failed: {failed}."),
+        "why_gate": ("kontroller som ikke holdt: {failed}", "checks that failed: {failed}"),
+        "why_decision": (
+            "designkontrollen godtar ikke anslaget",
+            "the design gate does not accept the estimate",
+        ),
         "works_none": (
             "Effekten er ikke anslått og kontrollert i denne kjøringen ({ref}).",
             "The effect is not estimated and checked in this run ({ref}).",
@@ -71,19 +75,17 @@ TEXT = Texts(
         "whom_q": ("**For hvem?**", "**For whom?**"),
         "whom_credible": (
             "Blant {n} grupper med minst {min} deltakere er effekten etter 24 måneder statistisk "
-            "sikker positiv for {pos}{neg}. {diffs} ({ref})",
+            "sikker positiv i {npos}{pos} og sikker negativ i {nneg}{neg}. {diffs} ({ref})",
             "Among {n} groups with at least {min} participants, the effect after 24 months is "
-            "significantly positive for {pos}{neg}. {diffs} ({ref})",
+            "significantly positive in {npos}{pos} and significantly negative in {nneg}{neg}. "
+            "{diffs} ({ref})",
         ),
-        "whom_neg": (
-            ", og sikker negativ for {groups}",
-            ", and significantly negative for {groups}",
-        ),
-        "whom_none": ("ingen", "none"),
+        "none": ("ingen", "none"),
         "diffs_some": (
             "Forskjellen mellom gruppene er statistisk sikker for {pairs}.",
             "The difference between groups is significant for {pairs}.",
         ),
+        "pair": ("{a} ({va}) mot {b} ({vb})", "{a} ({va}) versus {b} ({vb})"),
         "diffs_none": (
             "Ingen av forskjellene mellom gruppene vi tester, er statistisk sikre.",
             "None of the differences between the groups we test is significant.",
@@ -235,7 +237,7 @@ def _works(b, tx) -> tuple[str, bool]:
     if gate.credible is False:
         if gate.source == "gate":
             failed = [effekter.check_label(b, c) for c in gate.failed]
-            why = tx("why_gate", failed=", ".join(failed)) if failed else ""
+            why = tx("why_gate", failed=", ".join(failed)) if failed else tx("why_decision")
         else:
             why = tx("why_pretrend", p=p_text(b, gate.pretrend_p))
         return tx("works_not", why=why, ref=ref), False
@@ -255,19 +257,23 @@ def _whom(b, tx, credible: bool) -> str:
         na = b.cell(d, d["status_group"] == "NEDSATT_ARBEIDSEVNE", "share", "pct")[0]
         js = b.cell(d, d["status_group"] == "ARBEIDSSOKER", "share", "pct")[0]
         return tx("whom_not", na=na, js=js, ref=b.ref("overganger"))
-    pos = _join(b, [p.lower() if b.lang == "nb" else p for p in f.pos]) or tx("whom_none")
-    neg = (
-        tx("whom_neg", groups=_join(b, [p.lower() if b.lang == "nb" else p for p in f.neg]))
-        if f.neg
-        else ""
-    )
+
+    def names(groups: list[str]) -> str:
+        # name the groups only when they are few; a long list is not a finding
+        if not groups or len(groups) > 4:
+            return ""
+        return " (" + _join(b, [g.lower() if b.lang == "nb" else g for g in groups]) + ")"
+
     if f.differences:
-        pairs = _join(
-            b,
-            [
-                f"{a.lower()} og {c.lower()}" if b.lang == "nb" else f"{a} and {c}"
-                for a, c, *_ in f.differences
-            ],
+        pairs = "; ".join(
+            tx(
+                "pair",
+                a=d["short_a"].lower() if b.lang == "nb" else d["short_a"],
+                b=d["short_b"].lower() if b.lang == "nb" else d["short_b"],
+                va=b.pp(d["va"]),
+                vb=b.signed_pp(d["vb"]),
+            )
+            for d in f.differences
         )
         diffs = tx("diffs_some", pairs=pairs)
     else:
@@ -276,8 +282,10 @@ def _whom(b, tx, credible: bool) -> str:
         "whom_credible",
         n=f.n_groups,
         min=MIN_SUBGROUP_TREATED,
-        pos=pos,
-        neg=neg,
+        npos=len(f.pos) or tx("none"),
+        pos=names(f.pos),
+        nneg=len(f.neg) or tx("none"),
+        neg=names(f.neg),
         diffs=diffs,
         ref=ref,
     )
