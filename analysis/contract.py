@@ -45,9 +45,9 @@ PROGRAMME_CODES = (
     "INKLUTILS",  # inkluderingstilskudd (a grant, not a programme of its own)
     "PRAKSORD",
 )
+AT_PROGRAMME_CODE = "ARBTREN"
 WAGE_SUBSIDY_CODES = ("MIDLONTIL", "VARLONTIL")
-GRANT_CODES = ("MENTOR", "INKLUTILS")
-EMPLOYER_REQUIRED_CODES = ("ARBTREN", "MIDLONTIL", "VARLONTIL")
+EMPLOYER_REQUIRED_CODES = (AT_PROGRAMME_CODE, *WAGE_SUBSIDY_CODES)
 
 # Arena deltakerstatuskode and NAV's grouping of it.
 STATUS_TOOK_PLACE = ("GJENN", "FULLF", "DELAVB", "GJENN_AVB")
@@ -91,7 +91,13 @@ class Column:
     pattern: str | None = None
     min: float | None = None
     max: float | None = None
-    references: str | None = None  # "table.column" that must hold the value
+    # Referential rule: "table.column" of an accepted (staging) row that must hold the value; a
+    # row whose value is missing there is rejected as `unknown_<name without _id>`. With
+    # `reference_condition` = (column, value, rule), a referenced row whose column does not hold
+    # the value rejects the row under that rule. One source for the rules, the validation SQL and
+    # the order in which staging tables are built (analysis.ingest.validate, pipelines.assets).
+    references: str | None = None
+    reference_condition: tuple[str, str, str] | None = None
     yyyymm: bool = False  # an integer YYYYMM whose month part must be 1-12
     # A text column whose codes are fixed-width digit strings (municipality, NUS, STYRK) may be
     # stored as integers in Parquet: they are zero-padded to this width, with a warning. Other text
@@ -122,6 +128,13 @@ class Table:
             if c.name == name:
                 return c
         raise KeyError(f"{self.name} has no column {name!r}")
+
+    @property
+    def referenced_tables(self) -> tuple[str, ...]:
+        """Tables whose accepted rows this table's referential rules check against."""
+        return tuple(
+            dict.fromkeys(c.references.split(".")[0] for c in self.columns if c.references)
+        )
 
 
 def _person_id(description: str = "pseudonymous person id; must exist in persons") -> Column:
@@ -243,6 +256,7 @@ AT_AGREEMENTS = Table(
             "VARCHAR",
             "the ARBTREN programme spell the agreement governs",
             references="programme_spells.spell_id",
+            reference_condition=("programme_code", AT_PROGRAMME_CODE, "spell_not_arbtren"),
         ),
         Column("agreed_start", "DATE", "agreed start date"),
         Column("agreed_end", "DATE", "agreed end date (the agreed, planned period)"),

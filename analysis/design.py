@@ -44,7 +44,12 @@ TRANSITION_HORIZONS = (1, 3, 6, 12, 24)
 # --- Groups ------------------------------------------------------------------------------------
 
 STATUS_GROUPS = ("ARBEIDSSOKER", "NEDSATT_ARBEIDSEVNE", "ANNET")
+# Status group of a spell with no NAV status on its start date.
+NO_STATUS_GROUP = "ANNET"
+# Purpose of a spell without a governing agreement or without a rank-1 purpose.
 UNKNOWN_PURPOSE = "UKJENT"
+# Innsatsgruppe of a person without one recorded (profile tables).
+UNKNOWN_INNSATSGRUPPE = "UKJENT"
 ALL = "ALL"
 
 # --- Policy dates ----------------------------------------------------------------------------

@@ -1,9 +1,35 @@
-"""Analysis settings that results depend on. Every value is documented and can be overridden."""
+"""The settings of a run, each with its one default: what results depend on (the employment
+threshold, the plausibility gates), where a run reads and writes, and the resources it may use.
+Every value is documented, validated once (`RunSettings`) and can be overridden."""
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+
+# --- Locations (relative to the project directory) -------------------------------------------
+
+DEFAULT_INPUT_DIR = "data/synthetic"
+DEFAULT_WAREHOUSE = "data/warehouse.duckdb"
+DEFAULT_REPORT_DIR = "reports/output"
+
+# --- Resources --------------------------------------------------------------------------------
+
+# DuckDB's memory limit: half of the 24 GB the project is sized for, leaving room for the
+# estimators' numpy arrays next to DuckDB's buffer pool (DuckDB spills beyond it).
+DEFAULT_MEMORY_LIMIT = "12GB"
+_MEMORY_LIMIT = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
+
+
+def default_threads() -> int:
+    """Every core this process may use (the CPU affinity mask, not the machine's total)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
 
 # Employed in a month: total earnings across employers in the month >= this threshold (NOK).
 # 5,000 NOK a month is roughly half of one twelfth of the National Insurance basic amount (G),
@@ -79,11 +105,57 @@ class PlausibilityGates:
         return self.min_window_coverage.get(table)
 
 
+def check_memory_limit(value: object) -> str:
+    """A DuckDB memory limit such as '12GB', or ValueError naming the rule."""
+    if not isinstance(value, str) or not _MEMORY_LIMIT.match(value):
+        raise ValueError(f"memory limit must be a size such as 12GB or 800MB, got {value!r}")
+    return value.strip()
+
+
+def check_threads(value: object) -> int:
+    """A number of threads >= 1, or ValueError naming the rule."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"threads must be a whole number of at least 1, got {value!r}")
+    return value
+
+
 @dataclass(frozen=True)
-class AnalysisSettings:
-    """Settings for building the panel and the marts."""
+class RunSettings:
+    """Every setting of a run (as R did's DIDparams): defaults here, validated on construction,
+    passed down to the layers, recorded once in `meta.run_info` (`run_info()`) and read back from
+    there by the report (`from_run_info()`), so a run states one value of each."""
 
     employment_threshold_nok: int = DEFAULT_EMPLOYMENT_THRESHOLD_NOK
+    memory_limit: str = DEFAULT_MEMORY_LIMIT
+    threads: int = field(default_factory=default_threads)
+    gates: PlausibilityGates = field(default_factory=PlausibilityGates)
 
     def __post_init__(self) -> None:
         check_employment_threshold(self.employment_threshold_nok)
+        check_memory_limit(self.memory_limit)
+        check_threads(self.threads)
+
+    def run_info(self) -> dict[str, str]:
+        """The settings results depend on, as `meta.run_info` key/value text."""
+        return {
+            "employment_threshold_nok": str(self.employment_threshold_nok),
+            "max_reject_share": repr(self.gates.max_reject_share),
+        }
+
+    @classmethod
+    def from_run_info(cls, info: Mapping[str, str]) -> RunSettings:
+        """The settings a warehouse was built with (defaults for keys an older run lacks)."""
+        gates = PlausibilityGates(
+            max_reject_share=float(info.get("max_reject_share", DEFAULT_MAX_REJECT_SHARE))
+        )
+        return cls(
+            employment_threshold_nok=int(
+                info.get("employment_threshold_nok", DEFAULT_EMPLOYMENT_THRESHOLD_NOK)
+            ),
+            gates=gates,
+        )
+
+    def replace(self, **changes) -> RunSettings:
+        """A copy with `changes` (None values keep the current setting), validated again."""
+        current = {f.name: getattr(self, f.name) for f in fields(self)}
+        return RunSettings(**(current | {k: v for k, v in changes.items() if v is not None}))

@@ -1,12 +1,16 @@
-"""Default locations, kept apart so the command-line tool starts without loading Dagster."""
+"""Default locations, kept apart so the command-line tool starts without loading Dagster.
+
+The locations are defined once in `analysis.settings` (the run's settings) and re-exported here
+for the CLI, beside what only the command line and the Dagster wiring need: the environment
+variables the definitions read their paths from, the tags of recorded runs, and where a run's
+report goes by default."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-DEFAULT_INPUT_DIR = "data/synthetic"
-DEFAULT_WAREHOUSE = "data/warehouse.duckdb"
-DEFAULT_REPORT_DIR = "reports/output"
+from analysis.settings import DEFAULT_INPUT_DIR, DEFAULT_REPORT_DIR, DEFAULT_WAREHOUSE
+
 # Environment variables the Dagster definitions read their paths from (at run time).
 INPUT_ENV = "ARBEIDSTRENING_INPUT"
 WAREHOUSE_ENV = "ARBEIDSTRENING_WAREHOUSE"
@@ -28,3 +32,17 @@ def default_report_dir(warehouse: str | Path | None) -> Path:
         return Path(DEFAULT_REPORT_DIR)
     path = Path(warehouse)
     return path.with_name(f"{path.stem}-report")
+
+
+__all__ = [
+    "DEFAULT_INPUT_DIR",
+    "DEFAULT_REPORT_DIR",
+    "DEFAULT_WAREHOUSE",
+    "INPUT_ENV",
+    "INPUT_TAG",
+    "LEGACY_REPORT_ENTRIES",
+    "REPORT_DIR_ENV",
+    "WAREHOUSE_ENV",
+    "WAREHOUSE_TAG",
+    "default_report_dir",
+]

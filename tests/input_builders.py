@@ -11,6 +11,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from analysis import contract
 from analysis.contract import TABLES_BY_NAME
 
 _ARROW = {
@@ -281,15 +282,8 @@ def base_register(n_persons: int = 60, seed: int = 20240917) -> dict[str, list[d
         None,
     )
     municipalities = ("0301", "4601", "5001", "1103", "3005", "0301")
-    purposes = (
-        "ARBEIDSERFARING",
-        "FAA_JOBB_I_BEDRIFTEN",
-        "UTPROVING",
-        "OPPNAA_FAGBREV_KOMPETANSEBEVIS",
-        "SPRAAKOPPLAERING",
-        "ANNET",
-    )
-    benefits = ("AAP", "DAGPENGER", "TILTAKSPENGER", "UFORETRYGD", "SOSIALHJELP", "KVP")
+    purposes = contract.PURPOSES
+    benefits = contract.BENEFITS
     tables: dict[str, list[dict]] = {name: [] for name in TABLES_BY_NAME}
     for i in range(1, n_persons + 1):
         pid = f"P{i:03d}"

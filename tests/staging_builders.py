@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
+from analysis import contract
 from analysis.contract import TABLES
 from analysis.warehouse import create_empty_staging, set_observation_window
 
@@ -197,14 +198,7 @@ STATUS_MIX = (
     + ["GJENN"] * 2
     + ["DELAVB", "GJENN_AVB", "IKKEM", "GJENN_AVL", "AVSLAG", "TILBUD"]
 )
-PURPOSE_CODES = (
-    "ARBEIDSERFARING",
-    "FAA_JOBB_I_BEDRIFTEN",
-    "UTPROVING",
-    "OPPNAA_FAGBREV_KOMPETANSEBEVIS",
-    "SPRAAKOPPLAERING",
-    "ANNET",
-)
+PURPOSE_CODES = contract.PURPOSES
 
 
 def random_staging(

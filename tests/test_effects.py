@@ -138,7 +138,8 @@ def test_headline_reproduces_analysis_did_exactly():
 
 
 def test_twfe_matches_pyfixest():
-    pf = pytest.importorskip("pyfixest")
+    import pyfixest as pf
+
     rng = np.random.default_rng(2)
     N, T = 250, 24
     G = rng.choice([4, 9, 13, 20, NEVER], size=N)

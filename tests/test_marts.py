@@ -12,7 +12,8 @@ from collections import Counter, defaultdict
 import duckdb
 import pytest
 
-from analysis.marts import MART_TABLES, MARTS, build_all_marts
+from analysis import contract, design
+from analysis.marts import MART_STEPS, MART_TABLES, build_all_marts
 from analysis.panel import build_panel
 from tests.staging_builders import (
     GRANTS,
@@ -26,15 +27,8 @@ from tests.staging_builders import (
     ym_to_index,
 )
 
-STATUS_GROUPS = ("ARBEIDSSOKER", "NEDSATT_ARBEIDSEVNE", "ANNET")
-PURPOSES = (
-    "ARBEIDSERFARING",
-    "FAA_JOBB_I_BEDRIFTEN",
-    "UTPROVING",
-    "OPPNAA_FAGBREV_KOMPETANSEBEVIS",
-    "SPRAAKOPPLAERING",
-    "ANNET",
-)
+STATUS_GROUPS = design.STATUS_GROUPS
+PURPOSES = contract.PURPOSES
 STATES = (
     "IN_ARBEIDSTRENING",
     "WAGE_SUBSIDY",
@@ -217,7 +211,7 @@ def purpose_of(st, spell_id):
 
 def test_registry_and_comments(case):
     _, con, _ = case
-    names = [n for n, _, _ in MARTS]
+    names = [step.name for step in MART_STEPS]
     assert len(names) == len(set(names))
     for tables in MART_TABLES.values():
         for table in tables:

@@ -103,20 +103,24 @@ def test_blocking_check_stops_publication(tmp_path, monkeypatch):
 def test_negative_count_in_any_mart_stops_publication(tmp_path, monkeypatch):
     """marts.effects_support once held n = -2 and passed every mart check; every count column of
     every marts table (registered mart or not) must be a non-negative integer."""
+    import dataclasses
+
     import pipelines.assets.marts as mart_assets
-    from analysis.marts import MARTS
+    from analysis.marts import MART_STEPS, MartStep
 
-    name, build, _ = MARTS[0]
+    class BrokenStep(MartStep):
+        def build(self, con):
+            meta = super().build(con)
+            con.execute(
+                "CREATE TABLE marts.effects_support AS SELECT 'starters' AS population, "
+                "CAST(-2 AS BIGINT) AS n, 0.5 AS share"
+            )
+            return meta
 
-    def build_and_break(con):
-        meta = build(con)
-        con.execute(
-            "CREATE TABLE marts.effects_support AS SELECT 'starters' AS population, "
-            "CAST(-2 AS BIGINT) AS n, 0.5 AS share"
-        )
-        return meta
-
-    patched = mart_assets.make_mart_asset(name, build_and_break, "patched")
+    step = MART_STEPS[0]
+    patched = mart_assets.make_mart_asset(
+        BrokenStep(**dataclasses.asdict(step) | {"marts": step.marts})
+    )
     assets = [patched if a.key == patched.key else a for a in mart_assets.MART_ASSETS]
     monkeypatch.setattr("pipelines.definitions.MART_ASSETS", assets)
     reg = write_register(tmp_path / "in", base_register(), window=BASE_WINDOW)

@@ -42,6 +42,30 @@ def _a_sd(npre: int, npost: int) -> np.ndarray:
     return np.vstack([at, -at])
 
 
+def _accepted(betahat, sigma, num_pre, num_post, a, d, l_vec, alpha, hybrid, grid, seed):
+    """Grid points accepted by the conditional (ARP) test of A delta <= d, hybrid with
+    kappa = alpha / 10: with nuisance parameters when there are several post periods, without
+    (HonestDiD's .findCI_NoNuisance) for one."""
+    if num_post > 1:
+        rws = _rows_touching_post(a, num_pre)
+        return _arp_ci(
+            betahat,
+            sigma,
+            num_pre,
+            num_post,
+            a,
+            d,
+            l_vec,
+            alpha,
+            hybrid,
+            alpha / 10,
+            grid,
+            rws,
+            seed,
+        )
+    return _nonuisance_ci(betahat, sigma, num_pre, a, d, alpha, hybrid, alpha / 10, grid, seed)
+
+
 def _a_rm(npre: int, npost: int, mbar: float, s: int, max_positive: bool) -> np.ndarray:
     n = npre + npost
     at = np.zeros((n, n + 1))
@@ -442,37 +466,12 @@ def relative_magnitudes(
             for sign in (True, False):
                 a = _a_rm(num_pre, num_post, float(mb), s, sign)
                 d = np.zeros(a.shape[0])
-                if num_post > 1:
-                    rws = _rows_touching_post(a, num_pre)
-                    acc = _arp_ci(
-                        betahat,
-                        sigma,
-                        num_pre,
-                        num_post,
-                        a,
-                        d,
-                        l_vec,
-                        alpha,
-                        hybrid,
-                        alpha / 10,
-                        grid,
-                        rws,
-                        seed,
-                    )
-                else:
+                if num_post == 1:
                     keep = np.flatnonzero(a[:, -1] != 0)
-                    acc = _nonuisance_ci(
-                        betahat,
-                        sigma,
-                        num_pre,
-                        a[keep],
-                        d[keep],
-                        alpha,
-                        hybrid,
-                        alpha / 10,
-                        grid,
-                        seed,
-                    )
+                    a, d = a[keep], d[keep]
+                acc = _accepted(
+                    betahat, sigma, num_pre, num_post, a, d, l_vec, alpha, hybrid, grid, seed
+                )
                 accept |= acc
         rows.append(_interval(grid, accept, method, "DeltaRM", "Mbar", float(mb)))
     return pd.DataFrame(rows)
@@ -531,27 +530,7 @@ def smoothness(
         sd_theta = float(np.sqrt(l_vec @ sigma[post, post] @ l_vec))
         id_lb, id_ub = _id_set_sd(mm, l_vec, num_pre, num_post)
         grid = np.linspace(id_lb - 20 * sd_theta, id_ub + 20 * sd_theta, grid_points)
-        if num_post > 1:
-            rws = _rows_touching_post(a, num_pre)
-            acc = _arp_ci(
-                betahat,
-                sigma,
-                num_pre,
-                num_post,
-                a,
-                d,
-                l_vec,
-                alpha,
-                hybrid,
-                alpha / 10,
-                grid,
-                rws,
-                seed,
-            )
-        else:
-            acc = _nonuisance_ci(
-                betahat, sigma, num_pre, a, d, alpha, hybrid, alpha / 10, grid, seed
-            )
+        acc = _accepted(betahat, sigma, num_pre, num_post, a, d, l_vec, alpha, hybrid, grid, seed)
         rows.append(_interval(grid, acc, method, "DeltaSD", "M", mm))
     return pd.DataFrame(rows)
 

@@ -68,6 +68,15 @@ class Table:
         if small is not None:
             self.small[col] = np.asarray(small, dtype=bool)
 
+    def share(self, refs: list[Ref], dens: list[Ref], denominators=None, *, missing=None) -> None:
+        """Declare the `share` column: row i reveals its numerator's cell refs[i] and its
+        denominator's cell dens[i]. Missing values are '.' where the denominator is 0 and '..'
+        otherwise, unless `missing` gives them."""
+        if missing is None:
+            missing = np.where(np.asarray(denominators) == 0, ".", "..")
+        reveals = [[a, b] for a, b in zip(refs, dens, strict=True)]
+        self.stats.append(Stat(("share",), reveals=reveals, missing=missing))
+
 
 @dataclass
 class Context:

@@ -269,35 +269,36 @@ WHERE n_versions > 1 OR copy_number > 1
 
 
 def _reference_rejects_sql(table: Table) -> list[str]:
-    """INSERT statements for referential rules, applied to rows that passed everything so far."""
+    """INSERT statements for the table's referential rules (`Column.references`, with the
+    optional `reference_condition`), applied to rows that passed everything so far."""
     still_ok = "len(c.__problems) = 0 AND c.__rid NOT IN (SELECT __rid FROM __later_rejects)"
     statements: list[str] = []
-    if "person_id" in table.column_names and table.name != "persons":
-        statements.append(f"""
+    for column in table.columns:
+        if not column.references or table.name == column.references.split(".")[0]:
+            continue
+        ref_table, ref_column = column.references.split(".")
+        unknown = "unknown_" + column.name.removesuffix("_id")
+        value = f'c."__t_{column.name}"'
+        if column.reference_condition is None:
+            statements.append(f"""
 INSERT INTO __later_rejects
-SELECT c.__rid, 'unknown_person', 'person_id', c."__t_person_id"
+SELECT c.__rid, '{unknown}', '{column.name}', {value}
 FROM __checked c
 WHERE {still_ok}
-  AND NOT EXISTS (SELECT 1 FROM staging.persons p WHERE p.person_id = c."__t_person_id")
+  AND NOT EXISTS (SELECT 1 FROM staging.{ref_table} r WHERE r.{ref_column} = {value})
 """)
-    if table.name == "at_agreements":
-        statements.append(f"""
+        else:
+            cond_column, cond_value, rule = column.reference_condition
+            cond_literal = "'" + cond_value.replace("'", "''") + "'"
+            statements.append(f"""
 INSERT INTO __later_rejects
 SELECT c.__rid,
-       CASE WHEN s.spell_id IS NULL THEN 'unknown_spell' ELSE 'spell_not_arbtren' END,
-       'spell_id', c."__t_spell_id"
+       CASE WHEN r.{ref_column} IS NULL THEN '{unknown}' ELSE '{rule}' END,
+       '{column.name}', {value}
 FROM __checked c
-LEFT JOIN staging.programme_spells s ON s.spell_id = c."__t_spell_id"
+LEFT JOIN staging.{ref_table} r ON r.{ref_column} = {value}
 WHERE {still_ok}
-  AND (s.spell_id IS NULL OR s.programme_code <> 'ARBTREN')
-""")
-    if table.name == "at_agreement_purposes":
-        statements.append(f"""
-INSERT INTO __later_rejects
-SELECT c.__rid, 'unknown_agreement', 'agreement_id', c."__t_agreement_id"
-FROM __checked c
-WHERE {still_ok}
-  AND NOT EXISTS (SELECT 1 FROM staging.at_agreements a WHERE a.agreement_id = c."__t_agreement_id")
+  AND (r.{ref_column} IS NULL OR r.{cond_column} IS DISTINCT FROM {cond_literal})
 """)
     return statements
 
@@ -305,8 +306,8 @@ WHERE {still_ok}
 def build_staging(con: duckdb.DuckDBPyConnection, table: Table) -> dict:
     """Validate `raw.<table>` into `staging.<table>` (accepted rows) and `rejects.<table>`.
 
-    Referenced staging tables (persons; programme_spells for agreements; at_agreements for
-    purposes) must be built first. Returns counts: rows_in, rows_accepted, rows_rejected and
+    Referenced staging tables (`Table.referenced_tables`: persons; programme_spells for
+    agreements; at_agreements for purposes) must be built first. Returns counts: rows_in, rows_accepted, rows_rejected and
     rejected rows by rule. Also records them in `meta.ingest_summary` and `meta.reject_summary`.
     """
     create_schemas(con)

@@ -5,11 +5,13 @@ censoring rule). Every function takes a DuckDB connection and returns a small me
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import duckdb
 
 from analysis.warehouse import apply_comments, create_schemas, read_sql
+from analysis.warehouse.sql_constants import SQL_CONSTANTS
 
 TOOK_PLACE = "took place = participant_status GJENN, FULLF, DELAVB or GJENN_AVB"
 PURPOSE_RULE = (
@@ -30,12 +32,13 @@ HORIZON = "k = months after the exit month (1, 3, 6, 12, 24); exit month = month
 
 @dataclass(frozen=True)
 class Mart:
-    """One mart table: its SQL file, table comment and column comments."""
+    """One mart table: its SQL file (with the file's parameters), table and column comments."""
 
     table: str
     sql: str
     comment: str
     columns: dict[str, str]
+    params: Mapping[str, str] = field(default_factory=dict)
 
 
 def _run(con: duckdb.DuckDBPyConnection, *marts: Mart, before: tuple[str, ...] = ()) -> dict:
@@ -47,7 +50,7 @@ def _run(con: duckdb.DuckDBPyConnection, *marts: Mart, before: tuple[str, ...] =
         for path in before:
             con.execute(read_sql(path))
         for mart in marts:
-            con.execute(read_sql(mart.sql))
+            con.execute(read_sql(mart.sql, table=mart.table, **mart.params))
             apply_comments(con, mart.table, mart.comment, mart.columns)
             meta[f"rows:{mart.table}"] = con.execute(
                 f"SELECT count(*) FROM {mart.table}"
@@ -207,17 +210,19 @@ TRANSITIONS = Mart(
         "purpose": f"purpose of the spell ({PURPOSE_RULE}); ALL = every spell",
         **_TRANSITION_COLUMNS,
     },
+    params={"group": "purpose", "group_rows": SQL_CONSTANTS["purpose_rows_with_unknown"]},
 )
 
 TRANSITIONS_BY_STATUS_GROUP = Mart(
     "marts.transitions_by_status_group",
-    "marts/transitions_by_status_group.sql",
+    "marts/transitions.sql",
     "State k months after exit from Arbeidstrening, by status group of the spell. Unit: ended "
     f"took-place AT spells (all spells). {HORIZON}. Censoring: {CENSORING_RULE}. Complete grid.",
     {
         "status_group": f"{STATUS_GROUP_RULE}; ALL = every spell",
         **_TRANSITION_COLUMNS,
     },
+    params={"group": "status_group", "group_rows": SQL_CONSTANTS["status_group_rows"]},
 )
 
 INTENDED_OUTCOMES = Mart(
@@ -425,79 +430,107 @@ CHAINING_SEQUENCES = Mart(
 )
 
 
-# --- build functions (one per registry entry) ----------------------------------------------------
+# --- the registry: one step per asset, in an order where every step follows the marts it reads ---
 
 
-def build_participants_monthly(con: duckdb.DuckDBPyConnection) -> dict:
-    """marts.participants_monthly."""
-    return _run(con, PARTICIPANTS_MONTHLY)
+@dataclass(frozen=True)
+class MartStep:
+    """One pipeline step (one Dagster asset): the marts it writes, in order, with the working SQL
+    run first (`before`) and the marts of earlier steps it reads (`reads`)."""
+
+    name: str
+    description: str
+    marts: tuple[Mart, ...]
+    reads: tuple[str, ...] = ()
+    before: tuple[str, ...] = ()
+
+    @property
+    def tables(self) -> tuple[str, ...]:
+        return tuple(m.table for m in self.marts)
+
+    def build(self, con: duckdb.DuckDBPyConnection) -> dict:
+        """Write this step's marts; return metadata (rows per table, seconds)."""
+        return _run(con, *self.marts, before=self.before)
 
 
-def build_participants_annual(con: duckdb.DuckDBPyConnection) -> dict:
-    """marts.participants_annual (reads marts.participants_monthly)."""
-    return _run(con, PARTICIPANTS_ANNUAL)
-
-
-def build_purpose_distribution(con: duckdb.DuckDBPyConnection) -> dict:
-    """marts.purpose_distribution."""
-    return _run(con, PURPOSE_DISTRIBUTION)
-
-
-def build_purpose_coverage(con: duckdb.DuckDBPyConnection) -> dict:
-    """marts.purpose_coverage."""
-    return _run(con, PURPOSE_COVERAGE)
-
-
-def build_purpose_distribution_all_purposes(con: duckdb.DuckDBPyConnection) -> dict:
-    """marts.purpose_distribution_all_purposes."""
-    return _run(con, PURPOSE_ALL)
-
-
-def build_exit_outcomes(con: duckdb.DuckDBPyConnection) -> dict:
-    """marts.exit_outcomes (spell x horizon outcomes; read by the transition marts)."""
-    return _run(con, EXIT_OUTCOMES)
-
-
-def build_transitions(con: duckdb.DuckDBPyConnection) -> dict:
-    """marts.transitions (reads marts.exit_outcomes)."""
-    return _run(con, TRANSITIONS)
-
-
-def build_transitions_by_status_group(con: duckdb.DuckDBPyConnection) -> dict:
-    """marts.transitions_by_status_group (reads marts.exit_outcomes)."""
-    return _run(con, TRANSITIONS_BY_STATUS_GROUP)
-
-
-def build_intended_outcomes(con: duckdb.DuckDBPyConnection) -> dict:
-    """marts.intended_outcomes (reads marts.exit_outcomes)."""
-    return _run(con, INTENDED_OUTCOMES)
-
-
-def build_same_employer(con: duckdb.DuckDBPyConnection) -> dict:
-    """marts.same_employer (reads marts.exit_outcomes)."""
-    return _run(con, SAME_EMPLOYER)
-
-
-def build_participant_profile(con: duckdb.DuckDBPyConnection) -> dict:
-    """marts.participant_profile and marts.participant_profile_summary (one pass over the panel)."""
-    return _run(
-        con,
-        PARTICIPANT_PROFILE,
-        PARTICIPANT_PROFILE_SUMMARY,
+MART_STEPS: tuple[MartStep, ...] = (
+    MartStep(
+        "participants_monthly",
+        "Persons in Arbeidstrening per month and status group (marts.participants_monthly).",
+        (PARTICIPANTS_MONTHLY,),
+    ),
+    MartStep(
+        "participants_annual",
+        "Monthly average participants per year and status group (marts.participants_annual).",
+        (PARTICIPANTS_ANNUAL,),
+        reads=("participants_monthly",),
+    ),
+    MartStep(
+        "purpose_distribution",
+        "AT spells by start year and main purpose (marts.purpose_distribution).",
+        (PURPOSE_DISTRIBUTION,),
+    ),
+    MartStep(
+        "purpose_coverage",
+        "Share of AT spells with a digital agreement, by start year (marts.purpose_coverage).",
+        (PURPOSE_COVERAGE,),
+    ),
+    MartStep(
+        "purpose_distribution_all_purposes",
+        "All purposes listed on agreements, by start year "
+        "(marts.purpose_distribution_all_purposes).",
+        (PURPOSE_ALL,),
+    ),
+    MartStep(
+        "exit_outcomes",
+        "State and outcomes 1-24 months after each AT exit, censoring flagged "
+        "(marts.exit_outcomes).",
+        (EXIT_OUTCOMES,),
+    ),
+    MartStep(
+        "transitions",
+        "State k months after AT exit by purpose (marts.transitions).",
+        (TRANSITIONS,),
+        reads=("exit_outcomes",),
+    ),
+    MartStep(
+        "transitions_by_status_group",
+        "State k months after AT exit by status group (marts.transitions_by_status_group).",
+        (TRANSITIONS_BY_STATUS_GROUP,),
+        reads=("exit_outcomes",),
+    ),
+    MartStep(
+        "intended_outcomes",
+        "Intended outcome of each purpose reached k months after exit (marts.intended_outcomes).",
+        (INTENDED_OUTCOMES,),
+        reads=("exit_outcomes",),
+    ),
+    MartStep(
+        "same_employer",
+        "Jobs and wage subsidies at the AT employer after exit (marts.same_employer).",
+        (SAME_EMPLOYER,),
+        reads=("exit_outcomes",),
+    ),
+    MartStep(
+        "participant_profile",
+        "Participants vs registered non-participants by year (marts.participant_profile, "
+        "marts.participant_profile_summary).",
+        (PARTICIPANT_PROFILE, PARTICIPANT_PROFILE_SUMMARY),
         before=("marts/participant_profile_base.sql",),
-    )
-
-
-def build_durations(con: duckdb.DuckDBPyConnection) -> dict:
-    """marts.durations."""
-    return _run(con, DURATIONS)
-
-
-def build_chaining_next(con: duckdb.DuckDBPyConnection) -> dict:
-    """marts.chaining_next."""
-    return _run(con, CHAINING_NEXT)
-
-
-def build_chaining_sequences(con: duckdb.DuckDBPyConnection) -> dict:
-    """marts.chaining_sequences."""
-    return _run(con, CHAINING_SEQUENCES)
+    ),
+    MartStep(
+        "durations",
+        "Planned/actual length, extensions, interruptions, caps (marts.durations).",
+        (DURATIONS,),
+    ),
+    MartStep(
+        "chaining_next",
+        "Next programme after AT and months to it (marts.chaining_next).",
+        (CHAINING_NEXT,),
+    ),
+    MartStep(
+        "chaining_sequences",
+        "Most common programme chains of AT participants (marts.chaining_sequences).",
+        (CHAINING_SEQUENCES,),
+    ),
+)

@@ -61,36 +61,32 @@ def connect_working(
 
 
 @contextmanager
-def connect_read_only(path: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open a published warehouse read-only (the pipeline can still replace it meanwhile)."""
+def _open_published(
+    path: str | Path, config: dict | None = None, keep_query_context: bool = False
+) -> Iterator[duckdb.DuckDBPyConnection]:
     path = Path(path)
     if not path.is_file():
         raise WarehouseError(f"no warehouse at {path}")
     with sanitized_errors():
-        con = duckdb.connect(str(path), read_only=True)
+        con = duckdb.connect(str(path), read_only=True, config=config or {})
     try:
-        with sanitized_errors():
+        with sanitized_errors(keep_query_context=keep_query_context):
             yield con
     finally:
         con.close()
 
 
-@contextmanager
-def connect_for_user_queries(path: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
+def connect_read_only(path: str | Path):
+    """Open a published warehouse read-only (the pipeline can still replace it meanwhile)."""
+    return _open_published(path)
+
+
+def connect_for_user_queries(path: str | Path):
     """Open a published warehouse read-only for queries a user types, locked down (LOCKED_DOWN).
 
     Errors keep DuckDB's hints and the pointer into the user's query.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise WarehouseError(f"no warehouse at {path}")
-    with sanitized_errors():
-        con = duckdb.connect(str(path), read_only=True, config=dict(LOCKED_DOWN))
-    try:
-        with sanitized_errors(keep_query_context=True):
-            yield con
-    finally:
-        con.close()
+    return _open_published(path, dict(LOCKED_DOWN), keep_query_context=True)
 
 
 __all__ = [

@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 
 from analysis.contract import TABLES, Table
+from analysis.warehouse.sql_constants import render_sql
 
 SQL_DIR = Path(__file__).parent.parent / "sql"
 
@@ -131,6 +132,13 @@ def _relation_kind(con: duckdb.DuckDBPyConnection, table: str) -> str:
     return "VIEW" if row[0] == "VIEW" else "TABLE"
 
 
-def read_sql(relative_path: str) -> str:
-    """Read a SQL file under analysis/sql/ (e.g. 'marts/transitions.sql')."""
-    return (SQL_DIR / relative_path).read_text(encoding="utf-8")
+def read_sql(relative_path: str, **params: str) -> str:
+    """A SQL file under analysis/sql/ (e.g. 'marts/transitions.sql'), rendered.
+
+    `{{name}}` placeholders are replaced by the study's code lists and design facts
+    (:data:`analysis.warehouse.sql_constants.SQL_CONSTANTS`) and by `params` (identifiers a file
+    takes as a parameter, e.g. the grouping column). An unknown placeholder is an error naming
+    the file, so a code list is never silently left out.
+    """
+    text = (SQL_DIR / relative_path).read_text(encoding="utf-8")
+    return render_sql(text, relative_path, params)

@@ -21,12 +21,6 @@ from pipelines.resources import RegisterInputResource, WarehouseResource
 
 WINDOW_KEY = dg.AssetKey(["meta", "observation_window"])
 
-# Staging tables whose accepted rows another table's referential rules check against.
-REFERENCED_BY: dict[str, tuple[str, ...]] = {
-    "at_agreements": ("programme_spells",),
-    "at_agreement_purposes": ("at_agreements",),
-}
-
 
 def raw_key(table: Table) -> dg.AssetKey:
     return dg.AssetKey(["raw", table.name])
@@ -37,11 +31,8 @@ def staging_key(table: Table) -> dg.AssetKey:
 
 
 def _staging_deps(table: Table) -> list[dg.AssetKey]:
-    deps = [raw_key(table)]
-    if table.name != "persons" and "person_id" in table.column_names:
-        deps.append(dg.AssetKey(["staging", "persons"]))
-    deps += [dg.AssetKey(["staging", name]) for name in REFERENCED_BY.get(table.name, ())]
-    return deps
+    referenced = (name for name in table.referenced_tables if name != table.name)
+    return [raw_key(table), *(dg.AssetKey(["staging", name]) for name in referenced)]
 
 
 def make_raw_asset(table: Table) -> dg.AssetsDefinition:

@@ -18,12 +18,12 @@ import pyarrow.parquet as pq
 
 from analysis.contract import TABLES, TABLES_BY_NAME
 from analysis.ingest import InputContractError, check_plausibility, ingest_directory
-from analysis.marts import MARTS
+from analysis.marts import MART_STEPS
 from analysis.panel import build_panel
 from analysis.warehouse import QueryError, sanitized_errors
 from tests.input_builders import BASE_WINDOW, base_register, write_register
 
-MART_NAMES = tuple(name for name, _, _ in MARTS)
+MART_NAMES = tuple(step.name for step in MART_STEPS)
 
 
 @dataclass
@@ -65,8 +65,8 @@ def run_extract(
             if failed:
                 return Result(True, " | ".join(failed), warnings, con)
             build_panel(con)
-            for _, build, _ in MARTS:
-                build(con)
+            for step in MART_STEPS:
+                step.build(con)
     except (InputContractError, QueryError) as exc:
         return Result(True, str(exc), warnings, con)
     return Result(False, "", warnings, con)

@@ -288,13 +288,7 @@ def effects_support(ctx: Context) -> Table | None:
         keys=tuple(c for c in ("specification", "population", "bin") if c in df.columns),
     )
     table.count("n", refs)
-    table.stats.append(
-        Stat(
-            ("share",),
-            reveals=[[a, b] for a, b in zip(refs, dens, strict=True)],
-            missing=np.where(tot.to_numpy() == 0, ".", ".."),
-        )
-    )
+    table.share(refs, dens, tot)
     other = tuple(c for c in ("p_low", "p_high") if c in df.columns)
     if other:  # bin limits: structural, not from persons
         table.stats.append(Stat(other, missing=np.full(len(df), "..")))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.disclosure.layout import Context, Stat, Table, as_int, group_shares, yes_no
+from analysis.disclosure.layout import Context, Table, as_int, group_shares, yes_no
 
 U = "exits"
 
@@ -55,9 +55,7 @@ def _states(ctx: Context, name: str, col: str, required: bool) -> Table | None:
     table.count("n", refs)
     table.count("n_spells", dens)
     miss = _missing(ctx, col, df[col], df["months_after_exit"], df["n_spells"])
-    table.stats.append(
-        Stat(("share",), reveals=[[a, b] for a, b in zip(refs, dens, strict=True)], missing=miss)
-    )
+    table.share(refs, dens, missing=miss)
     return table
 
 
@@ -95,9 +93,7 @@ def intended_outcomes(ctx: Context) -> Table | None:
         dens.append(ctx.cell(U, f"k{k}", {"purpose": p}, role="derived"))
     table.count("n", refs)
     miss = _missing(ctx, "purpose", out["purpose"], out["months_after_exit"], base)
-    table.stats.append(
-        Stat(("share",), reveals=[[a, b] for a, b in zip(refs, dens, strict=True)], missing=miss)
-    )
+    table.share(refs, dens, missing=miss)
     return table
 
 
@@ -146,9 +142,7 @@ def same_employer(ctx: Context) -> Table | None:
         dens.append(ctx.cell(U, f"k{k}", _where("purpose", p), role="derived"))
     table.count("n", refs)
     miss = _missing(ctx, "purpose", out["purpose"], out["months_after_exit"], base)
-    table.stats.append(
-        Stat(("share",), reveals=[[a, b] for a, b in zip(refs, dens, strict=True)], missing=miss)
-    )
+    table.share(refs, dens, missing=miss)
     return table
 
 

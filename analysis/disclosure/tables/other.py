@@ -35,13 +35,7 @@ def chaining_next(ctx: Context, dim: str) -> Table | None:
         refs.append(ctx.cell("chaining", dim, {**w, "next_programme": nxt}))
         dens.append(ctx.cell("chaining", dim, {**w, "next_programme": observed}, role="derived"))
     table.count("n_spells", refs)
-    table.stats.append(
-        Stat(
-            ("share",),
-            reveals=[[a, b] for a, b in zip(refs, dens, strict=True)],
-            missing=np.where(tot.to_numpy() == 0, ".", ".."),
-        )
-    )
+    table.share(refs, dens, tot)
     if "median_months_to_next" in out.columns:
         hide, miss = base_rule(out["n_spells"].to_numpy())
         # no next programme within 24 months: there is no time to a next programme

@@ -35,17 +35,17 @@ later_programmes AS (
         p.start_date,
         year(p.start_date) * 12 + month(p.start_date) - 1 AS start_month_index,
         CASE
-            WHEN p.programme_code IN ('MIDLONTIL', 'VARLONTIL') THEN 'WAGE_SUBSIDY'
-            WHEN p.programme_code = 'ARBTREN' THEN 'ARBEIDSTRENING'
+            WHEN p.programme_code IN ({{wage_subsidy_codes}}) THEN 'WAGE_SUBSIDY'
+            WHEN p.programme_code = {{at_code}} THEN 'ARBEIDSTRENING'
             ELSE 'OTHER_PROGRAMME'
         END AS next_programme,
         CASE
-            WHEN p.programme_code IN ('MIDLONTIL', 'VARLONTIL') THEN 1
-            WHEN p.programme_code = 'ARBTREN' THEN 2
+            WHEN p.programme_code IN ({{wage_subsidy_codes}}) THEN 1
+            WHEN p.programme_code = {{at_code}} THEN 2
             ELSE 3
         END AS tie_order
     FROM staging.programme_spells AS p, observation_window AS w
-    WHERE p.participant_status IN ('GJENN', 'FULLF', 'DELAVB', 'GJENN_AVB')
+    WHERE p.participant_status IN ({{took_place}})
       AND p.programme_code NOT IN ('MENTOR', 'INKLUTILS')
       AND p.start_date <= w.observation_end
       AND p.person_id IN (SELECT person_id FROM exited_spells)

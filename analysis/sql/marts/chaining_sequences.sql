@@ -22,7 +22,7 @@ participant_programmes AS (
     FROM staging.programme_spells AS p
     JOIN first_at_spell AS f ON f.person_id = p.person_id
     CROSS JOIN observation_window AS w
-    WHERE p.participant_status IN ('GJENN', 'FULLF', 'DELAVB', 'GJENN_AVB')
+    WHERE p.participant_status IN ({{took_place}})
       AND p.programme_code NOT IN ('MENTOR', 'INKLUTILS')
       AND p.start_date <= w.observation_end
 ),

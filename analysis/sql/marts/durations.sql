@@ -32,7 +32,7 @@ spells_started_in_window AS (
 ikkem_spells AS (
     SELECT p.spell_id, p.person_id, p.start_date
     FROM staging.programme_spells AS p, observation_window AS w
-    WHERE p.programme_code = 'ARBTREN' AND p.participant_status = 'IKKEM'
+    WHERE p.programme_code = {{at_code}} AND p.participant_status = 'IKKEM'
       AND p.start_date BETWEEN w.observation_start AND w.observation_end
 ),
 ikkem_status_on_start_date AS (
@@ -58,8 +58,8 @@ ikkem_purpose AS (
 ikkem_classified AS (
     SELECT
         i.start_date,
-        coalesce(s.status_group, 'ANNET') AS status_group,
-        coalesce(p.purpose, 'UKJENT') AS purpose
+        coalesce(s.status_group, {{no_status_group}}) AS status_group,
+        coalesce(p.purpose, {{unknown_purpose}}) AS purpose
     FROM ikkem_spells AS i
     LEFT JOIN ikkem_status_on_start_date AS s ON s.spell_id = i.spell_id
     LEFT JOIN ikkem_purpose AS p ON p.spell_id = i.spell_id

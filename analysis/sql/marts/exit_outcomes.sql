@@ -24,7 +24,7 @@ exited_spells AS (
     WHERE exit_ym IS NOT NULL
 ),
 horizons AS (
-    SELECT CAST(unnest([1, 3, 6, 12, 24]) AS INTEGER) AS months_after_exit
+    SELECT CAST(unnest([{{horizons}}]) AS INTEGER) AS months_after_exit
 ),
 spell_horizons AS (
     SELECT
@@ -63,8 +63,8 @@ wage_subsidy_at_at_employer AS (
         ON p.person_id = sh.person_id AND p.employer_org = sh.employer_org
     CROSS JOIN observation_window AS w
     WHERE NOT sh.is_censored
-      AND p.programme_code IN ('MIDLONTIL', 'VARLONTIL')
-      AND p.participant_status IN ('GJENN', 'FULLF', 'DELAVB', 'GJENN_AVB')
+      AND p.programme_code IN ({{wage_subsidy_codes}})
+      AND p.participant_status IN ({{took_place}})
       AND p.start_date <= w.observation_end
       AND year(p.start_date) * 12 + month(p.start_date) - 1 <= sh.target_month_index
       AND year(least(coalesce(p.end_date, w.observation_end), w.observation_end)) * 12
@@ -106,4 +106,4 @@ LEFT JOIN job_at_at_employer AS j
     ON j.spell_id = sh.spell_id AND j.months_after_exit = sh.months_after_exit
 LEFT JOIN wage_subsidy_at_at_employer AS ws
     ON ws.spell_id = sh.spell_id AND ws.months_after_exit = sh.months_after_exit
-;
+ORDER BY sh.spell_id, sh.months_after_exit;

@@ -17,17 +17,11 @@
 CREATE OR REPLACE TABLE marts.intended_outcomes AS
 WITH purpose_outcomes AS (
     SELECT * FROM (VALUES
-        ('ARBEIDSERFARING', 'EMPLOYED', 1),
-        ('FAA_JOBB_I_BEDRIFTEN', 'EMPLOYED_OR_WAGE_SUBSIDY_SAME_EMPLOYER', 2),
-        ('UTPROVING', 'PROGRAMME_AAP_OR_EMPLOYED', 3),
-        ('OPPNAA_FAGBREV_KOMPETANSEBEVIS', 'APPRENTICESHIP_OR_EDUCATION', 4),
-        ('SPRAAKOPPLAERING', 'EMPLOYED_EDUCATION_OR_PROGRAMME', 5),
-        ('ANNET', 'EMPLOYED', 6),
-        ('UKJENT', 'EMPLOYED', 7)
+        {{intended_outcome_rows}}
     ) AS t(purpose, intended_outcome, sort_order)
 ),
 horizons AS (
-    SELECT CAST(unnest([1, 3, 6, 12, 24]) AS INTEGER) AS months_after_exit
+    SELECT CAST(unnest([{{horizons}}]) AS INTEGER) AS months_after_exit
 ),
 observed_exits AS (
     SELECT

@@ -99,12 +99,11 @@ SELECT
     CAST(profile_group AS ENUM('participants', 'registered_non_participants')) AS profile_group,
     gender,
     age,
-    CAST(immigrant_category AS ENUM('A', 'B', 'C', 'E', 'F', 'G')) AS immigrant_category,
+    CAST(immigrant_category AS ENUM({{immigrant_categories}})) AS immigrant_category,
     CAST(nus_level AS ENUM('0', '1', '2', '3', '4', '5', '6', '7', '8', '9')) AS nus_level,
-    CAST(status_group AS ENUM('ARBEIDSSOKER', 'NEDSATT_ARBEIDSEVNE', 'ANNET')) AS status_group,
-    CAST(coalesce(CAST(innsatsgruppe AS VARCHAR), 'UKJENT') AS ENUM(
-        'STANDARD_INNSATS', 'SITUASJONSBESTEMT_INNSATS', 'SPESIELT_TILPASSET_INNSATS',
-        'VARIG_TILPASSET_INNSATS', 'UKJENT'
+    CAST(status_group AS ENUM({{status_groups}})) AS status_group,
+    CAST(coalesce(CAST(innsatsgruppe AS VARCHAR), {{unknown_innsatsgruppe}}) AS ENUM(
+        {{innsatsgrupper_with_unknown}}
     )) AS innsatsgruppe,
     CAST(CASE
         WHEN uforetrygd THEN 'UFORETRYGD'

@@ -20,5 +20,4 @@ SELECT
 FROM monthly_with_all
 GROUP BY year, status_group
 ORDER BY year,
-    CASE status_group WHEN 'ALL' THEN 0 WHEN 'ARBEIDSSOKER' THEN 1
-        WHEN 'NEDSATT_ARBEIDSEVNE' THEN 2 ELSE 3 END;
+    list_position([{{all}}, {{status_groups}}], status_group);

@@ -10,7 +10,7 @@ WITH window_bounds AS (
     FROM panel.months
 ),
 status_groups AS (
-    SELECT * FROM (VALUES ('ARBEIDSSOKER', 1), ('NEDSATT_ARBEIDSEVNE', 2), ('ANNET', 3))
+    SELECT * FROM (VALUES {{status_group_rows}})
         AS t(status_group, sort_order)
 ),
 at_spell_months AS (

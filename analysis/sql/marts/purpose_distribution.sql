@@ -12,9 +12,7 @@ window_years AS (
 ),
 purposes AS (
     SELECT * FROM (VALUES
-        ('ARBEIDSERFARING', 1), ('FAA_JOBB_I_BEDRIFTEN', 2), ('UTPROVING', 3),
-        ('OPPNAA_FAGBREV_KOMPETANSEBEVIS', 4), ('SPRAAKOPPLAERING', 5), ('ANNET', 6),
-        ('UKJENT', 7)
+        {{purpose_rows_with_unknown}}
     ) AS t(purpose, sort_order)
 ),
 spells_started_in_window AS (
@@ -41,8 +39,8 @@ SELECT
     year,
     purpose,
     n_spells,
-    CASE WHEN purpose <> 'UKJENT' THEN
-        n_spells / nullif(sum(n_spells) FILTER (WHERE purpose <> 'UKJENT') OVER (PARTITION BY year), 0)
+    CASE WHEN purpose <> {{unknown_purpose}} THEN
+        n_spells / nullif(sum(n_spells) FILTER (WHERE purpose <> {{unknown_purpose}}) OVER (PARTITION BY year), 0)
     END AS share
 FROM grid
 ORDER BY year, sort_order;

@@ -12,8 +12,7 @@ window_years AS (
 ),
 purposes AS (
     SELECT * FROM (VALUES
-        ('ARBEIDSERFARING', 1), ('FAA_JOBB_I_BEDRIFTEN', 2), ('UTPROVING', 3),
-        ('OPPNAA_FAGBREV_KOMPETANSEBEVIS', 4), ('SPRAAKOPPLAERING', 5), ('ANNET', 6)
+        {{purpose_rows}}
     ) AS t(purpose, sort_order)
 ),
 governing_agreements AS (

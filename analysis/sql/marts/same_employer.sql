@@ -8,13 +8,11 @@
 CREATE OR REPLACE TABLE marts.same_employer AS
 WITH purposes AS (
     SELECT * FROM (VALUES
-        ('ALL', 0), ('ARBEIDSERFARING', 1), ('FAA_JOBB_I_BEDRIFTEN', 2), ('UTPROVING', 3),
-        ('OPPNAA_FAGBREV_KOMPETANSEBEVIS', 4), ('SPRAAKOPPLAERING', 5), ('ANNET', 6),
-        ('UKJENT', 7)
+        ({{all}}, 0), {{purpose_rows_with_unknown}}
     ) AS t(purpose, sort_order)
 ),
 horizons AS (
-    SELECT CAST(unnest([1, 3, 6, 12, 24]) AS INTEGER) AS months_after_exit
+    SELECT CAST(unnest([{{horizons}}]) AS INTEGER) AS months_after_exit
 ),
 observed_exits AS (
     SELECT purpose, months_after_exit, employed, employed_at_at_employer,

@@ -1,21 +1,23 @@
--- marts.transitions: state k = 1, 3, 6, 12, 24 months after exit from Arbeidstrening, by purpose.
+-- marts.transitions (by purpose) and marts.transitions_by_status_group (by the status group of the
+-- spell): state k = 1, 3, 6, 12, 24 months after exit from Arbeidstrening. One file, two tables:
+-- the grouping is a parameter ({{table}}, {{group}} = purpose | status_group, {{group_rows}} = the
+-- group's codes in display order).
 -- Unit: ended AT spells that took place (all spells, not only each person's first; a person with
 -- two ended spells contributes two). State = panel.person_month.state in exit month + k (first
 -- that holds: IN_ARBEIDSTRENING, WAGE_SUBSIDY, OTHER_PROGRAMME, EMPLOYED, EDUCATION, UFORETRYGD,
 -- AAP, JOBSEEKER, NONE). Spells whose exit month + k lies past the observation end are censored
 -- for that k: excluded from numerator and denominator (marts.exit_outcomes.is_censored).
--- share = n / spells observed at (purpose, k). purpose ALL = every purpose incl. UKJENT.
--- Complete grid of purposes x horizons x states (n = 0 where none; share NULL if no spell).
-CREATE OR REPLACE TABLE marts.transitions AS
-WITH purposes AS (
+-- share = n / spells observed at (group, k). Group ALL = every spell (incl. purpose UKJENT and
+-- status group ANNET). Complete grid of groups x horizons x states (n = 0 where none; share NULL
+-- if no spell).
+CREATE OR REPLACE TABLE {{table}} AS
+WITH grouping AS (
     SELECT * FROM (VALUES
-        ('ALL', 0), ('ARBEIDSERFARING', 1), ('FAA_JOBB_I_BEDRIFTEN', 2), ('UTPROVING', 3),
-        ('OPPNAA_FAGBREV_KOMPETANSEBEVIS', 4), ('SPRAAKOPPLAERING', 5), ('ANNET', 6),
-        ('UKJENT', 7)
-    ) AS t(purpose, sort_order)
+        ({{all}}, 0), {{group_rows}}
+    ) AS t({{group}}, sort_order)
 ),
 horizons AS (
-    SELECT CAST(unnest([1, 3, 6, 12, 24]) AS INTEGER) AS months_after_exit
+    SELECT CAST(unnest([{{horizons}}]) AS INTEGER) AS months_after_exit
 ),
 states AS (
     SELECT * FROM (VALUES
@@ -24,31 +26,31 @@ states AS (
     ) AS t(state, sort_order)
 ),
 observed_exits AS (
-    SELECT purpose, months_after_exit, state FROM marts.exit_outcomes WHERE NOT is_censored
+    SELECT {{group}}, months_after_exit, state FROM marts.exit_outcomes WHERE NOT is_censored
     UNION ALL
-    SELECT 'ALL', months_after_exit, state FROM marts.exit_outcomes WHERE NOT is_censored
+    SELECT {{all}}, months_after_exit, state FROM marts.exit_outcomes WHERE NOT is_censored
 ),
 state_counts AS (
-    SELECT purpose, months_after_exit, state, count(*) AS n
+    SELECT {{group}}, months_after_exit, state, count(*) AS n
     FROM observed_exits
-    GROUP BY purpose, months_after_exit, state
+    GROUP BY {{group}}, months_after_exit, state
 ),
 grid AS (
     SELECT
-        p.purpose, p.sort_order AS purpose_order, h.months_after_exit, s.state,
+        g.{{group}}, g.sort_order AS group_order, h.months_after_exit, s.state,
         s.sort_order AS state_order, CAST(coalesce(c.n, 0) AS BIGINT) AS n
-    FROM purposes AS p
+    FROM grouping AS g
     CROSS JOIN horizons AS h
     CROSS JOIN states AS s
     LEFT JOIN state_counts AS c
-        ON c.purpose = p.purpose AND c.months_after_exit = h.months_after_exit
+        ON c.{{group}} = g.{{group}} AND c.months_after_exit = h.months_after_exit
        AND c.state = s.state
 )
 SELECT
-    purpose,
+    {{group}},
     months_after_exit,
     state,
     n,
-    n / nullif(sum(n) OVER (PARTITION BY purpose, months_after_exit), 0) AS share
+    n / nullif(sum(n) OVER (PARTITION BY {{group}}, months_after_exit), 0) AS share
 FROM grid
-ORDER BY purpose_order, months_after_exit, state_order;
+ORDER BY group_order, months_after_exit, state_order;

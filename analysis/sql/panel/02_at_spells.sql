@@ -18,8 +18,8 @@ took_place_at_spells AS (
         s.participant_status,
         s.part_time_pct
     FROM staging.programme_spells AS s, observation_window AS w
-    WHERE s.programme_code = 'ARBTREN'
-      AND s.participant_status IN ('GJENN', 'FULLF', 'DELAVB', 'GJENN_AVB')
+    WHERE s.programme_code = {{at_code}}
+      AND s.participant_status IN ({{took_place}})
       AND s.start_date <= w.observation_end
 ),
 -- Status group: the NAV status spell covering the spell's start date (an ongoing status spell runs
@@ -79,11 +79,11 @@ SELECT
         THEN CAST(year(s.end_date) * 100 + month(s.end_date) AS INTEGER) END AS exit_ym,
     s.participant_status,
     s.part_time_pct,
-    coalesce(st.chosen.status, 'ANNET') AS status_group,
+    coalesce(st.chosen.status, {{no_status_group}}) AS status_group,
     st.chosen.innsatsgruppe AS innsatsgruppe_at_start,
     g.agreement_id,
     g.agreement_id IS NOT NULL AS has_agreement,
-    coalesce(ap.main_purpose, 'UKJENT') AS purpose,
+    coalesce(ap.main_purpose, {{unknown_purpose}}) AS purpose,
     CAST(coalesce(ap.n_purposes, 0) AS INTEGER) AS n_purposes,
     g.agreed_start,
     g.agreed_end,

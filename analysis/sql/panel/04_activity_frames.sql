@@ -28,12 +28,12 @@ programme_spells AS (
     SELECT
         person_id, start_date, end_date,
         CASE
-            WHEN programme_code = 'ARBTREN' THEN 'in_at'
-            WHEN programme_code IN ('MIDLONTIL', 'VARLONTIL') THEN 'in_wage_subsidy'
+            WHEN programme_code = {{at_code}} THEN 'in_at'
+            WHEN programme_code IN ({{wage_subsidy_codes}}) THEN 'in_wage_subsidy'
             ELSE 'in_other_programme'
         END AS activity
     FROM staging.programme_spells
-    WHERE participant_status IN ('GJENN', 'FULLF', 'DELAVB', 'GJENN_AVB')
+    WHERE participant_status IN ({{took_place}})
       AND programme_code NOT IN ('MENTOR', 'INKLUTILS')
 ),
 benefit_spells AS (

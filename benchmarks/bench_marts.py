@@ -2,7 +2,7 @@
 
 Run by hand, e.g.::
 
-    .venv/bin/python -m analysis.marts.benchmark --persons 600000 --memory-limit 10GB
+    .venv/bin/python benchmarks/bench_marts.py --persons 600000 --memory-limit 10GB
 
 The population is random but shaped like the real registers at full scale (108 months,
 ~600k persons, tens of millions of employment rows, a few million programme spells); it is meant
@@ -184,7 +184,7 @@ def run_benchmark(
 ) -> dict:
     """Fill a fresh warehouse with `n_persons` random persons, build the panel and every mart,
     and return seconds per step (plus staging row counts)."""
-    from analysis.marts import MARTS
+    from analysis.marts import MART_STEPS
     from analysis.panel import build_panel
 
     tmpdir = None
@@ -203,12 +203,12 @@ def run_benchmark(
     result["panel"] = build_panel(con)
     result["seconds"]["build_panel"] = round(time.perf_counter() - t0, 2)
     marts_total = 0.0
-    for name, build, _ in MARTS:
+    for step in MART_STEPS:
         t0 = time.perf_counter()
-        result.setdefault("marts", {})[name] = build(con)
+        result.setdefault("marts", {})[step.name] = step.build(con)
         dt = time.perf_counter() - t0
         marts_total += dt
-        result["seconds"][f"mart:{name}"] = round(dt, 2)
+        result["seconds"][f"mart:{step.name}"] = round(dt, 2)
     result["seconds"]["all_marts"] = round(marts_total, 2)
     con.close()
     if tmpdir is not None:
