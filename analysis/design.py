@@ -20,6 +20,9 @@ PRE_MONTHS_REQUIRED = 12
 # Cohort sentinel for "never treated" in month-offset arrays.
 NEVER = 10**6
 
+# Months from start valued in the cost analysis (the last estimated event time).
+COST_HORIZON_MONTHS = EVENT_TIME_MAX
+
 # Summary measures of an event study: name -> {event_time: weight}.
 LOCK_IN_MONTHS = (0, 5)
 SUMMARY_MEASURES: dict[str, dict[int, float]] = {

@@ -105,7 +105,7 @@ PERSON_MONTH_COMMENTS = {
     "registered": "TRUE if a NAV status spell overlaps the month (nav_status is not NULL)",
     "earnings_nok": "earnings summed over all employers in the month (A-ordningen); 0 if none",
     "n_employers": "number of employers with an employment_months row in the month",
-    "employed": "earnings_nok >= the employment threshold (see meta.panel_settings)",
+    "employed": "earnings_nok >= the employment threshold (this table's comment; meta.run_info)",
     "in_at": f"an ARBTREN spell that took place ({TOOK_PLACE}) overlaps the month. " + OVERLAP_RULE,
     "in_wage_subsidy": "a took-place MIDLONTIL or VARLONTIL spell (wage subsidy) overlaps the month",
     "in_other_programme": (
@@ -189,21 +189,7 @@ def build_panel(
         for table in WORKING_TABLES:
             con.execute(f"DROP TABLE IF EXISTS {table}")
 
-    con.execute(
-        "CREATE OR REPLACE TABLE meta.panel_settings AS "
-        "SELECT CAST(? AS BIGINT) AS employment_threshold_nok",
-        [threshold],
-    )
-    apply_comments(
-        con,
-        "meta.panel_settings",
-        "Settings the panel was built with.",
-        {
-            "employment_threshold_nok": (
-                "employed in a month = total earnings over employers >= this many NOK"
-            )
-        },
-    )
+    con.execute("DROP TABLE IF EXISTS meta.panel_settings")  # warehouses before 0.2 had it
     apply_comments(
         con,
         "panel.months",
@@ -226,7 +212,7 @@ def build_panel(
         "One row per person (staging.persons) x calendar month of the observation window, ordered "
         f"by person_id, month_index. {OVERLAP_RULE} Only programme spells that took place "
         f"({TOOK_PLACE}) count. Employment threshold: {threshold} NOK "
-        "(meta.panel_settings). Code columns (immigrant_category, nus_level, nav_status, "
+        "(the run's setting, recorded in meta.run_info). Code columns (immigrant_category, nus_level, nav_status, "
         "innsatsgruppe, state) are ENUMs over their code lists: they compare as text.",
         PERSON_MONTH_COMMENTS,
     )

@@ -4,6 +4,7 @@ Every value is documented, validated once (`RunSettings`) and can be overridden.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Mapping
@@ -140,13 +141,18 @@ class RunSettings:
         return {
             "employment_threshold_nok": str(self.employment_threshold_nok),
             "max_reject_share": repr(self.gates.max_reject_share),
+            "min_window_coverage": json.dumps(dict(self.gates.min_window_coverage)),
         }
 
     @classmethod
     def from_run_info(cls, info: Mapping[str, str]) -> RunSettings:
         """The settings a warehouse was built with (defaults for keys an older run lacks)."""
+        coverage = info.get("min_window_coverage")
         gates = PlausibilityGates(
-            max_reject_share=float(info.get("max_reject_share", DEFAULT_MAX_REJECT_SHARE))
+            max_reject_share=float(info.get("max_reject_share", DEFAULT_MAX_REJECT_SHARE)),
+            min_window_coverage=(
+                json.loads(coverage) if coverage else dict(DEFAULT_MIN_WINDOW_COVERAGE)
+            ),
         )
         return cls(
             employment_threshold_nok=int(

@@ -8,6 +8,8 @@ import shutil
 import sys
 from pathlib import Path
 
+from analysis.design import COST_HORIZON_MONTHS
+from analysis.settings import DEFAULT_MEMORY_LIMIT, default_threads
 from pipelines.defaults import DEFAULT_INPUT_DIR, DEFAULT_REPORT_DIR, DEFAULT_WAREHOUSE
 
 
@@ -81,8 +83,17 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
             "analysis/settings.py: employment_months=1.0, spell tables 0.9)"
         ),
     )
-    p.add_argument("--memory-limit", default="12GB", help="DuckDB memory limit (default 12GB)")
-    p.add_argument("--threads", type=int, default=2, help="DuckDB threads (default 2)")
+    p.add_argument(
+        "--memory-limit",
+        default=DEFAULT_MEMORY_LIMIT,
+        help=f"DuckDB memory limit (default {DEFAULT_MEMORY_LIMIT})",
+    )
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help=f"DuckDB threads (default: every core this process may use, here {default_threads()})",
+    )
     p.add_argument(
         "--keep-failed", action="store_true", help="keep the working copy when the run fails"
     )
@@ -112,8 +123,8 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--cost-horizon",
         type=int,
-        default=36,
-        help="months from start valued in the cost analysis (default 36)",
+        default=COST_HORIZON_MONTHS,
+        help=f"months from start valued in the cost analysis (default {COST_HORIZON_MONTHS})",
     )
 
 

@@ -1,9 +1,6 @@
 """Default locations, kept apart so the command-line tool starts without loading Dagster.
 
-The locations are defined once in `analysis.settings` (the run's settings) and re-exported here
-for the CLI, beside what only the command line and the Dagster wiring need: the environment
-variables the definitions read their paths from, the tags of recorded runs, and where a run's
-report goes by default."""
+The locations themselves are defined once in `analysis.settings` (the run's settings)."""
 
 from __future__ import annotations
 

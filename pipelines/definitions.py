@@ -19,9 +19,11 @@ import os
 
 import dagster as dg
 
+from analysis.design import COST_HORIZON_MONTHS
 from analysis.settings import (
     DEFAULT_EMPLOYMENT_THRESHOLD_NOK,
     DEFAULT_MAX_REJECT_SHARE,
+    DEFAULT_MEMORY_LIMIT,
     DEFAULT_MIN_WINDOW_COVERAGE,
 )
 from pipelines.assets import report as report_assets
@@ -67,12 +69,12 @@ def build_definitions(
     observation_start: str | None = None,
     observation_end: str | None = None,
     employment_threshold_nok: int | None = None,
-    memory_limit: str = "12GB",
-    threads: int = 2,
+    memory_limit: str = DEFAULT_MEMORY_LIMIT,
+    threads: int | None = None,
     report_dir: str = DEFAULT_REPORT_DIR,
     report_languages: tuple[str, ...] = ("nb", "en"),
     cost_parameters: str | None = None,
-    cost_horizon_months: int = 36,
+    cost_horizon_months: int = COST_HORIZON_MONTHS,
     with_report: bool = True,
     with_effects: bool = True,
     max_reject_share: float = DEFAULT_MAX_REJECT_SHARE,

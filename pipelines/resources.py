@@ -11,9 +11,11 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from analysis.design import COST_HORIZON_MONTHS
 from analysis.settings import (
     DEFAULT_EMPLOYMENT_THRESHOLD_NOK,
     DEFAULT_MAX_REJECT_SHARE,
+    DEFAULT_MEMORY_LIMIT,
     DEFAULT_MIN_WINDOW_COVERAGE,
     PlausibilityGates,
 )
@@ -35,8 +37,8 @@ class WarehouseResource(dg.ConfigurableResource):
     """
 
     publish_to: str
-    memory_limit: str = "12GB"
-    threads: int = 2
+    memory_limit: str = DEFAULT_MEMORY_LIMIT
+    threads: int | None = None  # None: every core this process may use
 
     @property
     def files(self) -> WarehouseFiles:
@@ -89,7 +91,7 @@ class AnalysisSettingsResource(dg.ConfigurableResource):
 
     employment_threshold_nok: int = DEFAULT_EMPLOYMENT_THRESHOLD_NOK
     cost_parameters: str | None = None  # TOML file overriding analysis/costs/parameters.toml
-    cost_horizon_months: int = 36
+    cost_horizon_months: int = COST_HORIZON_MONTHS
 
 
 class ReportResource(dg.ConfigurableResource):

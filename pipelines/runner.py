@@ -21,7 +21,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from analysis.settings import check_employment_threshold
+from analysis.design import COST_HORIZON_MONTHS
+from analysis.settings import DEFAULT_MEMORY_LIMIT, check_employment_threshold
 from analysis.warehouse import (
     ReportStaging,
     RunPathError,
@@ -186,8 +187,8 @@ def run_pipeline(
     observation_start: str | None = None,
     observation_end: str | None = None,
     employment_threshold_nok: int | None = None,
-    memory_limit: str = "12GB",
-    threads: int = 2,
+    memory_limit: str = DEFAULT_MEMORY_LIMIT,
+    threads: int | None = None,
     echo: Echo = _stderr,
     keep_failed: bool = False,
     observer: Callable[[str, str, float], None] | None = None,
@@ -196,7 +197,7 @@ def run_pipeline(
     with_report: bool = True,
     with_effects: bool = True,
     cost_parameters: str | Path | None = None,
-    cost_horizon_months: int = 36,
+    cost_horizon_months: int = COST_HORIZON_MONTHS,
     max_reject_share: float | None = None,
     min_window_coverage: dict[str, float] | None = None,
     instance: dg.DagsterInstance | Callable[[], dg.DagsterInstance] | None = None,

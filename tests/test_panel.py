@@ -196,10 +196,10 @@ def test_threshold_is_a_setting(edge):
     assert con.execute(
         "SELECT employed FROM panel.person_month WHERE person_id = 'p2' AND year_month = 202004"
     ).fetchone()[0]
-    assert (
-        con.execute("SELECT employment_threshold_nok FROM meta.panel_settings").fetchone()[0]
-        == 4999
-    )
+    comment = con.execute(
+        "SELECT comment FROM duckdb_tables() WHERE schema_name = 'panel' AND table_name = 'person_month'"
+    ).fetchone()[0]
+    assert "Employment threshold: 4999 NOK" in comment
 
 
 def test_edge_cases_match_reference(edge):

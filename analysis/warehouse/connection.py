@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from analysis.settings import DEFAULT_MEMORY_LIMIT, default_threads
 from analysis.warehouse.errors import QueryError, WarehouseError, describe_duckdb_error
 
 # Settings that make a connection safe for queries a user types: no file system, no network, no
@@ -39,7 +40,7 @@ def sanitized_errors(*, keep_query_context: bool = False) -> Iterator[None]:
 
 @contextmanager
 def connect_working(
-    path: str | Path, *, memory_limit: str = "12GB", threads: int = 2
+    path: str | Path, *, memory_limit: str = DEFAULT_MEMORY_LIMIT, threads: int | None = None
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the working copy read-write (spilling beside it); closed on exit."""
     path = Path(path)
@@ -49,7 +50,7 @@ def connect_working(
             str(path),
             config={
                 "memory_limit": memory_limit,
-                "threads": threads,
+                "threads": default_threads() if threads is None else threads,
                 "temp_directory": str(path) + ".tmp",
             },
         )

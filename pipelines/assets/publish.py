@@ -1,10 +1,10 @@
 """The run's colophon and the publication of the finished warehouse (the very last step)."""
 
-import json
 from pathlib import Path
 
 import dagster as dg
 
+from analysis.settings import PlausibilityGates, RunSettings
 from analysis.warehouse import code_version, input_fingerprint, write_run_info
 from analysis.warehouse.checks import invalid_counts
 from pipelines.errors import safe_step
@@ -53,9 +53,12 @@ def make_run_info_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
                     "observation_end": end.isoformat(),
                     "observation_window_source": source,
                     **extract,
-                    "employment_threshold_nok": settings.employment_threshold_nok,
-                    "max_reject_share": register.max_reject_share,
-                    "min_window_coverage": json.dumps(dict(register.min_window_coverage)),
+                    **RunSettings(
+                        employment_threshold_nok=settings.employment_threshold_nok,
+                        gates=PlausibilityGates(
+                            register.max_reject_share, dict(register.min_window_coverage)
+                        ),
+                    ).run_info(),
                     "code_version": code_version(),
                 },
             )
