@@ -1,5 +1,4 @@
 # Arbeidstrening evaluation pipeline. Needs only Python 3.11 and make. `make help` lists everything.
-PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
@@ -42,6 +41,7 @@ PRESET       ?= $(default.PRESET)
 SELECT       ?= $(default.SELECT)
 PORT         ?= $(default.PORT)
 DAGSTER_HOME ?= $(default.DAGSTER_HOME)
+PYTHON       ?= $(default.PYTHON)
 export DAGSTER_HOME
 
 GENERATE_FLAGS = --out $(SYNTHETIC) --seed $(SEED) --if-missing \

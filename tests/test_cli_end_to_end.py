@@ -340,6 +340,29 @@ def test_kill_during_report_writing_leaves_no_mixed_report(previous, monkeypatch
     _assert_untouched(outcome, warehouse, report, before_wh, before_report)
 
 
+def test_the_outbound_profile_summary_counts_each_group_in_its_own_unit(run_dir):
+    """The mart counts spell starts and person-months in separate columns; the outbound table
+    the report reads is still published, its `n` the row's own count and its history count the
+    observed share of it."""
+    base, _ = run_dir
+    con = duckdb.connect(str(base / "wh.duckdb"), read_only=True)
+    rows = con.execute(
+        """SELECT p.n, p.n_suppressed, p.n_history_observed, p.n_history_observed_suppressed,
+                  m.n_spell_starts, m.n_person_months, m.share_history_observed, m."group"
+           FROM protected.participant_profile_summary AS p
+           JOIN marts.participant_profile_summary AS m USING (year, "group")"""
+    ).fetchall()
+    total = con.execute("SELECT count(*) FROM marts.participant_profile_summary").fetchone()[0]
+    con.close()
+    assert len(rows) == total > 0
+    for n, n_hidden, hist, hist_hidden, starts, months, share_observed, group in rows:
+        assert (starts == 0) if group == "registered_non_participants" else (months == 0)
+        if not n_hidden:
+            assert n == starts + months
+        if not hist_hidden:
+            assert hist == round(share_observed * (starts + months))
+
+
 # --- the README's SQL examples, run as `arbeidstrening sql` runs them --------------------------
 
 
@@ -378,8 +401,10 @@ def test_the_run_is_recorded_with_materializations_and_checks(run_dir, dagster_h
 
     base, _ = run_dir
     instance = dg.DagsterInstance.from_config(str(dagster_home))
-    (run,) = instance.get_runs(dg.RunsFilter(tags={WAREHOUSE_TAG: str(base / "wh.duckdb")}))
-    assert run.status == dg.DagsterRunStatus.SUCCESS
+    runs = instance.get_runs(dg.RunsFilter(tags={WAREHOUSE_TAG: str(base / "wh.duckdb")}))
+    # the fixture's run, and the failed run on broken input when that test ran first
+    (run,) = [r for r in runs if r.status == dg.DagsterRunStatus.SUCCESS]
+    assert all(r.status == dg.DagsterRunStatus.FAILURE for r in runs if r is not run)
     graph = build_definitions("in", "wh.duckdb").resolve_asset_graph()
     records = instance.all_logs(run.run_id)
     materialized = {

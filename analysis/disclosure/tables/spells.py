@@ -170,9 +170,28 @@ PROFILE_SUMMARY_COLUMNS = (
 
 def participant_profile_summary(ctx: Context) -> Table | None:
     t = "marts.participant_profile_summary"
-    if U not in ctx.universes or not ctx.has(t, "year", "group", "n"):
+    if U not in ctx.universes or not ctx.has(
+        t, "year", "group", "n_spell_starts", "n_person_months"
+    ):
         return None
-    df = ctx.df(f'FROM {t} ORDER BY year, "group"')
+    # The mart counts each group in its own unit and column (participants: spell starts,
+    # registered non-participants: person-months; 0 in the other group's rows). The outbound
+    # table carries the row's count as `n`, which the report labels "starts / person-months",
+    # and the units whose 12 months before are observed, counted from marts.participant_profile
+    # (the categories of months_employed_12m_before other than NOT_OBSERVED, as `hist` below).
+    df = ctx.df(
+        f"""SELECT s.*, s.n_spell_starts + s.n_person_months AS n,
+                   coalesce(h.n_history_observed, 0) AS n_history_observed
+            FROM {t} AS s
+            LEFT JOIN (
+                SELECT year, "group", sum(n) AS n_history_observed
+                FROM marts.participant_profile
+                WHERE dimension = 'months_employed_12m_before' AND category <> 'NOT_OBSERVED'
+                GROUP BY ALL
+            ) AS h USING (year, "group")
+            ORDER BY year, "group"
+        """
+    )
     keep = ["year", "group", "n"] + [c for c in PROFILE_SUMMARY_COLUMNS if c in df.columns]
     df = df[keep].copy().reset_index(drop=True)
     df["n"] = as_int(df["n"])
