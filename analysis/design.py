@@ -44,6 +44,30 @@ OUTCOMES = ("employed", "earnings_nok", "not_any_benefit")
 
 TRANSITION_HORIZONS = (1, 3, 6, 12, 24)
 
+# State k months after exit (marts.transitions; panel.person_month.state): the first that holds,
+# in this order of priority.
+EXIT_STATES = (
+    "IN_ARBEIDSTRENING",
+    "WAGE_SUBSIDY",
+    "OTHER_PROGRAMME",
+    "EMPLOYED",
+    "EDUCATION",
+    "UFORETRYGD",
+    "AAP",
+    "JOBSEEKER",
+    "NONE",
+)
+# NAV's statistic "status etter tiltak" (marts.nav_exit_status): status six months after an exit,
+# the first that holds, in this order.
+NAV_EXIT_STATUSES = (
+    "I_ARBEID",
+    "ARBEID_OG_YTELSE",
+    "ARBEIDSSOKER",
+    "NEDSATT_ARBEIDSEVNE",
+    "UFORE",
+    "ANNET",
+)
+
 # --- Groups ------------------------------------------------------------------------------------
 
 STATUS_GROUPS = ("ARBEIDSSOKER", "NEDSATT_ARBEIDSEVNE", "ANNET")

@@ -43,3 +43,9 @@ def test_marts_and_spell_sql_do_not_retype_code_lists(path):
     assert "'MIDLONTIL', 'VARLONTIL'" not in code
     assert "[1, 3, 6, 12, 24]" not in code
     assert "('ARBEIDSERFARING', 1)" not in code
+
+
+def test_the_report_shows_every_exit_state_once():
+    from analysis.report.chapters.overganger import STATES
+
+    assert sorted(STATES) == sorted(design.EXIT_STATES)

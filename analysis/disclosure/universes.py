@@ -47,6 +47,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from analysis import design
 from analysis.contract import PURPOSES
 from analysis.design import PRE_MONTHS_REQUIRED, STATUS_GROUPS, TRANSITION_HORIZONS, UNKNOWN_PURPOSE
 from analysis.disclosure.model import Universe, link_shared, margin_block
@@ -233,14 +234,7 @@ def exits(con, have: dict[str, set[str]]) -> Universe | None:
     return u
 
 
-NAV_EXIT_STATUSES = (
-    "I_ARBEID",
-    "ARBEID_OG_YTELSE",
-    "ARBEIDSSOKER",
-    "NEDSATT_ARBEIDSEVNE",
-    "UFORE",
-    "ANNET",
-)
+NAV_EXIT_STATUSES = design.NAV_EXIT_STATUSES
 
 
 def nav_exits(con, have: dict[str, set[str]]) -> Universe | None:

@@ -31,6 +31,8 @@ SQL_CONSTANTS: dict[str, str] = {
     "purpose_rows": _numbered(contract.PURPOSES),
     "purpose_rows_with_unknown": _numbered((*contract.PURPOSES, design.UNKNOWN_PURPOSE)),
     "status_groups": _quoted(design.STATUS_GROUPS),
+    "exit_state_rows": _numbered(design.EXIT_STATES),
+    "nav_exit_status_rows": _numbered(design.NAV_EXIT_STATUSES),
     "status_group_rows": _numbered(design.STATUS_GROUPS),
     "unknown_innsatsgruppe": _quoted([design.UNKNOWN_INNSATSGRUPPE]),
     "innsatsgrupper_with_unknown": _quoted(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from analysis import contract
 from analysis import formatting as fmt
 from analysis.design import INTENDED_OUTCOME_BY_PURPOSE, MIN_SUBGROUP_TREATED
 from analysis.report import evidence as ev
@@ -14,13 +15,8 @@ from analysis.report.text import Texts
 
 TITLE = ("Diskusjon", "Discussion")
 
-PURPOSES = (
-    "ARBEIDSERFARING",
-    "FAA_JOBB_I_BEDRIFTEN",
-    "UTPROVING",
-    "OPPNAA_FAGBREV_KOMPETANSEBEVIS",
-    "SPRAAKOPPLAERING",
-)
+# the purposes with a stated chain of effects (every purpose but ANNET)
+PURPOSES = tuple(p for p in contract.PURPOSES if p != "ANNET")
 
 TEXT = Texts(
     {

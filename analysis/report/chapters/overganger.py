@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from analysis import design
 from analysis import formatting as fmt
 from analysis.design import TRANSITION_HORIZONS
 from analysis.report import figures as figs
@@ -15,6 +16,7 @@ from analysis.settings import DEFAULT_EMPLOYMENT_THRESHOLD_NOK
 
 TITLE = ("Hvor er deltakerne etter arbeidstreningen?", "Where are participants afterwards?")
 
+# design.EXIT_STATES in the order the chapter shows them (work first)
 STATES = (
     "EMPLOYED",
     "WAGE_SUBSIDY",
@@ -27,14 +29,7 @@ STATES = (
     "NONE",
 )
 KEY_STATES = tuple(s for s in STATES if s != "IN_ARBEIDSTRENING")
-NAV_STATUSES = (
-    "I_ARBEID",
-    "ARBEID_OG_YTELSE",
-    "ARBEIDSSOKER",
-    "NEDSATT_ARBEIDSEVNE",
-    "UFORE",
-    "ANNET",
-)
+NAV_STATUSES = design.NAV_EXIT_STATUSES
 NAV_LABELS = {
     "I_ARBEID": ("I arbeid", "Employed"),
     "ARBEID_OG_YTELSE": ("Arbeid og ytelse", "Employed with benefit"),

@@ -98,8 +98,7 @@ status_groups AS (
 ),
 statuses AS (
     SELECT * FROM (VALUES
-        ('I_ARBEID', 1), ('ARBEID_OG_YTELSE', 2), ('ARBEIDSSOKER', 3), ('NEDSATT_ARBEIDSEVNE', 4),
-        ('UFORE', 5), ('ANNET', 6)
+        {{nav_exit_status_rows}}
     ) AS t(status, sort_order)
 ),
 counted AS (

@@ -21,8 +21,7 @@ horizons AS (
 ),
 states AS (
     SELECT * FROM (VALUES
-        ('IN_ARBEIDSTRENING', 1), ('WAGE_SUBSIDY', 2), ('OTHER_PROGRAMME', 3), ('EMPLOYED', 4),
-        ('EDUCATION', 5), ('UFORETRYGD', 6), ('AAP', 7), ('JOBSEEKER', 8), ('NONE', 9)
+        {{exit_state_rows}}
     ) AS t(state, sort_order)
 ),
 observed_exits AS (
