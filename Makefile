@@ -69,7 +69,8 @@ help:
 	@echo "  make test         the test suite"
 	@echo "  make lint         ruff check, ruff format --check, dg check defs (what CI runs, .ci/run)"
 	@echo "  make format       ruff format and ruff check --fix"
-	@echo "  make bench        time and peak memory per asset at scale 0.1 and 1.0"
+	@echo "  make bench        time and peak memory per asset and layer at scale 0.1 and 1.0, the ratio,"
+	@echo "                    and the effects layer with 1, 2 and all DuckDB threads"
 	@echo "  make clean        remove the warehouse, its report and the Dagster run history"
 	@echo "                    (keeps $(SYNTHETIC))"
 	@echo "Variables (make run VAR=value ...):"
@@ -126,7 +127,8 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_benchmark.py --scales 0.1 1.0 --memory-limit 8GB
-	$(BIN)/python benchmarks/bench_effects.py --warehouse data/bench/warehouse-1.0.duckdb
+	$(BIN)/python benchmarks/bench_effects.py --persons 0 --big 0 \
+		--warehouse data/bench/warehouse-1.0.duckdb --threads 1 2 0
 
 clean:
 	rm -rf data/warehouse.duckdb* data/dagster reports/output reports/.output.staging-*

@@ -5,10 +5,14 @@
    same simulated balanced panel (default 50k persons x 108 months): max |difference| of the
    estimates and SEs, and the time ratio.
 2. Our TWFE alone on 600k x 108 (time and peak traced memory).
-3. Optionally (--warehouse PATH) the whole `build_effects` on a built warehouse (e.g. the
-   synthetic register at scale 1.0), with wall time per estimator and peak RSS.
+3. Optionally (--warehouse PATH) the whole `build_effects` on a copy of a built warehouse (e.g.
+   the synthetic register at scale 1.0), with wall time per estimator and peak RSS, once per
+   DuckDB thread count in --threads (0 = every core this process may use). The estimators' dense
+   algebra runs with single-threaded BLAS whatever the setting (measured faster for their many
+   small products, see analysis/did/_blas.py), so extra cores speed up only the reading.
 
 Usage: python benchmarks/bench_effects.py [--persons 50000] [--big 600000] [--warehouse PATH]
+       [--threads 1 2 0]
 """
 
 from __future__ import annotations
@@ -78,18 +82,31 @@ def bench_big(n: int) -> None:
     )
 
 
-def bench_warehouse(path: str) -> None:
+def bench_warehouse(path: str, threads: list[int]) -> None:
+    import shutil
+    import tempfile
+
     import duckdb
 
     from analysis.effects import build_effects
+    from analysis.settings import default_threads
 
-    con = duckdb.connect(path)
-    t0 = time.perf_counter()
-    meta = build_effects(con)
-    dt = time.perf_counter() - t0
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
-    print(f"build_effects on {path}: {dt:.1f} s, peak RSS {rss:.2f} GB")
-    print(f"  seconds: {meta['seconds']}; treated persons {meta['n_treated']}")
+    for n in threads:
+        n = n or default_threads()
+        with tempfile.TemporaryDirectory(prefix="at_bench_eff_") as tmp:
+            copy = f"{tmp}/wh.duckdb"
+            shutil.copyfile(path, copy)
+            con = duckdb.connect(copy)
+            con.execute(f"SET threads = {int(n)}")
+            t0 = time.perf_counter()
+            meta = build_effects(con)
+            dt = time.perf_counter() - t0
+            con.close()
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+        print(
+            f"build_effects on {path} with {n} DuckDB thread(s): {dt:.1f} s, peak RSS {rss:.2f} GB"
+        )
+        print(f"  seconds: {meta.get('seconds')}")
 
 
 def main() -> None:
@@ -97,13 +114,14 @@ def main() -> None:
     ap.add_argument("--persons", type=int, default=50_000)
     ap.add_argument("--big", type=int, default=600_000)
     ap.add_argument("--warehouse", default=None)
+    ap.add_argument("--threads", type=int, nargs="+", default=[1, 2, 0])
     args = ap.parse_args()
     if args.persons:
         bench_pyfixest(args.persons)
     if args.big:
         bench_big(args.big)
     if args.warehouse:
-        bench_warehouse(args.warehouse)
+        bench_warehouse(args.warehouse, args.threads)
 
 
 if __name__ == "__main__":

@@ -1,11 +1,15 @@
 """Benchmark: generate the synthetic register and run the pipeline, per asset time and memory.
 
 Usage: python benchmarks/run_benchmark.py --scales 0.1 1.0 [--workdir data/bench] [--seed 2024]
+       [--threads N] [--memory-limit 12GB] [--no-effects]
 
 For each scale: generation runs in a child process (wall time, peak RSS of the child); the
 pipeline runs in this process, and a sampler thread reads this process's resident memory every
 50 ms, reset at each step start, so each asset gets its own peak (DuckDB runs in-process, so its
-memory is included). Prints a table and writes benchmarks/results/bench-<time>.json.
+memory is included). Prints a table per scale, then the layers side by side across scales with
+the ratio of the largest to the smallest scale's time, and writes
+benchmarks/results/bench-<time>.json. The machine, its cores and DuckDB's thread count are
+printed first: figures from a shared machine are noisy.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -22,6 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from analysis.settings import DEFAULT_MEMORY_LIMIT, default_threads  # noqa: E402
 
 
 def rss_bytes() -> int:
@@ -76,7 +83,12 @@ def generate(scale: float, seed: int, out: Path) -> dict:
 
 
 def run(
-    scale: float, seed: int, workdir: Path, memory_limit: str, with_effects: bool = True
+    scale: float,
+    seed: int,
+    workdir: Path,
+    memory_limit: str,
+    with_effects: bool = True,
+    threads: int | None = None,
 ) -> dict:
     from pipelines.runner import run_pipeline
 
@@ -114,6 +126,7 @@ def run(
         inp,
         wh,
         memory_limit=memory_limit,
+        threads=threads,
         echo=lambda _: None,
         observer=observe,
         with_effects=with_effects,
@@ -146,12 +159,39 @@ def run(
     }
 
 
+def print_scaling(results: list[dict]) -> None:
+    """Seconds per layer at every scale, and the ratio largest / smallest scale."""
+    if len(results) < 2:
+        return
+    layers = list(dict.fromkeys(k for r in results for k in r["by_layer_seconds"]))
+    head = "".join(f"{'scale ' + str(r['scale']):>14}" for r in results)
+    lo, hi = results[0], results[-1]
+    print(f"\n{'layer':<12}{head}{'ratio':>10}")
+    for layer in [*layers, "total"]:
+        if layer == "total":
+            vals = [r["pipeline_seconds"] for r in results]
+        else:
+            vals = [r["by_layer_seconds"].get(layer, 0.0) for r in results]
+        ratio = vals[-1] / vals[0] if vals[0] > 0 else float("nan")
+        print(f"{layer:<12}" + "".join(f"{v:>12.1f} s" for v in vals) + f"{ratio:>9.1f}x")
+    peaks = "".join(f"{r['pipeline_peak_rss_gb']:>11.2f} GB" for r in results)
+    print(f"{'peak RSS':<12}{peaks}")
+    print(
+        f"time({hi['scale']}) / time({lo['scale']}) = "
+        f"{hi['pipeline_seconds'] / lo['pipeline_seconds']:.1f} "
+        f"for {hi['scale'] / lo['scale']:.0f}x the persons"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", type=float, nargs="+", default=[0.1, 1.0])
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--workdir", type=Path, default=ROOT / "data" / "bench")
-    parser.add_argument("--memory-limit", default="12GB")
+    parser.add_argument("--memory-limit", default=DEFAULT_MEMORY_LIMIT)
+    parser.add_argument(
+        "--threads", type=int, default=None, help="DuckDB threads (default: every core)"
+    )
     parser.add_argument(
         "--no-effects",
         action="store_true",
@@ -159,9 +199,18 @@ def main() -> None:
     )
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
+    threads = args.threads or default_threads()
+    print(
+        f"machine: {os.cpu_count()} cores ({default_threads()} usable), "
+        f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB; "
+        f"DuckDB threads {threads}, memory limit {args.memory_limit}; "
+        f"load average {os.getloadavg()[0]:.1f} at start"
+    )
     results = [
-        run(s, args.seed, args.workdir, args.memory_limit, not args.no_effects) for s in args.scales
+        run(s, args.seed, args.workdir, args.memory_limit, not args.no_effects, threads)
+        for s in args.scales
     ]
+    print_scaling(results)
     out = ROOT / "benchmarks" / "results"
     out.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
