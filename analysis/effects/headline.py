@@ -361,4 +361,11 @@ def _cohort_dr(data, ys, tr, co, g, b, ets, spec):
         p = expit(xd @ m.theta)
         info["max_ps_treated"] = float(p[n_co:].max())
         info["share_treated_ps_above_0_9"] = float((p[n_co:] > 0.9).mean())
+        wc = np.where(p[:n_co] < 0.995, p[:n_co] / (1 - p[:n_co]), 0.0)
+        xt, xc = x[n_co:], x[:n_co]
+        if wc.sum() > 0 and x.shape[1]:
+            mc = wc @ xc / wc.sum()
+            sd = np.sqrt((xt.var(axis=0) + xc.var(axis=0)) / 2)
+            smd = np.abs(xt.mean(axis=0) - mc) / np.where(sd > 0, sd, 1.0)
+            info["mean_abs_smd"] = float(smd.mean())
     return att_c, psi_c, info

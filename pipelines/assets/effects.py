@@ -5,6 +5,7 @@ from pathlib import Path
 import dagster as dg
 
 from analysis.costs import build_cost_effectiveness
+from analysis.design import HEADLINE_ESTIMATOR
 from analysis.effects import build_effects
 from pipelines.assets.panel import PANEL_KEY
 from pipelines.errors import safe_step
@@ -46,8 +47,9 @@ def effects(
         headline = con.execute(
             """
             SELECT measure, estimate, ci_low, ci_high FROM marts.effects_summary
-            WHERE estimator = 'callaway_santanna' AND outcome = 'employed' AND subgroup = 'ALL'
-            """
+            WHERE estimator = ? AND outcome = 'employed' AND subgroup = 'ALL'
+            """,
+            [HEADLINE_ESTIMATOR],
         ).fetchall()
     for measure, est, lo, hi in headline:
         context.log.info(f"headline {measure}: {est:+.4f} [{lo:+.4f}, {hi:+.4f}]")
@@ -82,6 +84,35 @@ def effects_consistent(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     )
 
 
+@dg.asset_check(
+    asset=EFFECTS_KEY,
+    name="headline_design_credible",
+    blocking=False,
+    description=(
+        "The headline's design gate (marts.effects_design_gate): pre-trend leads incl. e = -1, "
+        "the anticipation window, overlap and balance for employment, overall. A failure is the "
+        "recorded decision that the headline is not credible; the run still completes and the "
+        "report reads `credible`."
+    ),
+)
+@safe_step
+def headline_design_credible(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    with warehouse.connect() as con:
+        rows = con.execute(
+            """
+            SELECT "check", passed, credible, p_value, statistic FROM marts.effects_design_gate
+            WHERE estimator = ? AND outcome = 'employed' AND subgroup = 'ALL'
+            """,
+            [HEADLINE_ESTIMATOR],
+        ).fetchall()
+    credible = bool(rows) and all(r[2] for r in rows)
+    return dg.AssetCheckResult(
+        passed=credible,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={r[0]: ("passed" if r[1] else "failed") for r in rows} | {"credible": credible},
+    )
+
+
 @dg.asset(
     key=COSTS_KEY,
     deps=[EFFECTS_KEY, PANEL_KEY],
@@ -106,5 +137,5 @@ def cost_effectiveness(
 
 
 EFFECT_ASSETS = [effects, cost_effectiveness]
-EFFECT_CHECKS = [effects_consistent]
+EFFECT_CHECKS = [effects_consistent, headline_design_credible]
 EFFECT_KEYS = [EFFECTS_KEY, COSTS_KEY]
