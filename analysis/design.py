@@ -24,6 +24,7 @@ NEVER = 10**6
 LOCK_IN_MONTHS = (0, 5)
 SUMMARY_MEASURES: dict[str, dict[int, float]] = {
     "lock_in_0_5": {e: 1 / 6 for e in range(0, 6)},
+    "mean_12_23": {e: 1 / 12 for e in range(12, 24)},
     "at_12": {12: 1.0},
     "at_24": {24: 1.0},
     "at_36": {36: 1.0},

@@ -48,14 +48,7 @@ IPW_NAMES = {
     ("full_history", "levels"): "ipw_dynamic_levels",
     ("full_history", "did"): "ipw_dynamic_did",
 }
-SUMMARY_MEASURES = {
-    "lock_in_0_5": {e: 1 / 6 for e in range(0, 6)},
-    "mean_12_23": {e: 1 / 12 for e in range(12, 24)},
-    "at_12": {12: 1.0},
-    "at_24": {24: 1.0},
-    "at_36": {36: 1.0},
-    "post_mean_0_36": {e: 1 / 37 for e in range(0, 37)},
-}
+SUMMARY_MEASURES = design.SUMMARY_MEASURES
 
 
 def estimate_all(
