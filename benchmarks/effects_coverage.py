@@ -87,9 +87,13 @@ def main() -> None:
     res: dict[tuple[str, str], list[tuple[float, float]]] = {}
     t0 = time.perf_counter()
     for s in range(args.first_seed, args.first_seed + args.seeds):
-        for k, v in one_seed(s, args.scale, args.preset).items():
+        got = one_seed(s, args.scale, args.preset)
+        for k, v in got.items():
             res.setdefault(k, []).append(v)
-        print(f"seed {s} done ({time.perf_counter() - t0:.0f} s)", flush=True)
+        line = " ".join(
+            f"{n}/{m}={100 * b:+.2f}({100 * se:.2f})" for (n, m), (b, se) in got.items()
+        )
+        print(f"seed {s} ({time.perf_counter() - t0:.0f} s) bias pp (se): {line}", flush=True)
     print(f"\n{args.preset} world, scale {args.scale}, {args.seeds} seeds, employment")
     print(
         f"{'estimator':<10} {'measure':<11} {'coverage':>8} {'bias pp':>8} {'(MC se)':>8} "
