@@ -68,6 +68,9 @@ def effects(
         context.log.warning(f"headline design gate failed ({', '.join(failed)}): not credible")
     meta["headline_credible"] = credible
     for measure, est, lo, hi in headline:
+        if est is None or lo is None or hi is None:
+            context.log.info(f"headline {measure}: not estimable")
+            continue
         context.log.info(f"headline {measure}: {est:+.4f} [{lo:+.4f}, {hi:+.4f}]")
     meta |= {f"headline_{m}": round(float(e), 5) for m, e, _, _ in headline if e is not None}
     return dg.MaterializeResult(metadata=_scalar_metadata(meta))
