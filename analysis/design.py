@@ -91,7 +91,8 @@ HEADLINE_MAX_COMPARISON_RATIO = 20.0
 # incl. never treated) or "never_treated" (no AT start in the window); registered at NAV in g - 1.
 HEADLINE_COMPARISON = "not_yet_treated"
 # Outcomes the headline estimates by subgroup (every headline outcome is estimated overall).
-HEADLINE_SUBGROUP_OUTCOMES = ("employed", "any_benefit")
+# (the outcomes the cost analysis values by subgroup, and benefit receipt)
+HEADLINE_SUBGROUP_OUTCOMES = ("employed", "earnings_nok", "not_any_benefit", "any_benefit")
 # Name of the old headline, kept as the plain-DiD triangulation row (base g-1, no covariates).
 PLAIN_DID_ESTIMATOR = "callaway_santanna"
 # Selection-on-observables triangulation: matching on the employment history, outcome in levels.

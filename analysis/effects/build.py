@@ -198,7 +198,7 @@ def effects_frame(studies: list[EventStudy]) -> pd.DataFrame:
                         head,
                         est - crit * s,
                         est + crit * s,
-                        int(n_comp[k]) if n_comp is not None else None,
+                        int(n_comp[k]) if n_comp is not None else 0,
                         role,
                     )
                 )
@@ -456,7 +456,7 @@ EFFECTS_COMMENTS = {
     "band_high": "upper limit of the simultaneous 95 % band (as band_low)",
     "n_comparison": (
         "comparison persons behind the estimate (headline: summed over the cohorts observed at "
-        "e; NULL for other estimators)"
+        "e); 0 for the other estimators (not computed; counts are never NULL in the marts)"
     ),
     "role": (
         "headline | selection_on_observables (history-matched IPW) | plain_did (C&S base g-1 "
