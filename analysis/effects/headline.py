@@ -91,11 +91,31 @@ def _arr(data: EffectsData, name: str) -> np.ndarray:
     return data.extra["months"][name]
 
 
-def cohort_covariates(data: EffectsData, idx: np.ndarray, g: int, k: int) -> np.ndarray:
-    """Covariates of persons `idx` for cohort g (anticipation k): (len(idx), p), no intercept."""
+def cohort_covariates(
+    data: EffectsData, idx: np.ndarray, g: int, k: int, reduced: bool = False
+) -> np.ndarray:
+    """Covariates of persons `idx` for cohort g (anticipation k): (len(idx), p), no intercept.
+
+    `reduced`: the fallback set for cohorts too small for the full one (age, gender,
+    NEDSATT_ARBEIDSEVNE and any benefit in g - 1, months employed in the dip window, last
+    employed 13+ months before, employment at the base month)."""
     mx = data.extra["months"]
     b = g - k - 1
     emp = data.outcomes["employed"]
+    if reduced:
+        age = mx["age"][idx, g - 1].astype(float)
+        last = _months_since_employed(emp, idx, g)
+        return np.column_stack(
+            [
+                age,
+                (data.gender[idx] == 2).astype(float),
+                (data.status[idx, g - 1] == 2).astype(float),
+                mx["any_benefit"][idx, g - 1].astype(float),
+                emp[idx, g - k : g].sum(axis=1),
+                (last > k).astype(float),
+                emp[idx, b],
+            ]
+        )
     cols = []
     age = mx["age"][idx, g - 1].astype(float)
     cols += [age, age * age / 100.0]
@@ -220,6 +240,8 @@ def estimate_event_study(
             psis.append((np.zeros(0, dtype=np.int64), np.zeros((0, no, ne))))
             continue
         res = _cohort_dr(data, ys, tr, co, int(g), b, ets, spec)
+        if res is None:  # e.g. a small cohort separated by the full covariate set
+            res = _cohort_dr(data, ys, tr, co, int(g), b, ets, spec, reduced=True)
         if res is None:
             psis.append((np.zeros(0, dtype=np.int64), np.zeros((0, no, ne))))
             ps_info.append({"cohort": int(g), "ok": False})
@@ -281,13 +303,13 @@ def _comp_by_e(n_comp: np.ndarray, obs: np.ndarray) -> np.ndarray:
     return (n_comp[:, None] * obs).sum(axis=0).astype(np.int64)
 
 
-def _cohort_dr(data, ys, tr, co, g, b, ets, spec):
+def _cohort_dr(data, ys, tr, co, g, b, ets, spec, reduced: bool = False):
     """DR 2x2 DiD for every (outcome, event time) of cohort g via analysis.did's CovEngine.
 
     Returns (att (no, ne), psi (n_co + n_tr, no, ne), info) or None when the model fails."""
     T = data.T
     idx = np.concatenate([co, tr])
-    x = cohort_covariates(data, idx, g, spec.anticipation)
+    x = cohort_covariates(data, idx, g, spec.anticipation, reduced=reduced)
     keep = _independent_columns(x, np.arange(co.size))
     x = x[:, keep]
     t_all = g + ets
@@ -351,6 +373,7 @@ def _cohort_dr(data, ys, tr, co, g, b, ets, spec):
         "n_treated": int(n_tr),
         "n_comparison": int(n_co),
         "n_covariates": int(x.shape[1]),
+        "covariates": "reduced" if reduced else "full",
         "n_trimmed": int(m.n_trimmed),
         "warnings": list(m.warnings),
     }
