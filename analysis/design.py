@@ -27,6 +27,7 @@ COST_HORIZON_MONTHS = EVENT_TIME_MAX
 LOCK_IN_MONTHS = (0, 5)
 SUMMARY_MEASURES: dict[str, dict[int, float]] = {
     "lock_in_0_5": {e: 1 / 6 for e in range(0, 6)},
+    "mean_12_23": {e: 1 / 12 for e in range(12, 24)},
     "at_12": {12: 1.0},
     "at_24": {24: 1.0},
     "at_36": {36: 1.0},
@@ -35,7 +36,7 @@ SUMMARY_MEASURES: dict[str, dict[int, float]] = {
 
 # --- Estimators and outcomes ----------------------------------------------------------------
 
-HEADLINE_ESTIMATOR = "callaway_santanna"
+HEADLINE_ESTIMATOR = "callaway_santanna_dr"
 HEADLINE_OUTCOME = "employed"
 # One spelling per outcome, used by effects, costs and the report alike.
 OUTCOMES = ("employed", "earnings_nok", "not_any_benefit")
@@ -111,3 +112,32 @@ AGE_GROUPS = ("under_30", "30_plus")
 # A subgroup effect is reported as a finding only with at least this many treated persons at the
 # start (event time 0); smaller groups are shown greyed out and never summarised.
 MIN_SUBGROUP_TREATED = 100
+
+# --- The headline design (issue 11; analysis/effects/headline.py, METHODS.md) ------------------
+
+# Anticipation window: the base month of cohort g is g - 13, before the pre-programme dip. In the
+# registers (and the synthetic world) participants' employment falls over the year before start
+# (Ashenfelter 1978; Heckman & Smith 1999: the dip begins 6-12 months before entry); months
+# g-12..g-1 are treated as affected by selection, not as pre-periods.
+HEADLINE_ANTICIPATION_MONTHS = 12
+# Earliest lead estimated by the headline (leads before the base month feed the pre-trend test).
+HEADLINE_LEAD_MIN = -24
+# At most this many comparison persons per treated person and cohort (uniform random subsample;
+# the DR estimator is unchanged in expectation, its SEs are those of the subsample).
+HEADLINE_MAX_COMPARISON_RATIO = 20.0
+# Comparison group of the headline: "not_yet_treated" (not started AT by the cohort's start month,
+# incl. never treated) or "never_treated" (no AT start in the window); registered at NAV in g - 1.
+HEADLINE_COMPARISON = "not_yet_treated"
+# Outcomes the headline estimates by subgroup (every headline outcome is estimated overall).
+# (the outcomes the cost analysis values by subgroup, and benefit receipt)
+HEADLINE_SUBGROUP_OUTCOMES = ("employed", "earnings_nok", "not_any_benefit", "any_benefit")
+# Name of the old headline, kept as the plain-DiD triangulation row (base g-1, no covariates).
+PLAIN_DID_ESTIMATOR = "callaway_santanna"
+# Selection-on-observables triangulation: matching on the employment history, outcome in levels.
+SELECTION_ON_OBSERVABLES_ESTIMATOR = "ipw_dynamic_levels"
+# Roles of estimators in marts.effects (`role`).
+ESTIMATOR_ROLES = {
+    "callaway_santanna_dr": "headline",
+    "ipw_dynamic_levels": "selection_on_observables",
+    "callaway_santanna": "plain_did",
+}

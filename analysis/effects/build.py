@@ -10,6 +10,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from analysis import design
+from analysis.effects import headline_marts as hm
 from analysis.effects import ipw as ipw_mod
 from analysis.effects.cs import cs_event_study
 from analysis.effects.data import (
@@ -31,8 +33,8 @@ except ImportError:  # pragma: no cover
     single_threaded_blas = contextlib.nullcontext
 
 EVENT_TIMES = np.arange(-12, 37)
-HEADLINE_ESTIMATOR = "callaway_santanna"
-HEADLINE_OUTCOME = "employed"
+HEADLINE_ESTIMATOR = design.HEADLINE_ESTIMATOR
+HEADLINE_OUTCOME = design.HEADLINE_OUTCOME
 # IPW specifications (propensity-score covariates) and the variants estimated with each. The
 # reported `ipw_dynamic` is the conditional DiD on characteristics without the monthly employment
 # history: matching on the 24 lagged outcomes and then differencing from m-1 suffers regression
@@ -46,13 +48,7 @@ IPW_NAMES = {
     ("full_history", "levels"): "ipw_dynamic_levels",
     ("full_history", "did"): "ipw_dynamic_did",
 }
-SUMMARY_MEASURES = {
-    "lock_in_0_5": {e: 1 / 6 for e in range(0, 6)},
-    "at_12": {12: 1.0},
-    "at_24": {24: 1.0},
-    "at_36": {36: 1.0},
-    "post_mean_0_36": {e: 1 / 37 for e in range(0, 37)},
-}
+SUMMARY_MEASURES = design.SUMMARY_MEASURES
 
 
 def estimate_all(
@@ -85,6 +81,13 @@ def _estimate_all(data, con, min_pre, ipw_ratio, ipw_seed, run_ipw, chunk) -> di
     )
     studies += list(cs.values())
     timings["callaway_santanna"] = time.perf_counter() - t0
+
+    headline: list[EventStudy] = []
+    if "months" in data.extra:
+        t0 = time.perf_counter()
+        headline = hm.headline_studies(data)
+        studies = headline + studies
+        timings[HEADLINE_ESTIMATOR] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     never_reg = (data.first_start >= 10**6) & (data.status > 0).any(axis=1)
@@ -154,6 +157,7 @@ def _estimate_all(data, con, min_pre, ipw_ratio, ipw_seed, run_ipw, chunk) -> di
         ipw_info["n_starters"] = int(starter.sum())
     return {
         "studies": studies,
+        "headline": headline,
         "balance": balance,
         "support": support,
         "ipw_info": ipw_info,
@@ -167,8 +171,15 @@ def effects_frame(studies: list[EventStudy]) -> pd.DataFrame:
     recs = []
     for st in studies:
         se = st.se()
+        role = design.ESTIMATOR_ROLES.get(st.estimator, "diagnostic")
+        head = st.estimator == HEADLINE_ESTIMATOR
         for si, sub in enumerate(st.subgroups):
+            meta = st.meta["by_subgroup"][si] if "by_subgroup" in st.meta else st.meta
+            n_comp = meta.get("n_comparison")
+            crit = hm.band_critical(st, si, EVENT_TIMES) if head else np.nan
             for k, e in enumerate(st.event_times):
+                if e < EVENT_TIMES[0] or e > EVENT_TIMES[-1]:
+                    continue
                 est = st.estimate[si, k]
                 s = se[si, k]
                 if st.reference is not None and e == st.reference:
@@ -184,7 +195,11 @@ def effects_frame(studies: list[EventStudy]) -> pd.DataFrame:
                         est - Z95 * s,
                         est + Z95 * s,
                         int(st.n_treated[si, k]),
-                        st.estimator == HEADLINE_ESTIMATOR and st.outcome == HEADLINE_OUTCOME,
+                        head,
+                        est - crit * s,
+                        est + crit * s,
+                        int(n_comp[k]) if n_comp is not None else 0,
+                        role,
                     )
                 )
     return pd.DataFrame.from_records(
@@ -200,6 +215,10 @@ def effects_frame(studies: list[EventStudy]) -> pd.DataFrame:
             "ci_high",
             "n_treated",
             "is_headline",
+            "band_low",
+            "band_high",
+            "n_comparison",
+            "role",
         ],
     )
 
@@ -224,6 +243,8 @@ def summary_frame(studies: list[EventStudy]) -> pd.DataFrame:
                         est - Z95 * se,
                         est + Z95 * se,
                         n,
+                        st.estimator == HEADLINE_ESTIMATOR,
+                        design.ESTIMATOR_ROLES.get(st.estimator, "diagnostic"),
                     )
                 )
     return pd.DataFrame.from_records(
@@ -238,6 +259,8 @@ def summary_frame(studies: list[EventStudy]) -> pd.DataFrame:
             "ci_low",
             "ci_high",
             "n_treated",
+            "is_headline",
+            "role",
         ],
     )
 
@@ -386,7 +409,10 @@ def diagnostics_frame(studies: list[EventStudy], ipw_info: dict) -> pd.DataFrame
 
 EFFECTS_COMMENTS = {
     "estimator": (
-        "callaway_santanna (headline: Callaway-Sant'Anna, not-yet-treated comparison registered "
+        "callaway_santanna_dr (headline: Callaway-Sant'Anna group-time ATTs, doubly robust "
+        "(Sant'Anna & Zhao 2020), base month g-13 before the pre-programme dip, comparisons "
+        "registered at NAV in g-1 and not started by g, covariates incl. the employment history; "
+        "see METHODS.md), callaway_santanna (plain DiD: not-yet-treated comparison registered "
         "with the same status group in the base month g-1, exact stratification on status "
         "group, dynamic aggregation weighted by treated counts), twfe_event_study (two-way FE "
         "event study, person + calendar-month effects, endpoints -12/36 binned, -1 reference), "
@@ -397,7 +423,10 @@ EFFECTS_COMMENTS = {
         "truth by selection on persistent unobserved employability / regression to the mean), naive (treated minus "
         "registered never-treated in the same calendar month; selection-biased by design)"
     ),
-    "outcome": "employed (headline), earnings_nok (NOK per month), not_any_benefit (0/1)",
+    "outcome": (
+        "employed (headline), earnings_nok (NOK per month), not_any_benefit (0/1); the headline "
+        "also any_benefit and each benefit of analysis.design.BENEFIT_OUTCOMES (receipt, 0/1)"
+    ),
     "subgroup": (
         "ALL or dimension=value: purpose (first spell), status_group, age (under_30 / 30_plus at "
         "start), immigrant (B / other), gender (female / male). Subgroups only for "
@@ -415,7 +444,24 @@ EFFECTS_COMMENTS = {
         "treated persons the estimate uses at this event time (cohorts observed at e with a "
         "non-empty comparison set; IPW: starters on the common support)"
     ),
-    "is_headline": "TRUE for the headline rows: callaway_santanna, outcome employed",
+    "is_headline": (
+        "TRUE for the rows of the headline estimator (analysis.design.HEADLINE_ESTIMATOR = "
+        "callaway_santanna_dr), every outcome"
+    ),
+    "band_low": (
+        "lower limit of the simultaneous 95 % band over event times -12..36 of the series "
+        "(sup-t critical value from Gaussian multiplier draws on the joint influence function); "
+        "headline only, else NULL"
+    ),
+    "band_high": "upper limit of the simultaneous 95 % band (as band_low)",
+    "n_comparison": (
+        "comparison persons behind the estimate (headline: summed over the cohorts observed at "
+        "e); 0 for the other estimators (not computed; counts are never NULL in the marts)"
+    ),
+    "role": (
+        "headline | selection_on_observables (history-matched IPW) | plain_did (C&S base g-1 "
+        "without covariates) | diagnostic (every other estimator)"
+    ),
 }
 
 
@@ -429,10 +475,9 @@ def _write_table(
     """Create `table` from `frame` with exactly these column types; non-finite doubles -> NULL."""
 
     def cast(column: str, sql_type: str) -> str:
-        value = (
-            f"CASE WHEN isfinite({column}) THEN {column} END" if sql_type == "DOUBLE" else column
-        )
-        return f"CAST({value} AS {sql_type}) AS {column}"
+        q = f'"{column}"'
+        value = f"CASE WHEN isfinite({q}) THEN {q} END" if sql_type == "DOUBLE" else q
+        return f"CAST({value} AS {sql_type}) AS {q}"
 
     select = ", ".join(cast(c, t) for c, t in types.items())
     order = f" ORDER BY {order_by}" if order_by else ""
@@ -486,6 +531,10 @@ def write_effects_marts(con: duckdb.DuckDBPyConnection, out: dict) -> dict:
             "ci_high": "DOUBLE",
             "n_treated": "BIGINT",
             "is_headline": "BOOLEAN",
+            "band_low": "DOUBLE",
+            "band_high": "DOUBLE",
+            "n_comparison": "BIGINT",
+            "role": "VARCHAR",
         },
         order_by="estimator, outcome, subgroup, event_time",
     )
@@ -538,6 +587,8 @@ def write_effects_marts(con: duckdb.DuckDBPyConnection, out: dict) -> dict:
             "ci_low": "DOUBLE",
             "ci_high": "DOUBLE",
             "n_treated": "BIGINT",
+            "is_headline": "BOOLEAN",
+            "role": "VARCHAR",
         },
         order_by="estimator, outcome, subgroup, measure",
     )
@@ -558,8 +609,12 @@ def write_effects_marts(con: duckdb.DuckDBPyConnection, out: dict) -> dict:
             "ci_low": "lower limit of the 95 % normal confidence interval",
             "ci_high": "upper limit of the 95 % normal confidence interval",
             "n_treated": "treated persons at the first event time of the measure",
+            "is_headline": "TRUE for the headline estimator (analysis.design.HEADLINE_ESTIMATOR)",
+            "role": "role of the estimator: headline, selection_on_observables, plain_did, "
+            "diagnostic (analysis.design.ESTIMATOR_ROLES)",
         },
     )
+    hm.write_headline_marts(con, out.get("headline", []), _write_table)
     _write_table(
         con,
         "marts.effects_diagnostics",

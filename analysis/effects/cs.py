@@ -51,9 +51,9 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from analysis.design import NEVER
 from analysis.effects.result import EventStudy
 
-NEVER = 10**6
 DEFAULT_EVENT_TIMES = np.arange(-12, 37)
 
 

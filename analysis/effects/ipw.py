@@ -53,7 +53,6 @@ from analysis.effects.data import EffectsData
 from analysis.effects.result import EventStudy
 from analysis.warehouse import read_sql
 
-NEVER = 10**6
 EVENT_TIMES_DEFAULT = np.arange(-12, 37)
 BENEFITS = ("aap", "dagpenger", "tiltakspenger", "uforetrygd", "sosialhjelp", "kvp")
 AGE_BANDS = ((0, 20), (20, 25), (25, 30), (30, 40), (40, 50), (50, 60), (60, 200))

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from analysis.design import NEVER
 from analysis.effects.result import EventStudy
 
-NEVER = 10**6
 EVENT_TIMES_DEFAULT = np.arange(-12, 37)
 
 

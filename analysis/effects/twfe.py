@@ -26,9 +26,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from analysis.design import NEVER
 from analysis.effects.result import EventStudy
-
-NEVER = 10**6
 
 
 def twfe_event_study(

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from analysis.contract import PURPOSES
+from analysis.design import NEVER
 from analysis.synthetic import params as P
 from analysis.synthetic._util import rng_for
 from analysis.synthetic.calendar import N_OBS_MONTHS, OBS_END_M, month_end, month_start
@@ -29,7 +30,6 @@ from analysis.synthetic.employers import Employers
 from analysis.synthetic.population import Population, wage_profile
 
 T = N_OBS_MONTHS
-NEVER = 10**6
 
 
 @dataclass

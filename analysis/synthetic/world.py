@@ -40,6 +40,7 @@ import numpy as np
 from scipy.special import ndtr, ndtri
 
 from analysis.contract import IMMIGRANT_CATEGORIES, PURPOSES
+from analysis.design import NEVER
 from analysis.synthetic import params as P
 from analysis.synthetic._util import logistic, rng_for
 from analysis.synthetic.arbeidstrening import (
@@ -56,7 +57,6 @@ from analysis.synthetic.calendar import N_OBS_MONTHS, OBS_END_M, m_of
 from analysis.synthetic.employers import Employers
 from analysis.synthetic.population import Population, age_shift
 
-NEVER = 10**6
 NEVER_EMPLOYED = -(10**4)
 BEN_AAP, BEN_AAP_GRADED, BEN_DP, BEN_TP, BEN_UF, BEN_SH = 1, 2, 4, 8, 16, 32
 PROG_START_BIT = 0x80

@@ -5,6 +5,7 @@ from pathlib import Path
 import dagster as dg
 
 from analysis.costs import build_cost_effectiveness
+from analysis.design import HEADLINE_ESTIMATOR
 from analysis.effects import build_effects
 from pipelines.assets.panel import PANEL_KEY
 from pipelines.errors import safe_step
@@ -31,8 +32,10 @@ def _scalar_metadata(meta: dict) -> dict:
     kinds={"python", "duckdb"},
     description=(
         "Lock-in and employment effects of Arbeidstrening by months since start (-12..36): the "
-        "headline heterogeneity-robust staggered DiD (Callaway & Sant'Anna, not-yet-treated "
-        "persons registered with the same status group in the month before start), the TWFE "
+        "headline (Callaway & Sant'Anna group-time ATTs, doubly robust, base month g-13 before "
+        "the pre-programme dip, comparisons registered at NAV in g-1 not yet started, covariates "
+        "incl. the employment history; design gate and HonestDiD sensitivity), the plain DiD "
+        "(base g-1, no covariates), the TWFE "
         "event study, dynamic IPW (Sianesi style) and the naive comparison; subgroups, summaries "
         "(lock-in, 12/24/36 months), pre-trend tests, balance and common support."
     ),
@@ -46,10 +49,28 @@ def effects(
         headline = con.execute(
             """
             SELECT measure, estimate, ci_low, ci_high FROM marts.effects_summary
-            WHERE estimator = 'callaway_santanna' AND outcome = 'employed' AND subgroup = 'ALL'
-            """
+            WHERE estimator = ? AND outcome = 'employed' AND subgroup = 'ALL'
+            """,
+            [HEADLINE_ESTIMATOR],
         ).fetchall()
+        # the design gate's decision for the headline (recorded in marts.effects_design_gate;
+        # not a blocking check: the run completes and the report reads `credible`)
+        gate = con.execute(
+            """
+            SELECT "check", passed, credible FROM marts.effects_design_gate
+            WHERE estimator = ? AND outcome = 'employed' AND subgroup = 'ALL'
+            """,
+            [HEADLINE_ESTIMATOR],
+        ).fetchall()
+    credible = bool(gate) and all(r[2] for r in gate)
+    failed = [r[0] for r in gate if not r[1]]
+    if not credible:
+        context.log.warning(f"headline design gate failed ({', '.join(failed)}): not credible")
+    meta["headline_credible"] = credible
     for measure, est, lo, hi in headline:
+        if est is None or lo is None or hi is None:
+            context.log.info(f"headline {measure}: not estimable")
+            continue
         context.log.info(f"headline {measure}: {est:+.4f} [{lo:+.4f}, {hi:+.4f}]")
     meta |= {f"headline_{m}": round(float(e), 5) for m, e, _, _ in headline if e is not None}
     return dg.MaterializeResult(metadata=_scalar_metadata(meta))

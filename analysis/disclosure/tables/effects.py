@@ -25,7 +25,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.design import HEADLINE_ESTIMATOR, HEADLINE_OUTCOME, SUMMARY_MEASURES
+from analysis.design import (
+    HEADLINE_ANTICIPATION_MONTHS,
+    HEADLINE_ESTIMATOR,
+    HEADLINE_OUTCOME,
+    SUMMARY_MEASURES,
+)
 from analysis.disclosure.layout import MIN_COUNT, Context, Ref, Stat, Table, as_int
 
 U = "treated"
@@ -33,6 +38,7 @@ EFFECT_VALUES = ("estimate", "std_error", "ci_low", "ci_high")
 ANCHORS = frozenset(e for m in SUMMARY_MEASURES.values() for e in m if len(m) == 1) | {0, 35}
 """Event times the report and the cost tables read (published first where possible)."""
 RULES = {
+    "callaway_santanna_dr": "cs_dr",
     "callaway_santanna": "cs",
     "naive": "plain",
     "twfe_event_study": "plain",
@@ -45,6 +51,8 @@ def _valid(rule: str, cohorts: np.ndarray, e: int, n_months: int) -> np.ndarray:
     if rule == "cs":
         base = np.where(e >= 0, cohorts - 1, t - 1)
         ok &= base >= 0
+    if rule == "cs_dr":  # the headline: universal base g - 13 (analysis/effects/headline.py)
+        ok &= cohorts - HEADLINE_ANTICIPATION_MONTHS - 1 >= 0
     return ok
 
 
@@ -82,6 +90,9 @@ def effects(ctx: Context) -> Table | None:
             *EFFECT_VALUES,
             "n_treated",
             "is_headline",
+            "band_low",
+            "band_high",
+            "role",
         )
         if c in df.columns
     ]
@@ -144,7 +155,9 @@ def effects(ctx: Context) -> Table | None:
     table.count("n_treated", refs)
     table.withheld["n_treated"] = withheld
     ctx.shared["effects_index"] = index
-    table.stats.extend(_hide_and_missing(df["n_treated"].to_numpy(), df, EFFECT_VALUES))
+    table.stats.extend(
+        _hide_and_missing(df["n_treated"].to_numpy(), df, (*EFFECT_VALUES, "band_low", "band_high"))
+    )
     if withheld.any():
         table.notes.append(
             "n_treated is not published for estimators whose treated persons depend on "
@@ -295,6 +308,58 @@ def effects_support(ctx: Context) -> Table | None:
     return table
 
 
-BUILDERS = (effects, effects_summary, effects_diagnostics, effects_balance, effects_support)
+def effects_design_gate(ctx: Context) -> Table | None:
+    """Design gate of the headline: test statistics and decisions, no person counts."""
+    t = "marts.effects_design_gate"
+    if not ctx.has(t, "estimator", "outcome", "subgroup", "check"):
+        return None
+    df = ctx.df(f"FROM {t}").reset_index(drop=True)
+    table = Table(
+        "effects_design_gate",
+        df,
+        "Designport for hovedestimatet",
+        (t,),
+        keys=("estimator", "outcome", "subgroup", "check"),
+    )
+    if ctx.has("marts.effects", "n_treated"):  # as effects_diagnostics: hide small series
+        n0 = ctx.df(
+            "SELECT estimator, outcome, subgroup, n_treated FROM marts.effects WHERE event_time = 0"
+        )
+        n0 = {(e, o, s): int(n) for e, o, s, n in n0.itertuples(index=False)}
+        n = np.array(
+            [
+                n0.get((r["estimator"], r["outcome"], r["subgroup"]), 0)
+                for r in df.to_dict("records")
+            ]
+        )
+        cols = tuple(c for c in ("statistic", "p_value") if c in df.columns)
+        table.stats.append(Stat(cols, hide=n < MIN_COUNT, missing=np.full(len(df), "..")))
+    return table
+
+
+def effects_sensitivity(ctx: Context) -> Table | None:
+    """HonestDiD sensitivity of the headline: confidence sets, no person counts."""
+    t = "marts.effects_sensitivity"
+    if not ctx.has(t, "estimator", "outcome", "measure", "method"):
+        return None
+    df = ctx.df(f"FROM {t}").reset_index(drop=True)
+    return Table(
+        "effects_sensitivity",
+        df,
+        "Følsomhet for brudd på parallelle trender",
+        (t,),
+        keys=("estimator", "outcome", "subgroup", "measure", "method", "parameter"),
+    )
+
+
+BUILDERS = (
+    effects,
+    effects_summary,
+    effects_diagnostics,
+    effects_balance,
+    effects_support,
+    effects_design_gate,
+    effects_sensitivity,
+)
 
 __all__ = ["BUILDERS", "EFFECT_VALUES", "lookup_treated"]

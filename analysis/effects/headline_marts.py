@@ -1,0 +1,403 @@
+"""Headline series, uniform bands, the design gate and HonestDiD sensitivity (issue 11).
+
+`headline_studies(data)` runs `headline.estimate_event_study` for every headline outcome (ALL)
+and for `design.HEADLINE_SUBGROUP_OUTCOMES` by subgroup (subgroups restrict the comparisons too
+where the comparisons have the attribute: status group, age, gender, immigrant category; purpose
+and start year restrict the treated only). `gate_frame`, `sensitivity_frame` and `band_critical`
+turn the resulting EventStudy objects into marts.effects_design_gate / effects_sensitivity rows
+and the simultaneous bands of marts.effects.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis import design
+from analysis.did import honest
+from analysis.effects.data import STATUS_NAMES, EffectsData
+from analysis.effects.headline import (
+    HEADLINE_SPEC,
+    DesignSpec,
+    estimate_event_study,
+    headline_treated,
+)
+from analysis.effects.result import EventStudy
+
+# Gate thresholds (documented in METHODS.md "Design gate").
+GATE_ALPHA = 0.05  # pre-trend tests pass when p >= this
+GATE_OVERLAP_MAX_SHARE = 0.05  # share of treated with propensity score > 0.9
+GATE_BALANCE_MAX_SMD = 0.10  # weighted standardised mean difference, worst covariate
+
+
+def headline_outcomes() -> list[str]:
+    return [*design.OUTCOMES, design.ANY_BENEFIT_OUTCOME, *design.BENEFIT_OUTCOMES]
+
+
+def _subgroups(data: EffectsData, spec: DesignSpec):
+    """name -> (treated mask, comparison filter or None)."""
+    tr = headline_treated(data, spec)
+    age = data.extra["months"]["age"]
+    out = {}
+    for p in sorted(set(data.purpose[tr].tolist())):
+        out[f"purpose={p}"] = (data.purpose == p, None)
+    for code in (1, 2):
+        out[f"status_group={STATUS_NAMES[code]}"] = (
+            data.group == code,
+            lambda idx, g, c=code: data.status[idx, g - 1] == c,
+        )
+    lim = design.AGE_GROUP_LIMIT
+    out["age=under_30"] = (data.age_at_start < lim, lambda idx, g: age[idx, g - 1] < lim)
+    out["age=30_plus"] = (data.age_at_start >= lim, lambda idx, g: age[idx, g - 1] >= lim)
+    out["immigrant=B"] = (data.immigrant == "B", lambda idx, g: data.immigrant[idx] == "B")
+    out["immigrant=other"] = (data.immigrant != "B", lambda idx, g: data.immigrant[idx] != "B")
+    out["gender=female"] = (data.gender == 2, lambda idx, g: data.gender[idx] == 2)
+    out["gender=male"] = (data.gender == 1, lambda idx, g: data.gender[idx] == 1)
+    start_year = data.months[np.clip(data.first_start, 0, data.T - 1)] // 100
+    for y in sorted(set(start_year[tr].tolist())):
+        out[f"start_year={y}"] = (start_year == y, None)
+    return {k: v for k, v in out.items() if (v[0] & tr).any()}
+
+
+def merge_subgroups(parts: list[EventStudy]) -> EventStudy:
+    """Stack single-subgroup studies of one estimator and outcome into one EventStudy."""
+    first = parts[0]
+    return EventStudy(
+        estimator=first.estimator,
+        outcome=first.outcome,
+        event_times=first.event_times,
+        subgroups=[p.subgroups[0] for p in parts],
+        estimate=np.vstack([p.estimate for p in parts]),
+        vcov=np.concatenate([p.vcov for p in parts]),
+        n_treated=np.vstack([p.n_treated for p in parts]),
+        meta={"by_subgroup": [p.meta for p in parts]},
+    )
+
+
+def headline_studies(
+    data: EffectsData, spec: DesignSpec = HEADLINE_SPEC, subgroups: bool = True
+) -> list[EventStudy]:
+    """The headline EventStudy per outcome (subgroup ALL first, then the subgroups)."""
+    outs = headline_outcomes()
+    parts: dict[str, list[EventStudy]] = {o: [] for o in outs}
+    for o, st in estimate_event_study(data, outs, spec=spec).items():
+        parts[o].append(st)
+    if subgroups:
+        sub_outs = list(design.HEADLINE_SUBGROUP_OUTCOMES)
+        for name, (mask, filt) in _subgroups(data, spec).items():
+            res = estimate_event_study(
+                data, sub_outs, subgroup_mask=mask, comparison_filter=filt, spec=spec, subgroup=name
+            )
+            for o, st in res.items():
+                parts[o].append(st)
+    return [merge_subgroups(p) for p in parts.values() if p]
+
+
+# ------------------------------------------------------------------------------ uniform bands
+def band_critical(st: EventStudy, s: int, event_times, draws: int = 5000, seed: int = 1) -> float:
+    """Sup-t critical value for a simultaneous 95 % band over `event_times` (estimable ones):
+    the 95 % quantile of max_e |Z_e| / se_e, Z ~ N(0, V) with V the joint influence-function
+    covariance (a multiplier bootstrap with Gaussian multipliers on the influence function)."""
+    idx = [int(np.flatnonzero(st.event_times == e)[0]) for e in event_times if e in st.event_times]
+    idx = [k for k in idx if np.isfinite(st.estimate[s, k]) and st.vcov[s, k, k] > 0]
+    if not idx:
+        return np.nan
+    v = st.vcov[s][np.ix_(idx, idx)]
+    sd = np.sqrt(np.diag(v))
+    corr = v / np.outer(sd, sd)
+    w, q = np.linalg.eigh(corr)
+    root = q * np.sqrt(np.clip(w, 0, None))
+    z = np.random.default_rng(seed).standard_normal((draws, len(idx))) @ root.T
+    return float(np.quantile(np.abs(z).max(axis=1), 0.95))
+
+
+# ------------------------------------------------------------------------------ design gate
+def _ps_summary(meta: dict) -> tuple[float, float, int]:
+    ps = [p for p in meta.get("ps", []) if p.get("ok")]
+    n = np.array([p["n_treated"] for p in ps], dtype=float)
+    if n.sum() == 0:
+        return np.nan, np.nan, 0
+    share = np.array([p.get("share_treated_ps_above_0_9", np.nan) for p in ps])
+    smd = np.array([p.get("mean_abs_smd", np.nan) for p in ps])
+    return float(np.nansum(n * share) / n.sum()), float(np.nansum(n * smd) / n.sum()), len(ps)
+
+
+def gate_frame(studies: list[EventStudy], spec: DesignSpec = HEADLINE_SPEC) -> pd.DataFrame:
+    """marts.effects_design_gate rows for every headline series (outcome x subgroup)."""
+    ref = spec.reference
+    leads = [e for e in range(spec.event_time_min, 0) if e != ref]
+    dip = list(range(-spec.anticipation, 0))
+    recs = []
+    for st in studies:
+        for si, sub in enumerate(st.subgroups):
+            meta = st.meta["by_subgroup"][si] if "by_subgroup" in st.meta else st.meta
+            rows = []
+            stat, df, p = st.wald(si, leads)
+            rows.append(
+                (
+                    "pretrend_leads",
+                    stat,
+                    df,
+                    p,
+                    GATE_ALPHA,
+                    bool(p >= GATE_ALPHA) if np.isfinite(p) else False,
+                    f"joint Wald test that the effects at e = {leads[0]}..-1 (without the "
+                    f"reference e = {ref}) are 0, incl. e = -1; chi2, influence-function "
+                    "covariance",
+                )
+            )
+            stat, df, p = st.wald(si, dip)
+            rows.append(
+                (
+                    "pretrend_dip_window",
+                    stat,
+                    df,
+                    p,
+                    GATE_ALPHA,
+                    bool(p >= GATE_ALPHA) if np.isfinite(p) else False,
+                    f"joint Wald test over the anticipation window e = -{spec.anticipation}..-1 "
+                    "(the pre-programme dip); employment in these months is a covariate, so for "
+                    "employment this is a balance check, not a test of parallel trends",
+                )
+            )
+            share, smd, n_ok = _ps_summary(meta)
+            rows.append(
+                (
+                    "overlap",
+                    share,
+                    None,
+                    None,
+                    GATE_OVERLAP_MAX_SHARE,
+                    bool(share <= GATE_OVERLAP_MAX_SHARE) if np.isfinite(share) else False,
+                    "share of treated persons with an estimated propensity score above 0.9 "
+                    f"(cohorts with a fitted score: {n_ok}, failed: "
+                    f"{meta.get('n_cohorts_failed', 0)})",
+                )
+            )
+            rows.append(
+                (
+                    "balance",
+                    smd,
+                    None,
+                    None,
+                    GATE_BALANCE_MAX_SMD,
+                    bool(smd <= GATE_BALANCE_MAX_SMD) if np.isfinite(smd) else False,
+                    "mean absolute standardised mean difference of the covariates between the "
+                    "treated and the propensity-weighted comparisons of a cohort, averaged over "
+                    "cohorts (weighted by treated counts)",
+                )
+            )
+            credible = all(r[5] for r in rows)
+            for r in rows:
+                recs.append((st.estimator, st.outcome, sub, *r[:6], credible, r[6]))
+    return pd.DataFrame.from_records(
+        recs,
+        columns=[
+            "estimator",
+            "outcome",
+            "subgroup",
+            "check",
+            "statistic",
+            "df",
+            "p_value",
+            "threshold",
+            "passed",
+            "credible",
+            "detail",
+        ],
+    )
+
+
+# ------------------------------------------------------------------------------ HonestDiD
+SENSITIVITY_MEASURES = {"at_12": 12, "at_24": 24}
+SENSITIVITY_PRE = 3  # leads before the reference month used as pre-periods
+MBAR = (0.25, 0.5, 1.0, 2.0)
+M_SMOOTH = (0.0, 0.0001, 0.0002, 0.0005)
+
+
+def sensitivity_frame(
+    studies: list[EventStudy],
+    spec: DesignSpec = HEADLINE_SPEC,
+    outcomes: tuple[str, ...] = (design.HEADLINE_OUTCOME,),
+    grid_points: int = 50,
+) -> pd.DataFrame:
+    """Rambachan & Roth sensitivity of the headline (subgroup ALL) at 12 and 24 months."""
+    ref = spec.reference
+    recs = []
+    for st in studies:
+        if st.outcome not in outcomes:
+            continue
+        s = 0
+        for measure, h in SENSITIVITY_MEASURES.items():
+            pre = list(range(ref - SENSITIVITY_PRE, ref))
+            post = list(range(ref + 1, h + 1))
+            idx = [int(np.flatnonzero(st.event_times == e)[0]) for e in pre + post]
+            b = st.estimate[s, idx]
+            v = st.vcov[s][np.ix_(idx, idx)]
+            if not np.all(np.isfinite(b)):
+                continue
+            l_vec = np.zeros(len(post))
+            l_vec[-1] = 1.0
+            orig = honest.original_cs(b, v, len(pre), len(post), l_vec=l_vec)
+            for method, params, fn in (
+                ("relative_magnitude", MBAR, "rm"),
+                ("smoothness", M_SMOOTH, "sd"),
+            ):
+                if fn == "rm":
+                    tab = honest.relative_magnitudes(
+                        b,
+                        v,
+                        len(pre),
+                        len(post),
+                        mbar=params,
+                        l_vec=l_vec,
+                        grid_points=grid_points,
+                        method="Conditional",
+                    )
+                    pcol = "Mbar"
+                else:
+                    tab = honest.smoothness(b, v, len(pre), len(post), m=params, l_vec=l_vec)
+                    pcol = "M"
+                lbs, ubs, ps = tab["lb"].to_numpy(), tab["ub"].to_numpy(), tab[pcol].to_numpy()
+                covers0 = (lbs <= 0) & (ubs >= 0)
+                breakdown = float(ps[np.argmax(covers0)]) if covers0.any() else np.nan
+                recs.append(
+                    (
+                        st.estimator,
+                        st.outcome,
+                        "ALL",
+                        measure,
+                        method,
+                        np.nan,
+                        orig["lb"],
+                        orig["ub"],
+                        True,
+                        breakdown,
+                    )
+                )
+                for par, lo, hi in zip(ps, lbs, ubs, strict=True):
+                    recs.append(
+                        (
+                            st.estimator,
+                            st.outcome,
+                            "ALL",
+                            measure,
+                            method,
+                            float(par),
+                            lo,
+                            hi,
+                            False,
+                            breakdown,
+                        )
+                    )
+    return pd.DataFrame.from_records(
+        recs,
+        columns=[
+            "estimator",
+            "outcome",
+            "subgroup",
+            "measure",
+            "method",
+            "parameter",
+            "ci_low",
+            "ci_high",
+            "is_original",
+            "breakdown",
+        ],
+    )
+
+
+# ------------------------------------------------------------------------------ marts
+GATE_TYPES = {
+    "estimator": "VARCHAR",
+    "outcome": "VARCHAR",
+    "subgroup": "VARCHAR",
+    "check": "VARCHAR",
+    "statistic": "DOUBLE",
+    "df": "DOUBLE",
+    "p_value": "DOUBLE",
+    "threshold": "DOUBLE",
+    "passed": "BOOLEAN",
+    "credible": "BOOLEAN",
+    "detail": "VARCHAR",
+}
+GATE_COMMENTS = {
+    "estimator": "the headline estimator (analysis.design.HEADLINE_ESTIMATOR)",
+    "outcome": "outcome of the series (as in marts.effects)",
+    "subgroup": "ALL or dimension=value (as in marts.effects)",
+    "check": (
+        "pretrend_leads (joint Wald over the leads e = -24..-1 without the reference e = -13, "
+        "incl. e = -1), pretrend_dip_window (joint Wald over the anticipation window e = -12..-1), "
+        "overlap (share of treated with propensity score > 0.9), balance (mean |SMD| of the "
+        "covariates after weighting)"
+    ),
+    "statistic": "chi2 statistic (pre-trend checks) or the share / SMD (overlap, balance)",
+    "df": "degrees of freedom of the chi2 test (rank of the lead covariance); NULL otherwise",
+    "p_value": "p-value of the chi2 test; NULL otherwise",
+    "threshold": "pass rule: p >= threshold (tests) or statistic <= threshold (overlap, balance)",
+    "passed": "the check passed (a test that cannot be computed does not pass)",
+    "credible": (
+        "the series' decision: TRUE only if every check of the series passed; a FALSE is the "
+        "recorded blocking decision -- the report must not present the estimate as a finding"
+    ),
+    "detail": "what the check is, in one plain sentence (no person-level values)",
+}
+SENS_TYPES = {
+    "estimator": "VARCHAR",
+    "outcome": "VARCHAR",
+    "subgroup": "VARCHAR",
+    "measure": "VARCHAR",
+    "method": "VARCHAR",
+    "parameter": "DOUBLE",
+    "ci_low": "DOUBLE",
+    "ci_high": "DOUBLE",
+    "is_original": "BOOLEAN",
+    "breakdown": "DOUBLE",
+}
+SENS_COMMENTS = {
+    "estimator": "the headline estimator",
+    "outcome": "outcome (employed)",
+    "subgroup": "ALL",
+    "measure": "at_12 or at_24: the effect 12 / 24 months after start",
+    "method": (
+        "relative_magnitude (Delta^RM(Mbar): post-period violations of parallel trends at most "
+        "Mbar times the largest pre-period change; ARP conditional test, 50-point grid) or smoothness (Delta^SD(M): the slope of "
+        "the violation changes by at most M per month; FLCI); Rambachan & Roth (2023), HonestDiD"
+    ),
+    "parameter": "Mbar (relative_magnitude) or M (smoothness, outcome units per month^2); NULL on the original row",
+    "ci_low": "lower limit of the robust 95 % confidence set (original row: the usual CI)",
+    "ci_high": "upper limit of the robust 95 % confidence set",
+    "is_original": "TRUE for the unconstrained CI of the event-study coefficient",
+    "breakdown": (
+        "smallest parameter of the grid whose robust CI includes 0 (NULL: none on the grid); "
+        "the same on every row of a method"
+    ),
+}
+
+
+def write_headline_marts(con, studies: list[EventStudy], write_table) -> None:
+    """Write marts.effects_design_gate and marts.effects_sensitivity (empty without studies)."""
+    from analysis.warehouse import apply_comments
+
+    gate = gate_frame(studies) if studies else pd.DataFrame(columns=list(GATE_TYPES))
+    write_table(con, "marts.effects_design_gate", gate, GATE_TYPES, "estimator, outcome, subgroup")
+    apply_comments(
+        con,
+        "marts.effects_design_gate",
+        "Design gate of the headline: per series (outcome x subgroup) the pre-trend, "
+        "anticipation-window, overlap and balance checks and the decision `credible`. A series "
+        "with credible = FALSE failed its gate; the report says it is not credible instead of "
+        "presenting it. See analysis/effects/METHODS.md.",
+        GATE_COMMENTS,
+    )
+    sens = sensitivity_frame(studies) if studies else pd.DataFrame(columns=list(SENS_TYPES))
+    write_table(con, "marts.effects_sensitivity", sens, SENS_TYPES, "outcome, measure, method")
+    apply_comments(
+        con,
+        "marts.effects_sensitivity",
+        "Sensitivity of the headline to violations of parallel trends (Rambachan & Roth 2023, "
+        "as HonestDiD): robust 95 % confidence sets by restriction and bound, with breakdown "
+        "values. Pre-periods: the 3 leads before the reference month g-13; post-periods: "
+        "-12 .. the horizon.",
+        SENS_COMMENTS,
+    )

@@ -1,0 +1,138 @@
+"""The headline's plumbing against analysis.did.att_gt on small hand-built panels.
+
+`estimate_event_study` stacks outcomes and event times into one DRDID model per cohort and sums
+person-level influence functions over cohorts. With one cohort it must equal `att_gt` (dr,
+never-treated = the cohort's eligible comparisons, universal base g - anticipation - 1, the same
+time-invariant covariates) in every estimate and SE; with two cohorts the estimate is the
+cohort-size weighted mean of the two single-cohort results.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.did import att_gt
+from analysis.effects.data import EffectsData
+from analysis.effects.headline import (
+    DesignSpec,
+    _independent_columns,
+    cohort_covariates,
+    estimate_event_study,
+)
+
+T = 40
+K = 12
+SPEC = DesignSpec(anticipation=K, event_time_min=-15, event_time_max=8, max_comparison_ratio=1e9)
+
+
+def _data(cohorts: dict[int, int], n_other: int = 300, seed: int = 3) -> EffectsData:
+    rng = np.random.default_rng(seed)
+    n_tr = sum(cohorts.values())
+    n = n_tr + n_other
+    fs = np.full(n, 10**6)
+    pos = 0
+    for g, k in cohorts.items():
+        fs[pos : pos + k] = g
+        pos += k
+    fs[n_tr : n_tr + 20] = 36  # later starters: comparisons of the earlier cohorts
+    b = rng.normal(size=n)
+    emp = (rng.normal(size=(n, T)) + b[:, None] > 0.3).astype(float)
+    status = np.where(rng.random((n, T)) < 0.6, 1 + (rng.random((n, T)) < 0.3), 0).astype(np.int8)
+    for g in cohorts:
+        status[fs == g, g - 1] = 1
+    months = {
+        "age": np.tile(rng.integers(18, 60, n)[:, None], (1, T)).astype(np.int16),
+        "innsatsgruppe": rng.integers(0, 5, (n, T)).astype(np.int8),
+    }
+    for ben in ("aap", "dagpenger", "tiltakspenger", "uforetrygd", "sosialhjelp", "kvp"):
+        months[ben] = (rng.random((n, T)) < 0.2).astype(np.int8)
+    months["any_benefit"] = np.maximum.reduce([months[x] for x in ("aap", "dagpenger")])
+    return EffectsData(
+        months=np.arange(T),
+        month_index0=0,
+        person_ids=np.arange(n).astype(object),
+        first_start=fs,
+        # the later starters are ANNET (not estimated), so only `cohorts` are treated cohorts
+        group=np.where(fs == 36, 3, np.where(fs < 10**6, 1, 0)).astype(np.int8),
+        status=status,
+        outcomes={"employed": emp, "earnings_nok": emp * rng.gamma(2, 10_000, (n, T))},
+        purpose=np.array(["ARBEIDSERFARING"] * n, dtype=object),
+        age_at_start=np.full(n, 30.0),
+        immigrant=np.where(rng.random(n) < 0.3, "B", "A").astype(object),
+        gender=rng.integers(1, 3, n),
+        extra={"months": months, "low_education": rng.random(n) < 0.4},
+    )
+
+
+def _att_gt_reference(data: EffectsData, g: int, outcome: str) -> pd.DataFrame:
+    tr = np.flatnonzero(data.first_start == g)
+    co = np.flatnonzero((data.first_start > g) & (data.status[:, g - 1] > 0))
+    idx = np.concatenate([co, tr])
+    x = cohort_covariates(data, idx, g, K)
+    x = x[:, _independent_columns(x, np.arange(co.size))]
+    ts = np.arange(0, T)
+    frame = pd.DataFrame(
+        {
+            "id": np.repeat(idx, ts.size),
+            "t": np.tile(ts, idx.size),
+            "G": np.repeat(np.r_[np.zeros(co.size), np.full(tr.size, g)], ts.size),
+            "y": data.outcomes[outcome][np.ix_(idx, ts)].ravel(),
+        }
+    )
+    covs = []
+    for j in range(x.shape[1]):
+        frame[f"x{j}"] = np.repeat(x[:, j], ts.size)
+        covs.append(f"x{j}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = att_gt(
+            frame,
+            "id",
+            "t",
+            "G",
+            "y",
+            control="nevertreated",
+            anticipation=K,
+            base_period="universal",
+            covariates=covs,
+            est_method="dr",
+        )
+    return res.att_gt.set_index("event_time")
+
+
+@pytest.mark.parametrize("outcome", ["employed", "earnings_nok"])
+def test_one_cohort_equals_att_gt(outcome):
+    data = _data({28: 40})
+    st = estimate_event_study(data, ["employed", "earnings_nok"], spec=SPEC)[outcome]
+    ref = _att_gt_reference(data, 28, outcome)
+    se = st.se()[0]
+    checked = 0
+    for k, e in enumerate(st.event_times):
+        if e == -K - 1 or e not in ref.index:
+            continue
+        assert st.estimate[0, k] == pytest.approx(ref.at[e, "att"], rel=1e-8, abs=1e-10), e
+        if np.isnan(ref.at[e, "se"]):  # a covariate month (e.g. employment): R's NA below 1.5e-7
+            assert se[k] < 1.5e-7, e
+        else:
+            assert se[k] == pytest.approx(ref.at[e, "se"], rel=1e-6), e
+        checked += 1
+    assert checked >= 20
+
+
+def test_two_cohorts_weighted_by_size():
+    data = _data({26: 30, 30: 50})
+    st = estimate_event_study(data, ["employed"], spec=SPEC)["employed"]
+    r1 = _att_gt_reference(data, 26, "employed")
+    r2 = _att_gt_reference(data, 30, "employed")
+    for e in (-14, -5, 0, 4, 8):
+        k = int(np.flatnonzero(st.event_times == e)[0])
+        want = (30 * r1.at[e, "att"] + 50 * r2.at[e, "att"]) / 80
+        assert st.estimate[0, k] == pytest.approx(want, rel=1e-8, abs=1e-10)
+    # a person is a comparison for both cohorts: the joint SE is not the independent-sum SE
+    k = int(np.flatnonzero(st.event_times == 4)[0])
+    indep = np.sqrt((30 / 80) ** 2 * r1.at[4, "se"] ** 2 + (50 / 80) ** 2 * r2.at[4, "se"] ** 2)
+    assert st.se()[0, k] != pytest.approx(indep, rel=1e-3)
