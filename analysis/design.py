@@ -73,3 +73,25 @@ INTENDED_OUTCOME_BY_PURPOSE = {
 # Subgroup dimensions of the effects (subgroup = "dimension=value"): age at start.
 AGE_GROUP_LIMIT = 30  # under_30: age at start < 30; 30_plus otherwise
 AGE_GROUPS = ("under_30", "30_plus")
+
+# --- Outcome-specific effects: months since exit, intended outcomes (issue 11, item 5) ---------
+
+# Anticipation window of the outcome-specific event studies (analysis.outcomes) until the
+# headline's own spec is available: base period g - 7, before the steep part of the dip
+# (leads e = -12..-8 remain as placebo periods for the pre-trend check).
+OUTCOMES_ANTICIPATION_MONTHS = 6
+# Months since the exit month of the first (completed) spell reported in marts.effects_exit.
+EXIT_MONTHS = tuple(range(0, 25))
+# Completed first spells of at most this many months (exit month - start month) enter the exit
+# estimand; longer ones are too few per cohort (AT lasts up to 12 + 6 months).
+EXIT_MAX_SPELL_MONTHS = 18
+# Summary measures by months since exit: name -> {months since exit: weight}.
+EXIT_SUMMARY_MEASURES: dict[str, dict[int, float]] = {
+    "exit_mean_0_5": {k: 1 / 6 for k in range(0, 6)},
+    "exit_at_6": {6: 1.0},
+    "exit_at_12": {12: 1.0},
+    "exit_mean_12_23": {k: 1 / 12 for k in range(12, 24)},
+}
+# Pre-trend check of an outcome-specific series: joint Wald test of the leads before the
+# anticipation window (e = EVENT_TIME_MIN .. -anticipation-2) at this level.
+PRETREND_ALPHA = 0.05

@@ -1,0 +1,162 @@
+"""Build marts.effects_exit and marts.effects_intended (see METHODS.md beside this file)."""
+
+from __future__ import annotations
+
+import time
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from analysis import design
+from analysis.effects.data import analysis_treated
+from analysis.outcomes.data import load_outcome_data
+from analysis.outcomes.estimate import OUTCOMES_SPEC, EventStudySpec
+from analysis.outcomes.exit import exit_event_study
+from analysis.outcomes.intended import intended_effects
+from analysis.warehouse import apply_comments, create_schemas
+
+# Outcomes estimated by months since exit (panel.person_month indicators / amounts).
+EXIT_OUTCOMES = ("employed", "earnings_nok", design.ANY_BENEFIT_OUTCOME)
+Z = 1.959963984540054
+TABLES = ("marts.effects_exit", "marts.effects_intended")
+
+EXIT_DDL = {
+    "estimator": "VARCHAR", "outcome": "VARCHAR", "subgroup": "VARCHAR",
+    "months_since_exit": "INTEGER", "measure": "VARCHAR", "estimate": "DOUBLE",
+    "std_error": "DOUBLE", "ci_low": "DOUBLE", "ci_high": "DOUBLE", "n_treated": "BIGINT",
+    "is_headline": "BOOLEAN", "n_duration_classes": "INTEGER",
+}  # fmt: skip
+INTENDED_DDL = {
+    "purpose": "VARCHAR", "intended_outcome": "VARCHAR", "estimator": "VARCHAR",
+    "measure": "VARCHAR", "estimate": "DOUBLE", "std_error": "DOUBLE", "ci_low": "DOUBLE",
+    "ci_high": "DOUBLE", "n_treated": "BIGINT", "credible": "BOOLEAN",
+    "pretrend_statistic": "DOUBLE", "pretrend_df": "DOUBLE", "pretrend_p_value": "DOUBLE",
+    "is_headline": "BOOLEAN",
+}  # fmt: skip
+
+
+def build_effects_outcomes(
+    con: duckdb.DuckDBPyConnection,
+    spec: EventStudySpec = OUTCOMES_SPEC,
+    exit_outcomes: tuple[str, ...] = EXIT_OUTCOMES,
+) -> dict:
+    """Estimate and write marts.effects_exit and marts.effects_intended; return metadata."""
+    t0 = time.perf_counter()
+    create_schemas(con)
+    data = load_outcome_data(con)
+    treated = analysis_treated(data.base)
+    exit_rows = []
+    for outcome in exit_outcomes:
+        series, measures = exit_event_study(data, outcome, treated, spec)
+        common = {"estimator": spec.name, "outcome": outcome, "subgroup": design.ALL,
+                  "is_headline": True}  # fmt: skip
+        for r in series.itertuples(index=False):
+            exit_rows.append(common | {
+                "months_since_exit": r.months_since_exit, "measure": None,
+                "estimate": r.estimate, "std_error": r.std_error, "n_treated": r.n_treated,
+                "n_duration_classes": r.n_classes,
+            })  # fmt: skip
+        for r in measures.itertuples(index=False):
+            exit_rows.append(common | {
+                "months_since_exit": None, "measure": r.measure, "estimate": r.estimate,
+                "std_error": r.std_error, "n_treated": r.n_treated, "n_duration_classes": None,
+            })  # fmt: skip
+    exit_df = _with_ci(pd.DataFrame(exit_rows))
+    intended_df, _ = intended_effects(data, spec, Z)
+    if len(intended_df):
+        intended_df["is_headline"] = True
+    _write(con, "marts.effects_exit", exit_df, EXIT_DDL)
+    _write(con, "marts.effects_intended", intended_df, INTENDED_DDL)
+    _comment(con)
+    return {
+        "estimator": spec.name,
+        "rows:marts.effects_exit": len(exit_df),
+        "rows:marts.effects_intended": len(intended_df),
+        "purposes_credible": int(
+            intended_df["credible"].groupby(intended_df["purpose"]).first().sum()
+        )
+        if len(intended_df)
+        else 0,
+        "seconds": round(time.perf_counter() - t0, 2),
+    }
+
+
+def _with_ci(df: pd.DataFrame) -> pd.DataFrame:
+    if len(df):
+        df["ci_low"] = df["estimate"] - Z * df["std_error"]
+        df["ci_high"] = df["estimate"] + Z * df["std_error"]
+    return df
+
+
+def _write(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame, ddl: dict) -> None:
+    cols = ", ".join(f'"{c}" {t}' for c, t in ddl.items())
+    con.execute(f"CREATE OR REPLACE TABLE {table} ({cols})")
+    if not len(df):
+        return
+    df = df.reindex(columns=list(ddl)).astype(object)
+    df = df.where(pd.notna(df) & ~df.isin([np.inf, -np.inf]), None)
+    con.register("outcomes_df_tmp", df)
+    try:
+        select = ", ".join(f'CAST("{c}" AS {t})' for c, t in ddl.items())
+        con.execute(f"INSERT INTO {table} SELECT {select} FROM outcomes_df_tmp")
+    finally:
+        con.unregister("outcomes_df_tmp")
+
+
+def _comment(con: duckdb.DuckDBPyConnection) -> None:
+    design_note = (
+        "Design (analysis/outcomes/METHODS.md): Callaway & Sant'Anna via analysis.did, doubly "
+        "robust, universal base period g - anticipation - 1 before the pre-programme dip, "
+        "covariates read at that base period; comparisons: registered never-treated persons. "
+        "Treated: first took-place AT spell starting in the analysis window, status group "
+        "ARBEIDSSOKER or NEDSATT_ARBEIDSEVNE."
+    )
+    apply_comments(
+        con,
+        "marts.effects_exit",
+        "Effects of Arbeidstrening by months since EXIT of the first spell, for completed first "
+        "spells (exit inside the window, at most design.EXIT_MAX_SPELL_MONTHS months long): "
+        "theta_exit(k) = sum_d n_d(k) ATT_d(d + k) / sum_d n_d(k) over spell lengths d, where "
+        "ATT_d(e) is the event study by months since start of the completers of length d. "
+        "Rows with months_since_exit are the series; rows with measure are summaries. "
+        + design_note,
+        {
+            "estimator": "name of the event-study design (analysis.outcomes.estimate spec name)",
+            "outcome": "employed (0/1), earnings_nok (NOK a month) or any_benefit (0/1) in the month",
+            "subgroup": "ALL (every treated completer)",
+            "months_since_exit": "k = months since the exit month of the first spell (0 = exit month); NULL on summary rows",
+            "measure": "summary over k (design.EXIT_SUMMARY_MEASURES): exit_mean_0_5, exit_at_6, exit_at_12, exit_mean_12_23; NULL on series rows",
+            "estimate": "ATT (share points on the 0-1 scale, or NOK)",
+            "std_error": "standard error: influence function within each spell-length class, classes combined as independent (approximate: they share comparisons)",
+            "ci_low": "estimate - 1.96 std_error",
+            "ci_high": "estimate + 1.96 std_error",
+            "n_treated": "treated completers behind the estimate (at the first k of a measure)",
+            "is_headline": "TRUE: the design standing in for the headline (see estimator)",
+            "n_duration_classes": "spell-length classes d contributing at k",
+        },
+    )
+    apply_comments(
+        con,
+        "marts.effects_intended",
+        "Each registered purpose's effect on its own intended outcome "
+        "(design.INTENDED_OUTCOME_BY_PURPOSE; definitions as marts.intended_outcomes, per month "
+        "in analysis/sql/outcomes/02_person_month_outcomes.sql), by months since start of the "
+        "first spell, summarised. Treated: first spells with that purpose. " + design_note,
+        {
+            "purpose": "rank-1 purpose of the first spell (UKJENT: no agreement)",
+            "intended_outcome": "the purpose's intended outcome (lower-case name of marts.intended_outcomes): employed, employed_or_wage_subsidy_same_employer (same employer = the first spell's employer_org; 0 for comparisons), apprenticeship_or_education, programme_aap_or_employed, employed_education_or_programme",
+            "estimator": "name of the event-study design",
+            "measure": "lock_in_0_5, at_12, at_24, at_36, post_mean_0_36, mean_12_23 (months since start)",
+            "estimate": "ATT on the 0-1 scale",
+            "std_error": "standard error from the joint influence function (clustered by person)",
+            "ci_low": "estimate - 1.96 std_error",
+            "ci_high": "estimate + 1.96 std_error",
+            "n_treated": "treated persons at the first event time of the measure",
+            "credible": "TRUE if the series passes its pre-trend check (pretrend_p_value >= design.PRETREND_ALPHA); FALSE: not to be presented as an effect",
+            "pretrend_statistic": "joint Wald statistic of the leads e = -12 .. -anticipation-2 (placebo periods before the base period)",
+            "pretrend_df": "degrees of freedom (rank of the leads' covariance)",
+            "pretrend_p_value": "chi-square p-value of that statistic",
+            "is_headline": "TRUE: the design standing in for the headline (see estimator)",
+        },
+    )
