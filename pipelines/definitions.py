@@ -24,6 +24,7 @@ from analysis.settings import (
 from analysis.warehouse import WarehouseFiles
 from pipelines.assets import report as report_assets
 from pipelines.assets.effects import EFFECT_ASSETS, EFFECT_CHECKS, EFFECT_KEYS
+from pipelines.assets.effects_outcomes import EFFECTS_OUTCOMES_ASSETS, EFFECTS_OUTCOMES_KEYS
 from pipelines.assets.ingest import (
     RAW_ASSETS,
     STAGING_ASSETS,
@@ -72,7 +73,8 @@ def build_definitions(
     tables or report, since they need the effects).
     """
     with_report = with_report and with_effects
-    leaves = [PANEL_KEY, *MART_KEYS, *(EFFECT_KEYS if with_effects else [])]
+    effect_keys = [*EFFECT_KEYS, *EFFECTS_OUTCOMES_KEYS] if with_effects else []
+    leaves = [PANEL_KEY, *MART_KEYS, *effect_keys]
     run_info = make_run_info_asset(leaves)
     # The outbound (protected) tables: every table that leaves the warehouse, suppressed over all
     # tables together, with a blocking check that nothing suppressed can be worked out.
@@ -102,6 +104,7 @@ def build_definitions(
             analysis_panel,
             *MART_ASSETS,
             *(EFFECT_ASSETS if with_effects else []),
+            *(EFFECTS_OUTCOMES_ASSETS if with_effects else []),
             run_info,
             *outbound_assets,
             *report,

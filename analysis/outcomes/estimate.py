@@ -137,8 +137,7 @@ def estimate_event_study(
             covariate_period="pre_treatment",
         )
         cells = res.att_gt
-        valid = cells["att"].notna() & cells["se"].notna()
-        if not valid.any():
+        if not cells["att"].notna().any():
             return None
         es = aggte(res, type="dynamic", min_e=min_e, max_e=max_e)
     tab = es.table.rename(columns={"att": "estimate", "se": "std_error"})

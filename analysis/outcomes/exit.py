@@ -59,20 +59,21 @@ def exit_event_study(
             continue
         pos = {int(e): j for j, e in enumerate(es.table["event_time"])}
         theta = es.table["estimate"].to_numpy()
-        se = es.table["std_error"].to_numpy()
+        # analysis.did reports SEs below 1.5e-7 as NA: a degenerate (zero) variance here
+        se = np.nan_to_num(es.table["std_error"].to_numpy(), nan=0.0)
         nt = es.table["n_treated"].to_numpy().astype(float)
         j_of = np.full(len(months), -1)
         w_of = np.zeros(len(months))
         for i, k in enumerate(months):
             j = pos.get(d + k, -1)
-            if j < 0 or not (np.isfinite(theta[j]) and np.isfinite(se[j]) and nt[j] > 0):
+            if j < 0 or not (np.isfinite(theta[j]) and nt[j] > 0):
                 continue
             j_of[i], w_of[i] = j, nt[j]
             num[i] += nt[j] * theta[j]
             var[i] += nt[j] ** 2 * se[j] ** 2
             n[i] += nt[j]
             n_classes[i] += 1
-        classes.append((j_of, w_of, theta, es.vcov))
+        classes.append((j_of, w_of, np.nan_to_num(theta), np.nan_to_num(es.vcov)))
     with np.errstate(invalid="ignore", divide="ignore"):
         est = np.where(n > 0, num / np.maximum(n, 1), np.nan)
         se = np.where(n > 0, np.sqrt(var) / np.maximum(n, 1), np.nan)
@@ -104,7 +105,7 @@ def exit_event_study(
             {
                 "measure": name,
                 "estimate": total,
-                "std_error": float(np.sqrt(var_m)),
+                "std_error": float(np.sqrt(max(var_m, 0.0))),
                 "n_treated": int(n[k_pos[min(weights)]]),
             }
         )

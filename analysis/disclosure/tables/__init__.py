@@ -9,7 +9,15 @@ from __future__ import annotations
 import duckdb
 
 from analysis.disclosure.layout import Context, Table
-from analysis.disclosure.tables import costs, effects, exits, other, participants, spells
+from analysis.disclosure.tables import (
+    costs,
+    effects,
+    exits,
+    other,
+    outcomes,
+    participants,
+    spells,
+)
 
 BUILDERS = (
     *participants.BUILDERS,
@@ -17,6 +25,7 @@ BUILDERS = (
     *exits.BUILDERS,
     *other.BUILDERS,
     *effects.BUILDERS,
+    *outcomes.BUILDERS,
     *costs.BUILDERS,
 )
 
