@@ -11,9 +11,9 @@ import pandas as pd
 from analysis import design
 from analysis.effects.data import analysis_treated
 from analysis.outcomes.data import load_outcome_data
-from analysis.outcomes.estimate import OUTCOMES_SPEC, EventStudySpec
-from analysis.outcomes.exit import exit_event_study
-from analysis.outcomes.intended import intended_effects
+from analysis.outcomes.estimate import OUTCOMES_SPEC, EventStudySpec, estimate_event_study
+from analysis.outcomes.exit import exit_event_study, spell_months
+from analysis.outcomes.intended import dip_window_test, intended_effects, pretrend_test
 from analysis.warehouse import apply_comments, create_schemas
 
 # Outcomes estimated by months since exit (panel.person_month indicators / amounts).
@@ -25,13 +25,15 @@ EXIT_DDL = {
     "estimator": "VARCHAR", "outcome": "VARCHAR", "subgroup": "VARCHAR",
     "months_since_exit": "INTEGER", "measure": "VARCHAR", "estimate": "DOUBLE",
     "std_error": "DOUBLE", "ci_low": "DOUBLE", "ci_high": "DOUBLE", "n_treated": "BIGINT",
-    "is_headline": "BOOLEAN", "n_duration_classes": "INTEGER",
+    "is_headline": "BOOLEAN", "n_duration_classes": "INTEGER", "credible": "BOOLEAN",
+    "pretrend_p_value": "DOUBLE", "dip_window_p_value": "DOUBLE",
 }  # fmt: skip
 INTENDED_DDL = {
     "purpose": "VARCHAR", "intended_outcome": "VARCHAR", "estimator": "VARCHAR",
     "measure": "VARCHAR", "estimate": "DOUBLE", "std_error": "DOUBLE", "ci_low": "DOUBLE",
     "ci_high": "DOUBLE", "n_treated": "BIGINT", "credible": "BOOLEAN",
     "pretrend_statistic": "DOUBLE", "pretrend_df": "DOUBLE", "pretrend_p_value": "DOUBLE",
+    "dip_window_statistic": "DOUBLE", "dip_window_df": "DOUBLE", "dip_window_p_value": "DOUBLE",
     "is_headline": "BOOLEAN",
 }  # fmt: skip
 
@@ -46,11 +48,14 @@ def build_effects_outcomes(
     create_schemas(con)
     data = load_outcome_data(con)
     treated = analysis_treated(data.base)
+    dur = spell_months(data)
+    completers = treated & (dur >= 0) & (dur <= design.EXIT_MAX_SPELL_MONTHS)
     exit_rows = []
     for outcome in exit_outcomes:
         series, measures = exit_event_study(data, outcome, treated, spec)
+        checks = _checks(estimate_event_study(data, outcome, completers, spec), spec)
         common = {"estimator": spec.name, "outcome": outcome, "subgroup": design.ALL,
-                  "is_headline": True}  # fmt: skip
+                  "is_headline": True} | checks  # fmt: skip
         for r in series.itertuples(index=False):
             exit_rows.append(common | {
                 "months_since_exit": r.months_since_exit, "measure": None,
@@ -80,6 +85,16 @@ def build_effects_outcomes(
         else 0,
         "seconds": round(time.perf_counter() - t0, 2),
     }
+
+
+def _checks(es, spec: EventStudySpec) -> dict:
+    """Pre-trend checks of the completers' start-clock series (the exit series' design)."""
+    if es is None:
+        return {"credible": False, "pretrend_p_value": None, "dip_window_p_value": None}
+    p = pretrend_test(es, spec.anticipation)[2]
+    dp = dip_window_test(es, spec.anticipation)[2]
+    ok = bool(np.isfinite(p) and np.isfinite(dp) and min(p, dp) >= design.PRETREND_ALPHA)
+    return {"credible": ok, "pretrend_p_value": p, "dip_window_p_value": dp}
 
 
 def _with_ci(df: pd.DataFrame) -> pd.DataFrame:
@@ -134,6 +149,9 @@ def _comment(con: duckdb.DuckDBPyConnection) -> None:
             "n_treated": "treated completers behind the estimate (at the first k of a measure)",
             "is_headline": "TRUE: the design standing in for the headline (see estimator)",
             "n_duration_classes": "spell-length classes d contributing at k",
+            "credible": "TRUE if the completers' event study by months since start passes both pre-trend checks (p-values below >= design.PRETREND_ALPHA); the same on every row of an outcome",
+            "pretrend_p_value": "joint Wald p-value of the completers' leads e = -12 .. -anticipation-2",
+            "dip_window_p_value": "joint Wald p-value of the completers' anticipation window e = -anticipation .. -1",
         },
     )
     apply_comments(
@@ -153,10 +171,13 @@ def _comment(con: duckdb.DuckDBPyConnection) -> None:
             "ci_low": "estimate - 1.96 std_error",
             "ci_high": "estimate + 1.96 std_error",
             "n_treated": "treated persons at the first event time of the measure",
-            "credible": "TRUE if the series passes its pre-trend check (pretrend_p_value >= design.PRETREND_ALPHA); FALSE: not to be presented as an effect",
+            "credible": "TRUE if the series passes both pre-trend checks (pretrend_p_value and dip_window_p_value >= design.PRETREND_ALPHA); FALSE: not to be presented as an effect",
             "pretrend_statistic": "joint Wald statistic of the leads e = -12 .. -anticipation-2 (placebo periods before the base period)",
             "pretrend_df": "degrees of freedom (rank of the leads' covariance)",
             "pretrend_p_value": "chi-square p-value of that statistic",
+            "dip_window_statistic": "joint Wald statistic of e = -anticipation .. -1 (the anticipation window, e = -1 included; the programme has no effect before start, so these are placebo estimates of the selection on the pre-programme dip)",
+            "dip_window_df": "degrees of freedom of the dip-window test",
+            "dip_window_p_value": "chi-square p-value of the dip-window test (0 if an exactly estimated month is not 0)",
             "is_headline": "TRUE: the design standing in for the headline (see estimator)",
         },
     )

@@ -4,7 +4,8 @@ For purpose p, the treated are the persons whose first spell has purpose p (anal
 status groups as the headline); the outcome is design.INTENDED_OUTCOME_BY_PURPOSE[p], a monthly
 indicator defined once in analysis/sql/outcomes/02_person_month_outcomes.sql (the definitions of
 marts.intended_outcomes). The event study by months since start is `estimate_event_study`;
-summaries as the headline's; `credible` = the series passes its pre-trend check.
+summaries as the headline's; `credible` = the series passes both its pre-trend checks (the
+leads before the base period and the anticipation window, e = -1 included).
 """
 
 from __future__ import annotations
@@ -32,23 +33,42 @@ def summary_measures() -> dict[str, dict[int, float]]:
     }
 
 
-def pretrend_test(es: EventStudy, anticipation: int) -> tuple[float, float, float]:
-    """Joint Wald test that the leads before the anticipation window are 0
-    (e = EVENT_TIME_MIN .. -anticipation-2, the placebo periods of a universal base at
-    g - anticipation - 1): (statistic, df, p-value); NaN if no lead is estimable."""
+def wald_test(es: EventStudy, lo: int, hi: int) -> tuple[float, float, float]:
+    """Joint Wald test that theta(e) = 0 for e = lo..hi with the influence-function covariance:
+    (statistic, df = rank, p-value). Event times whose SE analysis.did reports as NA (below
+    1.5e-7) count as exactly estimated: passing if their estimate is 0, failing otherwise. NaN
+    if no event time of the range is in the table."""
     tab = es.table
     e = tab["event_time"].to_numpy()
-    keep = (e >= design.EVENT_TIME_MIN) & (e <= -anticipation - 2)
-    keep &= np.isfinite(tab["std_error"].to_numpy()) & (tab["std_error"].to_numpy() > 0)
-    idx = np.flatnonzero(keep)
-    if idx.size == 0:
+    est = tab["estimate"].to_numpy()
+    se = tab["std_error"].to_numpy()
+    inside = (e >= lo) & (e <= hi) & np.isfinite(est)
+    if not inside.any():
         return float("nan"), float("nan"), float("nan")
-    b = tab["estimate"].to_numpy()[idx]
-    v = es.vcov[np.ix_(idx, idx)]
-    vinv = np.linalg.pinv(v)
-    stat = float(b @ vinv @ b)
+    exact = inside & ~(np.isfinite(se) & (se > 0))
+    if np.any(np.abs(est[exact]) > 1e-12):
+        return float("inf"), float(exact.sum()), 0.0
+    idx = np.flatnonzero(inside & ~exact)
+    if idx.size == 0:
+        return 0.0, 0.0, 1.0
+    b = est[idx]
+    v = np.nan_to_num(es.vcov[np.ix_(idx, idx)])
+    stat = float(b @ np.linalg.pinv(v) @ b)
     df = float(np.linalg.matrix_rank(v))
-    return stat, df, float(stats.chi2.sf(stat, df))
+    return stat, df, float(stats.chi2.sf(stat, df)) if df > 0 else 1.0
+
+
+def pretrend_test(es: EventStudy, anticipation: int) -> tuple[float, float, float]:
+    """Leads before the base period (e = EVENT_TIME_MIN .. -anticipation-2: placebo periods of a
+    universal base g - anticipation - 1)."""
+    return wald_test(es, design.EVENT_TIME_MIN, -anticipation - 2)
+
+
+def dip_window_test(es: EventStudy, anticipation: int) -> tuple[float, float, float]:
+    """The anticipation window itself (e = -anticipation .. -1, incl. e = -1): the programme has
+    no effect before the start month, so estimates there measure the selection on the
+    pre-programme dip that the base period and covariates failed to remove."""
+    return wald_test(es, -anticipation, -1)
 
 
 def intended_effects(
@@ -67,7 +87,13 @@ def intended_effects(
             continue
         studies[purpose] = es
         stat, df, p = pretrend_test(es, spec.anticipation)
-        credible = bool(np.isfinite(p) and p >= design.PRETREND_ALPHA)
+        dstat, ddf, dp = dip_window_test(es, spec.anticipation)
+        credible = bool(
+            np.isfinite(p)
+            and p >= design.PRETREND_ALPHA
+            and np.isfinite(dp)
+            and dp >= design.PRETREND_ALPHA
+        )
         n_at = dict(zip(es.table["event_time"], es.table["n_treated"], strict=True))
         for measure, weights in summary_measures().items():
             est, se = es.measure(weights)
@@ -86,6 +112,9 @@ def intended_effects(
                     "pretrend_statistic": stat,
                     "pretrend_df": df,
                     "pretrend_p_value": p,
+                    "dip_window_statistic": dstat,
+                    "dip_window_df": ddf,
+                    "dip_window_p_value": dp,
                 }
             )
     return pd.DataFrame(rows), studies
