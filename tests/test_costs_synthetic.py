@@ -26,6 +26,7 @@ import pytest
 
 from analysis.costs import build_cost_effectiveness
 from analysis.costs.valuation import discount_factors
+from analysis.design import BENEFIT_OUTCOMES
 from analysis.ingest import ingest_directory
 from analysis.panel import build_panel
 from analysis.synthetic import TRUTH_CELLS_FILE, generate_register
@@ -139,6 +140,12 @@ def effects_table(
                         0,
                     )
                 )
+    # pre-period estimates at the truth (0, no anticipation in the DGP) with the series' se: every
+    # channel passes its pre-trend check here (exclusion is tested in test_costs_channels.py)
+    series = {(r[1], r[2]): r[5] for r in rows}
+    for (outcome, sub), se in series.items():
+        for e in range(-12, 0):
+            rows.append(("callaway_santanna", outcome, sub, e, 0.0, se, 0, sub == "ALL"))
     eff = pd.DataFrame(rows, columns=["estimator", "outcome", "subgroup", "event_time", "estimate",
                                       "std_error", "n_treated", "is_headline"])  # fmt: skip
     eff["ci_low"] = eff["estimate"] - 1.96 * eff["std_error"]
@@ -186,7 +193,18 @@ def expected_from_truth(con, att: pd.DataFrame, subgroup: str, nb_pv: float = 0.
     lam, pf, b = (par["general.tax_financing_cost"], par["derived.earnings_price_factor"],
                   par["derived.benefit_nok_per_month"])  # fmt: skip
     cb, cr = costs["total_budget_cost"], costs["total_resource_cost"]
-    budget = (t + ag) * pf * (d @ earn) + (1 - tb) * b * nb_pv - cb
+    # benefit channels: each benefit type's truth valued at the type's own rate (the aggregate
+    # no-benefit share `nb_pv` only when the effects have no benefit types)
+    types = [k for k in BENEFIT_OUTCOMES if ("derived.benefit_rate." + k) in par]
+    typed = [k for k in types if (k, 0) in a.index]
+    if typed:
+        ben = sum(
+            par["derived.benefit_rate." + k] * (d @ np.array([a[k, e] for e in range(H)]))
+            for k in typed
+        )
+        budget = (t + ag) * pf * (d @ earn) - (1 - tb) * ben - cb
+    else:
+        budget = (t + ag) * pf * (d @ earn) + (1 - tb) * b * nb_pv - cb
     return {
         ("effects", "extra_employed_months"): emp.sum(),
         ("effects", "extra_employed_months_pv"): d @ emp,
