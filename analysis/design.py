@@ -95,3 +95,6 @@ EXIT_SUMMARY_MEASURES: dict[str, dict[int, float]] = {
 # Pre-trend check of an outcome-specific series: joint Wald test of the leads before the
 # anticipation window (e = EVENT_TIME_MIN .. -anticipation-2) at this level.
 PRETREND_ALPHA = 0.05
+# Later programmes (chaining, tiltakskjeding): monthly participation outcomes (panel.person_month
+# columns) whose effects are estimated for the cost analysis, valued at a cost per month.
+CHAINING_OUTCOMES = ("in_wage_subsidy", "in_other_programme")

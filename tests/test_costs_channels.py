@@ -196,3 +196,49 @@ def test_build_reads_the_design_gate():
     cost = ce.loc["programme_cost_pv", "estimate"]
     savings = ce.loc["benefit_savings_pv", "estimate"]
     assert ce.loc["npv", "estimate"] == pytest.approx(savings - cost)
+
+
+def test_later_programmes_are_costed_by_hand():
+    ws = BenefitChannel("in_wage_subsidy", eff(0.5, 0.1), 12_000.0)
+    m = {
+        (x.perspective, x.measure): x
+        for x in value_programme(
+            INPUTS, 2, eff(0.2, 0.08), eff(2000.0, 1500.0), benefits=[], programmes=[ws]
+        )
+    }
+    # 0.5 extra wage-subsidy months x 12,000 (treated minus comparisons)
+    assert m["budget", "later_programme_cost_pv"].estimate == approx(6_000)
+    assert m["budget", "later_programme_cost_pv"].std_error == approx(1_200)
+    assert m["society", "later_programme_cost_pv"].estimate == approx(6_000)
+    budget = 770 - 6_000 - 6_000
+    assert m["budget", "npv"].estimate == approx(budget)
+    # society: production 2,420 - real costs 7,000 - later programmes 6,000 + 0.2 x budget NPV
+    assert m["society", "npv"].estimate == approx(2420 - 7000 - 6000 + 0.2 * budget)
+    assert m["society", "tax_financing_effect_pv"].estimate == approx(0.2 * budget)
+
+
+def test_build_reads_chaining_effects_and_checks_them():
+    con = build(hand_staging())
+    add_effects(con, effects_frame(subgroups=("ALL",)))
+    rows = []
+    for outcome, lead in (("in_wage_subsidy", 0.0), ("in_other_programme", 0.05)):
+        for e in range(-12, 37):
+            est = lead if e < 0 else 0.1 if e >= 6 else 0.0
+            rows.append(("cs_dr_predip", outcome, "ALL", e, est, 0.01, est - 0.02, est + 0.02, 50))
+    chain = pd.DataFrame(rows, columns=["estimator", "outcome", "subgroup", "event_time",
+                                        "estimate", "std_error", "ci_low", "ci_high",
+                                        "n_treated"])  # fmt: skip
+    con.register("c_df", chain)
+    con.execute("CREATE TABLE marts.effects_chaining AS SELECT * FROM c_df")
+    con.unregister("c_df")
+    build_cost_effectiveness(con)
+    inp = _inputs(con)
+    assert inp.loc["in_wage_subsidy", "included"]
+    assert inp.loc["in_wage_subsidy", "channel"] == "later_programme:in_wage_subsidy"
+    assert not inp.loc["in_other_programme", "included"]  # leads of 5 SE
+    rate = inp.loc["in_wage_subsidy", "value_nok_per_month"]
+    assert rate == approx(12_000)  # price year = parameter year (2024)
+    ce = _ce(con)
+    assert ce["budget", "later_programme_cost_pv"] == approx(
+        rate * inp.loc["in_wage_subsidy", "pv_estimate"]
+    )

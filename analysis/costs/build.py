@@ -32,6 +32,7 @@ from analysis.costs.valuation import (
 from analysis.design import (
     ANY_BENEFIT_OUTCOME,
     BENEFIT_OUTCOMES,
+    CHAINING_OUTCOMES,
     HEADLINE_ESTIMATOR,
     PRETREND_ALPHA,
 )
@@ -48,6 +49,12 @@ OUTCOME_NAMES: dict[str, tuple[str, ...]] = {
     EARNINGS: (EARNINGS,),
     NO_BENEFIT: (NO_BENEFIT, _NOT_ANY_BENEFIT, ANY_BENEFIT_OUTCOME),
     **{b: (b,) for b in BENEFIT_OUTCOMES},
+    **{c: (c,) for c in CHAINING_OUTCOMES},
+}
+# Cost per month of a later programme (chaining channel): outcome -> parameter.
+CHAINING_COSTS = {
+    "in_wage_subsidy": "costs.wage_subsidy",
+    "in_other_programme": "costs.other_programme",
 }
 OUTCOMES = tuple(OUTCOME_NAMES)
 SENSITIVITY_HORIZONS = (12, 36, 60)
@@ -388,7 +395,30 @@ def read_effects(con: duckdb.DuckDBPyConnection) -> EffectsSource:
                 src.n_treated[(outcome, subgroup)] = int(n)
     if _table_exists(con, "marts", "effects_design_gate"):
         src.gate = read_gate(con, estimator)
+    _read_chaining(con, src)
     return src
+
+
+def _read_chaining(con: duckdb.DuckDBPyConnection, src: EffectsSource) -> None:
+    """Effects on later-programme months the headline does not report: from
+    marts.effects_chaining (analysis.outcomes, same pre-dip design; ALL only)."""
+    have = {o for o, _ in src.per_event}
+    missing = [c for c in CHAINING_OUTCOMES if c not in have]
+    if not missing or not _table_exists(con, "marts", "effects_chaining"):
+        return
+    for outcome, subgroup, e, est, se in con.execute(
+        "SELECT outcome, subgroup, event_time, estimate, std_error FROM marts.effects_chaining "
+        "WHERE list_contains(?, outcome) AND estimate IS NOT NULL "
+        "AND (std_error IS NOT NULL OR event_time < 0) ORDER BY outcome, subgroup, event_time",
+        [missing],
+    ).fetchall():
+        src.outcome_names.setdefault(outcome, outcome)
+        if int(e) < 0:
+            src.pre.setdefault((outcome, subgroup), []).append(
+                (float(est), None if se is None else float(se))
+            )
+        else:
+            src.per_event.setdefault((outcome, subgroup), {})[int(e)] = (float(est), float(se))
 
 
 # --- evaluation ----------------------------------------------------------------------------------
@@ -500,6 +530,14 @@ def evaluate(
             for k, rate in rates.items()
             if effs.get(k) is None or checks[k].included
         ]
+        programmes = []
+        for k, key in CHAINING_COSTS.items():
+            if effs.get(k) is None:
+                continue
+            p = params[key]
+            rates[k] = float(p.value) * prices.factor(int(p.year)) * scenario.cost_scale
+            if checks[k].included:
+                programmes.append(BenefitChannel(k, effs[k], rates[k], 1.0))
         measures = value_programme(
             inputs,
             scenario.horizon_months,
@@ -508,6 +546,7 @@ def evaluate(
             benefits=channels,
             earnings_excluded=_reason(checks.get(EARNINGS)),
             employment_excluded=_reason(checks.get(EMPLOYED)),
+            programmes=programmes,
         )
         results.append(SubgroupResult(subgroup, measures, effs, inputs, checks, rates))
     return results
@@ -786,8 +825,8 @@ def _write_effect_inputs(con, effects: EffectsSource, results, scenario: Scenari
             "extrapolated_months": "months past the last estimated event time filled by the persistence assumption (0 = none)",
             "uncertainty_basis": "joint_influence_function (marts.effects_cumulative), sum_of_se_bound (summed marts.effects, perfect positive correlation assumed), or joint_influence_function+sum_of_se_bound (cumulative plus summed months)",
             "n_treated": "treated persons behind the estimate (as reported by the effects module)",
-            "channel": "the valuation channel: employment (cost per extra employed month), earnings (tax revenue, production), benefit:<type> (each benefit type at its own rate), benefit:any (the aggregate share with no benefit, used only without effects per type)",
-            "value_nok_per_month": "benefit channels: NOK per benefit month of the channel (the type's own rate, averaged over the calendar years of the treated's person-months in the horizon, price year; the aggregate: derived.benefit_nok_per_month); NULL otherwise",
+            "channel": "the valuation channel: employment (cost per extra employed month), earnings (tax revenue, production), benefit:<type> (each benefit type at its own rate), benefit:any (the aggregate share with no benefit, used only without effects per type), later_programme:<outcome> (chaining: the effect on months in a wage subsidy / other programme - treated minus comparisons - at a cost per month; from marts.effects_chaining when the headline does not report it)",
+            "value_nok_per_month": "benefit channels: NOK per benefit month of the channel (the type's own rate, averaged over the calendar years of the treated's person-months in the horizon, price year; the aggregate: derived.benefit_nok_per_month); later-programme channels: cost per programme month (costs.wage_subsidy, costs.other_programme); NULL otherwise",
             "included": "TRUE if the channel passed its pre-trend/placebo check and enters the NPV; FALSE: shown, excluded",
             "exclusion_reason": "why the channel is excluded (NULL if included)",
             "check_basis": "design_gate (marts.effects_design_gate.credible of the series), pre_period_estimates (joint Wald of the series' e < 0 estimates in marts.effects, diagonal covariance, level design.PRETREND_ALPHA) or none (no check possible: excluded)",
@@ -801,6 +840,8 @@ def _channel_name(outcome: str) -> str:
         return "employment"
     if outcome == EARNINGS:
         return "earnings"
+    if outcome in CHAINING_COSTS:
+        return f"later_programme:{outcome}"
     return "benefit:any" if outcome == NO_BENEFIT else f"benefit:{outcome}"
 
 

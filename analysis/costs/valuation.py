@@ -227,6 +227,7 @@ MEASURE_ORDER: tuple[tuple[str, str], ...] = (
     ("effects", "benefit_months_change"),
     ("effects", "benefit_payments_change_pv"),
     ("budget", "programme_cost_pv"),
+    ("budget", "later_programme_cost_pv"),
     ("budget", "tax_revenue_gain_pv"),
     ("budget", "benefit_savings_pv"),
     ("budget", "npv"),
@@ -234,6 +235,7 @@ MEASURE_ORDER: tuple[tuple[str, str], ...] = (
     ("budget", "break_even_employment_pp"),
     ("budget", "break_even_earnings_nok_per_month"),
     ("society", "resource_cost_pv"),
+    ("society", "later_programme_cost_pv"),
     ("society", "production_gain_pv"),
     ("society", "tax_financing_effect_pv"),
     ("society", "npv"),
@@ -369,6 +371,7 @@ def value_programme(
     benefits: Sequence[BenefitChannel] | None = None,
     earnings_excluded: str | None = None,
     employment_excluded: str | None = None,
+    programmes: Sequence[BenefitChannel] = (),
 ) -> list[Measure]:
     """All measures of marts.cost_effectiveness for one subgroup and horizon.
 
@@ -381,8 +384,13 @@ def value_programme(
     without it, the aggregate channel of the share with no benefit `no_benefit` is valued at
     inputs.benefit_nok_per_month (B = -N). `earnings_excluded` / `employment_excluded`: the
     reason a channel failed its check; its NPV terms and measures are then left out (NULL with
-    the reason in the note). Every NPV is linear in the effects; its standard error adds
-    |coef| x se over the channels (no covariance across outcomes: an upper bound).
+    the reason in the note). `programmes`: later programmes (chaining), each channel an effect
+    on months in a programme valued at its cost per month P_j; L = sum_j P_j x effect_j is a cost
+    to the budget and a real resource cost (treated minus comparisons: both groups' later
+    programmes are costed):
+      budget  NPV = ... - L;  society NPV = ... - L + lambda * budget NPV.
+    Every NPV is linear in the effects; its standard error adds |coef| x se over the channels
+    (no covariance across outcomes: an upper bound).
     """
     if benefits is None:
         benefits = [BenefitChannel("no_benefit", no_benefit, inputs.benefit_nok_per_month, -1.0)]
@@ -502,7 +510,19 @@ def value_programme(
             ben_note,
         )
     )
-    budget_terms = earnings_terms + savings_terms
+    later_terms = [(-ch.months_per_unit * ch.nok_per_month, ch.effect, "pv") for ch in programmes]
+    out.append(
+        _linear(
+            "budget",
+            "later_programme_cost_pv",
+            pv_unit,
+            0.0,
+            [(-c, e, k) for c, e, k in later_terms],
+            z,
+            None if programmes else "no later-programme channel (not estimated or excluded)",
+        )
+    )
+    budget_terms = earnings_terms + savings_terms + later_terms
     out.append(
         _linear("budget", "npv", "NOK per participant (present value)", -cb, budget_terms, z)
     )
@@ -529,9 +549,21 @@ def value_programme(
             z,
         )
     )
+    out.append(
+        _linear(
+            "society",
+            "later_programme_cost_pv",
+            pv_unit,
+            0.0,
+            [(-c, e, k) for c, e, k in later_terms],
+            z,
+            None if programmes else "no later-programme channel (not estimated or excluded)",
+        )
+    )
     society_terms = [
         *([] if earnings_excluded else [((1 + a) * pf + lam * (t + a) * pf, earnings, "pv")]),
         *[(lam * c, e, k) for c, e, k in savings_terms],
+        *[((1 + lam) * c, e, k) for c, e, k in later_terms],
     ]
     out.append(
         _linear(

@@ -19,7 +19,12 @@ from analysis.warehouse import apply_comments, create_schemas
 # Outcomes estimated by months since exit (panel.person_month indicators / amounts).
 EXIT_OUTCOMES = ("employed", "earnings_nok", design.ANY_BENEFIT_OUTCOME)
 Z = 1.959963984540054
-TABLES = ("marts.effects_exit", "marts.effects_intended")
+TABLES = ("marts.effects_exit", "marts.effects_intended", "marts.effects_chaining")
+CHAINING_DDL = {
+    "estimator": "VARCHAR", "outcome": "VARCHAR", "subgroup": "VARCHAR", "event_time": "INTEGER",
+    "estimate": "DOUBLE", "std_error": "DOUBLE", "ci_low": "DOUBLE", "ci_high": "DOUBLE",
+    "n_treated": "BIGINT",
+}  # fmt: skip
 
 EXIT_DDL = {
     "estimator": "VARCHAR", "outcome": "VARCHAR", "subgroup": "VARCHAR",
@@ -68,16 +73,27 @@ def build_effects_outcomes(
                 "std_error": r.std_error, "n_treated": r.n_treated, "n_duration_classes": None,
             })  # fmt: skip
     exit_df = _with_ci(pd.DataFrame(exit_rows))
+    chain_rows = []
+    for outcome in design.CHAINING_OUTCOMES:
+        es = estimate_event_study(data, outcome, treated, spec)
+        if es is None:
+            continue
+        chain_rows.append(
+            es.table.assign(estimator=spec.name, outcome=outcome, subgroup=design.ALL)
+        )
+    chain_df = _with_ci(pd.concat(chain_rows, ignore_index=True) if chain_rows else pd.DataFrame())
     intended_df, _ = intended_effects(data, spec, Z)
     if len(intended_df):
         intended_df["is_headline"] = True
     _write(con, "marts.effects_exit", exit_df, EXIT_DDL)
     _write(con, "marts.effects_intended", intended_df, INTENDED_DDL)
+    _write(con, "marts.effects_chaining", chain_df, CHAINING_DDL)
     _comment(con)
     return {
         "estimator": spec.name,
         "rows:marts.effects_exit": len(exit_df),
         "rows:marts.effects_intended": len(intended_df),
+        "rows:marts.effects_chaining": len(chain_df),
         "purposes_credible": int(
             intended_df["credible"].groupby(intended_df["purpose"]).first().sum()
         )
@@ -152,6 +168,26 @@ def _comment(con: duckdb.DuckDBPyConnection) -> None:
             "credible": "TRUE if the completers' event study by months since start passes both pre-trend checks (p-values below >= design.PRETREND_ALPHA); the same on every row of an outcome",
             "pretrend_p_value": "joint Wald p-value of the completers' leads e = -12 .. -anticipation-2",
             "dip_window_p_value": "joint Wald p-value of the completers' anticipation window e = -anticipation .. -1",
+        },
+    )
+    apply_comments(
+        con,
+        "marts.effects_chaining",
+        "Effects of Arbeidstrening on months in later programmes (chaining, tiltakskjeding) by "
+        "months since start: in a wage subsidy (MIDLONTIL/VARLONTIL) and in another programme "
+        "(not ARBTREN), design.CHAINING_OUTCOMES; the cost analysis values them at a cost per "
+        "month (treated minus comparisons: both groups' later programmes are costed). "
+        + design_note,
+        {
+            "estimator": "name of the event-study design",
+            "outcome": "in_wage_subsidy or in_other_programme (panel.person_month, 0/1)",
+            "subgroup": "ALL",
+            "event_time": "months since the start month (-12..36; the base period has estimate 0 and no SE)",
+            "estimate": "ATT on the 0-1 scale (extra months in the programme per participant and month)",
+            "std_error": "standard error from the influence function (clustered by person)",
+            "ci_low": "estimate - 1.96 std_error",
+            "ci_high": "estimate + 1.96 std_error",
+            "n_treated": "treated persons in the estimable cells at this event time",
         },
     )
     apply_comments(

@@ -11,6 +11,7 @@ from pipelines.resources import WarehouseResource
 
 EFFECTS_EXIT_KEY = dg.AssetKey(["marts", "effects_exit"])
 EFFECTS_INTENDED_KEY = dg.AssetKey(["marts", "effects_intended"])
+EFFECTS_CHAINING_KEY = dg.AssetKey(["marts", "effects_chaining"])
 
 
 @dg.multi_asset(
@@ -36,6 +37,16 @@ EFFECTS_INTENDED_KEY = dg.AssetKey(["marts", "effects_intended"])
                 "with its pre-trend check (credible)."
             ),
         ),
+        dg.AssetSpec(
+            EFFECTS_CHAINING_KEY,
+            deps=[PANEL_KEY, EFFECTS_KEY],
+            group_name="effects",
+            kinds={"python", "duckdb"},
+            description=(
+                "Effects on months in later programmes (wage subsidy, other programmes) by "
+                "months since start: the chaining channel of the cost analysis."
+            ),
+        ),
     ],
 )
 def effects_outcomes(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
@@ -46,6 +57,7 @@ def effects_outcomes(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     md = _scalar_metadata(meta)
     yield dg.MaterializeResult(asset_key=EFFECTS_EXIT_KEY, metadata=md)
     yield dg.MaterializeResult(asset_key=EFFECTS_INTENDED_KEY, metadata=md)
+    yield dg.MaterializeResult(asset_key=EFFECTS_CHAINING_KEY, metadata=md)
 
 
 @safe_step
@@ -55,4 +67,4 @@ def _build(warehouse: WarehouseResource) -> dict:
 
 
 EFFECTS_OUTCOMES_ASSETS = [effects_outcomes]
-EFFECTS_OUTCOMES_KEYS = [EFFECTS_EXIT_KEY, EFFECTS_INTENDED_KEY]
+EFFECTS_OUTCOMES_KEYS = [EFFECTS_EXIT_KEY, EFFECTS_INTENDED_KEY, EFFECTS_CHAINING_KEY]
