@@ -242,3 +242,27 @@ def test_build_reads_chaining_effects_and_checks_them():
     assert ce["budget", "later_programme_cost_pv"] == approx(
         rate * inp.loc["in_wage_subsidy", "pv_estimate"]
     )
+
+
+def test_balanced_window_is_recorded():
+    con = build(hand_staging())
+    df = effects_frame(subgroups=("ALL",))
+    # employment: late cohorts drop out from e = 30 (fewer treated behind the later months)
+    late = (df["outcome"] == "employed") & (df["event_time"] >= 30)
+    df.loc[late, "n_treated"] = 80
+    add_effects(con, df)
+    build_cost_effectiveness(con)
+    inp = _inputs(con)
+    assert not inp.loc["employed", "balanced_window"]
+    assert inp.loc["earnings_nok", "balanced_window"]
+    # a cumulative table that says it is balanced (same cohorts throughout) is believed
+    cum = pd.DataFrame(
+        [("callaway_santanna", "employed", "ALL", 36, 0.5, 0.1, 80, True)],
+        columns=["estimator", "outcome", "subgroup", "horizon_months", "estimate", "std_error",
+                 "n_treated", "balanced"],
+    )  # fmt: skip
+    add_effects(con, df, cum)
+    build_cost_effectiveness(con)
+    inp = _inputs(con)
+    assert inp.loc["employed", "balanced_window"]
+    assert inp.loc["employed", "estimate"] == approx(0.5)

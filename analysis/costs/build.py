@@ -291,6 +291,26 @@ class EffectsSource:
     outcome_names: dict[str, str] = field(default_factory=dict)  # our name -> name in the mart
     pre: dict[tuple[str, str], list[tuple[float, float | None]]] = field(default_factory=dict)
     gate: dict[tuple[str, str], ChannelCheck] = field(default_factory=dict)  # by mart name
+    n_by_e: dict[tuple[str, str], dict[int, int]] = field(default_factory=dict)
+    cum_balanced: dict[tuple[str, str, int], bool] = field(default_factory=dict)
+
+    def balanced(self, outcome: str, subgroup: str, horizon: int) -> bool | None:
+        """Whether the horizon sum is over a balanced event window (the same cohorts at every
+        summed event time): the cumulative table's `balanced` flag when it has the horizon, else
+        equal treated counts at every estimated event time 0..min(horizon, e_max + 1) - 1.
+        None if the marts give no way to tell."""
+        key = (outcome, subgroup)
+        usable = [h for (o, s, h) in self.cum_balanced if (o, s) == key and h <= horizon]
+        if usable:
+            return self.cum_balanced[(outcome, subgroup, max(usable))]
+        n = self.n_by_e.get(key, {})
+        if not n:
+            return None
+        e_max = max(n)
+        counts = [n.get(e) for e in range(min(horizon, e_max + 1))]
+        if any(c is None for c in counts):
+            return None
+        return len(set(counts)) == 1
 
     def check(self, outcome: str, subgroup: str) -> ChannelCheck:
         """The channel's pre-trend/placebo check: the design gate's decision if it has the
@@ -380,9 +400,25 @@ def read_effects(con: duckdb.DuckDBPyConnection) -> EffectsSource:
             )
             continue
         src.per_event.setdefault((outcome, subgroup), {})[int(e)] = (float(est), float(se))
+        if n is not None:
+            src.n_by_e.setdefault((outcome, subgroup), {})[int(e)] = int(n)
         if int(e) == 0 and n is not None:
             src.n_treated[(outcome, subgroup)] = int(n)
     if src.has_cumulative:
+        cum_cols = {
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_schema = 'marts' AND table_name = 'effects_cumulative'"
+            ).fetchall()
+        }
+        if "balanced" in cum_cols:
+            for name, subgroup, h, bal in con.execute(
+                "SELECT outcome, subgroup, horizon_months, balanced FROM marts.effects_cumulative "
+                "WHERE estimator = ? AND list_contains(?, outcome) AND balanced IS NOT NULL",
+                [estimator, wanted],
+            ).fetchall():
+                src.cum_balanced[(names[name], subgroup, int(h))] = bool(bal)
         for name, subgroup, h, est, se, n in con.execute(
             "SELECT outcome, subgroup, horizon_months, estimate, std_error, n_treated "
             "FROM marts.effects_cumulative WHERE estimator = ? AND list_contains(?, outcome) "
@@ -406,8 +442,9 @@ def _read_chaining(con: duckdb.DuckDBPyConnection, src: EffectsSource) -> None:
     missing = [c for c in CHAINING_OUTCOMES if c not in have]
     if not missing or not _table_exists(con, "marts", "effects_chaining"):
         return
-    for outcome, subgroup, e, est, se in con.execute(
-        "SELECT outcome, subgroup, event_time, estimate, std_error FROM marts.effects_chaining "
+    for outcome, subgroup, e, est, se, n in con.execute(
+        "SELECT outcome, subgroup, event_time, estimate, std_error, n_treated "
+        "FROM marts.effects_chaining "
         "WHERE list_contains(?, outcome) AND estimate IS NOT NULL "
         "AND (std_error IS NOT NULL OR event_time < 0) ORDER BY outcome, subgroup, event_time",
         [missing],
@@ -419,6 +456,8 @@ def _read_chaining(con: duckdb.DuckDBPyConnection, src: EffectsSource) -> None:
             )
         else:
             src.per_event.setdefault((outcome, subgroup), {})[int(e)] = (float(est), float(se))
+            if n is not None:
+                src.n_by_e.setdefault((outcome, subgroup), {})[int(e)] = int(n)
 
 
 # --- evaluation ----------------------------------------------------------------------------------
@@ -783,6 +822,7 @@ def _write_effect_inputs(con, effects: EffectsSource, results, scenario: Scenari
                 "exclusion_reason": None if chk is None else chk.reason,
                 "check_basis": None if chk is None else chk.basis,
                 "check_p_value": None if chk is None else chk.p_value,
+                "balanced_window": effects.balanced(outcome, r.subgroup, scenario.horizon_months),
                 "estimator": effects.estimator, "subgroup": r.subgroup,
                 "horizon_months": scenario.horizon_months,
                 "outcome": effects.outcome_names.get(outcome, outcome),
@@ -800,7 +840,7 @@ def _write_effect_inputs(con, effects: EffectsSource, results, scenario: Scenari
         "discount_rate": "DOUBLE", "extrapolated_months": "INTEGER",
         "uncertainty_basis": "VARCHAR", "n_treated": "BIGINT", "channel": "VARCHAR",
         "value_nok_per_month": "DOUBLE", "included": "BOOLEAN", "exclusion_reason": "VARCHAR",
-        "check_basis": "VARCHAR", "check_p_value": "DOUBLE",
+        "check_basis": "VARCHAR", "check_p_value": "DOUBLE", "balanced_window": "BOOLEAN",
     })  # fmt: skip
     apply_comments(
         con,
@@ -831,6 +871,7 @@ def _write_effect_inputs(con, effects: EffectsSource, results, scenario: Scenari
             "exclusion_reason": "why the channel is excluded (NULL if included)",
             "check_basis": "design_gate (marts.effects_design_gate.credible of the series), pre_period_estimates (joint Wald of the series' e < 0 estimates in marts.effects, diagonal covariance, level design.PRETREND_ALPHA) or none (no check possible: excluded)",
             "check_p_value": "p-value of the check (the gate's smallest p-value of the series, or the pre-period Wald test)",
+            "balanced_window": "TRUE if the horizon sum is over a balanced event window (the same cohorts at every summed event time: effects_cumulative.balanced, or equal n_treated at every summed month); FALSE: the cohort composition changes within the sum (late cohorts drop out); NULL: unknown",
         },
     )
 

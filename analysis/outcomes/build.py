@@ -75,7 +75,8 @@ def build_effects_outcomes(
     exit_df = _with_ci(pd.DataFrame(exit_rows))
     chain_rows = []
     for outcome in design.CHAINING_OUTCOMES:
-        es = estimate_event_study(data, outcome, treated, spec)
+        # balanced event window: only cohorts observed over the whole cost horizon (e = 0..35)
+        es = estimate_event_study(data, outcome, treated, spec, balance_e=design.EVENT_TIME_MAX - 1)
         if es is None:
             continue
         chain_rows.append(
@@ -175,7 +176,9 @@ def _comment(con: duckdb.DuckDBPyConnection) -> None:
         "marts.effects_chaining",
         "Effects of Arbeidstrening on months in later programmes (chaining, tiltakskjeding) by "
         "months since start: in a wage subsidy (MIDLONTIL/VARLONTIL) and in another programme "
-        "(not ARBTREN), design.CHAINING_OUTCOMES; the cost analysis values them at a cost per "
+        "(not ARBTREN), design.CHAINING_OUTCOMES; balanced event window: only start cohorts "
+        "observed at every event time 0..35 (aggte balance_e). The cost analysis values them "
+        "at a cost per "
         "month (treated minus comparisons: both groups' later programmes are costed). "
         + design_note,
         {
@@ -187,7 +190,7 @@ def _comment(con: duckdb.DuckDBPyConnection) -> None:
             "std_error": "standard error from the influence function (clustered by person)",
             "ci_low": "estimate - 1.96 std_error",
             "ci_high": "estimate + 1.96 std_error",
-            "n_treated": "treated persons in the estimable cells at this event time",
+            "n_treated": "treated persons in the estimable cells at this event time (the same at every e >= 0: balanced window)",
         },
     )
     apply_comments(

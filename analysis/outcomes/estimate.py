@@ -95,10 +95,12 @@ def estimate_event_study(
     spec: EventStudySpec = OUTCOMES_SPEC,
     min_e: int = design.EVENT_TIME_MIN,
     max_e: int = design.EVENT_TIME_MAX,
+    balance_e: int | None = None,
 ) -> EventStudy | None:
     """Event study of `outcome` (a series name or an (N, T) array) for the treated persons
     `treated` (mask over persons; first start in the analysis window) against the comparison
-    pool. None if no cell is estimable."""
+    pool. `balance_e`: keep only cohorts observed up to event time balance_e (R did's
+    balance_e; a balanced event window for horizon sums). None if no cell is estimable."""
     b = data.base
     y = data.series[outcome] if isinstance(outcome, str) else outcome
     pool = comparison_pool(data)
@@ -139,9 +141,12 @@ def estimate_event_study(
         cells = res.att_gt
         if not cells["att"].notna().any():
             return None
-        es = aggte(res, type="dynamic", min_e=min_e, max_e=max_e)
+        es = aggte(res, type="dynamic", min_e=min_e, max_e=max_e, balance_e=balance_e)
     tab = es.table.rename(columns={"att": "estimate", "se": "std_error"})
     ok = cells[cells["att"].notna() & (cells["time"] != cells["base_time"])]
+    if balance_e is not None:  # the cohorts aggte kept: observed at balance_e
+        seen = ok.loc[ok["event_time"] == balance_e, "group"].unique()
+        ok = ok[ok["group"].isin(seen)]
     n_e = ok.groupby("event_time")["n_treated"].sum()
     tab["n_treated"] = tab["event_time"].map(n_e).fillna(0).astype(np.int64)
     out_cells = cells.assign(group=cells["group"] - 1, time=cells["time"] - 1)
