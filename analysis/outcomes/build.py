@@ -19,7 +19,12 @@ from analysis.warehouse import apply_comments, create_schemas
 # Outcomes estimated by months since exit (panel.person_month indicators / amounts).
 EXIT_OUTCOMES = ("employed", "earnings_nok", design.ANY_BENEFIT_OUTCOME)
 Z = 1.959963984540054
-TABLES = ("marts.effects_exit", "marts.effects_intended", "marts.effects_chaining")
+TABLES = (
+    "marts.effects_exit",
+    "marts.effects_exit_summary",
+    "marts.effects_intended",
+    "marts.effects_chaining",
+)
 CHAINING_DDL = {
     "estimator": "VARCHAR", "outcome": "VARCHAR", "subgroup": "VARCHAR", "event_time": "INTEGER",
     "estimate": "DOUBLE", "std_error": "DOUBLE", "ci_low": "DOUBLE", "ci_high": "DOUBLE",
@@ -28,10 +33,15 @@ CHAINING_DDL = {
 
 EXIT_DDL = {
     "estimator": "VARCHAR", "outcome": "VARCHAR", "subgroup": "VARCHAR",
-    "months_since_exit": "INTEGER", "measure": "VARCHAR", "estimate": "DOUBLE",
+    "months_since_exit": "INTEGER", "estimate": "DOUBLE",
     "std_error": "DOUBLE", "ci_low": "DOUBLE", "ci_high": "DOUBLE", "n_treated": "BIGINT",
     "is_headline": "BOOLEAN", "n_duration_classes": "INTEGER", "credible": "BOOLEAN",
     "pretrend_p_value": "DOUBLE", "dip_window_p_value": "DOUBLE",
+}  # fmt: skip
+EXIT_SUMMARY_DDL = {
+    "estimator": "VARCHAR", "outcome": "VARCHAR", "subgroup": "VARCHAR", "measure": "VARCHAR",
+    "estimate": "DOUBLE", "std_error": "DOUBLE", "ci_low": "DOUBLE", "ci_high": "DOUBLE",
+    "n_treated": "BIGINT", "is_headline": "BOOLEAN", "credible": "BOOLEAN",
 }  # fmt: skip
 INTENDED_DDL = {
     "purpose": "VARCHAR", "intended_outcome": "VARCHAR", "estimator": "VARCHAR",
@@ -55,7 +65,7 @@ def build_effects_outcomes(
     treated = analysis_treated(data.base)
     dur = spell_months(data)
     completers = treated & (dur >= 0) & (dur <= design.EXIT_MAX_SPELL_MONTHS)
-    exit_rows = []
+    exit_rows, summary_rows = [], []
     for outcome in exit_outcomes:
         series, measures = exit_event_study(data, outcome, treated, spec)
         checks = _checks(estimate_event_study(data, outcome, completers, spec), spec)
@@ -63,16 +73,16 @@ def build_effects_outcomes(
                   "is_headline": True} | checks  # fmt: skip
         for r in series.itertuples(index=False):
             exit_rows.append(common | {
-                "months_since_exit": r.months_since_exit, "measure": None,
-                "estimate": r.estimate, "std_error": r.std_error, "n_treated": r.n_treated,
+                "months_since_exit": r.months_since_exit, "estimate": r.estimate, "std_error": r.std_error, "n_treated": r.n_treated,
                 "n_duration_classes": r.n_classes,
             })  # fmt: skip
         for r in measures.itertuples(index=False):
-            exit_rows.append(common | {
-                "months_since_exit": None, "measure": r.measure, "estimate": r.estimate,
-                "std_error": r.std_error, "n_treated": r.n_treated, "n_duration_classes": None,
+            summary_rows.append(common | {
+                "measure": r.measure, "estimate": r.estimate, "std_error": r.std_error,
+                "n_treated": r.n_treated,
             })  # fmt: skip
     exit_df = _with_ci(pd.DataFrame(exit_rows))
+    summary_df = _with_ci(pd.DataFrame(summary_rows))
     chain_rows = []
     for outcome in design.CHAINING_OUTCOMES:
         # balanced event window: only cohorts observed over the whole cost horizon (e = 0..35)
@@ -87,12 +97,14 @@ def build_effects_outcomes(
     if len(intended_df):
         intended_df["is_headline"] = True
     _write(con, "marts.effects_exit", exit_df, EXIT_DDL)
+    _write(con, "marts.effects_exit_summary", summary_df, EXIT_SUMMARY_DDL)
     _write(con, "marts.effects_intended", intended_df, INTENDED_DDL)
     _write(con, "marts.effects_chaining", chain_df, CHAINING_DDL)
     _comment(con)
     return {
         "estimator": spec.name,
         "rows:marts.effects_exit": len(exit_df),
+        "rows:marts.effects_exit_summary": len(summary_df),
         "rows:marts.effects_intended": len(intended_df),
         "rows:marts.effects_chaining": len(chain_df),
         "purposes_credible": int(
@@ -151,24 +163,42 @@ def _comment(con: duckdb.DuckDBPyConnection) -> None:
         "spells (exit inside the window, at most design.EXIT_MAX_SPELL_MONTHS months long): "
         "theta_exit(k) = sum_d n_d(k) ATT_d(d + k) / sum_d n_d(k) over spell lengths d, where "
         "ATT_d(e) is the event study by months since start of the completers of length d. "
-        "Rows with months_since_exit are the series; rows with measure are summaries. "
-        + design_note,
+        "Summaries in marts.effects_exit_summary. " + design_note,
         {
             "estimator": "name of the event-study design (analysis.outcomes.estimate spec name)",
             "outcome": "employed (0/1), earnings_nok (NOK a month) or any_benefit (0/1) in the month",
             "subgroup": "ALL (every treated completer)",
-            "months_since_exit": "k = months since the exit month of the first spell (0 = exit month); NULL on summary rows",
-            "measure": "summary over k (design.EXIT_SUMMARY_MEASURES): exit_mean_0_5, exit_at_6, exit_at_12, exit_mean_12_23; NULL on series rows",
+            "months_since_exit": "k = months since the exit month of the first spell (0 = exit month, partly still in the programme)",
             "estimate": "ATT (share points on the 0-1 scale, or NOK)",
             "std_error": "standard error: influence function within each spell-length class, classes combined as independent (approximate: they share comparisons)",
             "ci_low": "estimate - 1.96 std_error",
             "ci_high": "estimate + 1.96 std_error",
-            "n_treated": "treated completers behind the estimate (at the first k of a measure)",
+            "n_treated": "treated completers behind the estimate",
             "is_headline": "TRUE: the design standing in for the headline (see estimator)",
             "n_duration_classes": "spell-length classes d contributing at k",
             "credible": "TRUE if the completers' event study by months since start passes both pre-trend checks (p-values below >= design.PRETREND_ALPHA); the same on every row of an outcome",
             "pretrend_p_value": "joint Wald p-value of the completers' leads e = -12 .. -anticipation-2",
             "dip_window_p_value": "joint Wald p-value of the completers' anticipation window e = -anticipation .. -1",
+        },
+    )
+    apply_comments(
+        con,
+        "marts.effects_exit_summary",
+        "Summaries of marts.effects_exit over months since exit (design.EXIT_SUMMARY_MEASURES), "
+        "with standard errors from each spell-length class's joint covariance (classes combined "
+        "as independent). " + design_note,
+        {
+            "estimator": "name of the event-study design",
+            "outcome": "employed, earnings_nok or any_benefit",
+            "subgroup": "ALL",
+            "measure": "exit_mean_0_5 (mean over k = 0..5), exit_at_6, exit_at_12, exit_mean_12_23",
+            "estimate": "weighted sum of the series (share points on the 0-1 scale, or NOK)",
+            "std_error": "standard error (see table comment)",
+            "ci_low": "estimate - 1.96 std_error",
+            "ci_high": "estimate + 1.96 std_error",
+            "n_treated": "treated completers at the first k of the measure",
+            "is_headline": "TRUE: the design standing in for the headline (see estimator)",
+            "credible": "as marts.effects_exit.credible for the outcome",
         },
     )
     apply_comments(

@@ -9,7 +9,7 @@ from pipelines.assets.panel import PANEL_KEY
 from pipelines.errors import safe_step
 from pipelines.resources import WarehouseResource
 
-EFFECTS_EXIT_KEY = dg.AssetKey(["marts", "effects_exit"])
+EFFECTS_EXIT_KEY = dg.AssetKey(["marts", "effects_exit"])  # with marts.effects_exit_summary
 EFFECTS_INTENDED_KEY = dg.AssetKey(["marts", "effects_intended"])
 EFFECTS_CHAINING_KEY = dg.AssetKey(["marts", "effects_chaining"])
 

@@ -40,7 +40,17 @@ def effects_exit(ctx: Context) -> Table | None:
         "marts.effects_exit",
         "effects_exit",
         "Effekter etter måneder siden avslutning",
-        ("estimator", "outcome", "subgroup", "months_since_exit", "measure"),
+        ("estimator", "outcome", "subgroup", "months_since_exit"),
+    )
+
+
+def effects_exit_summary(ctx: Context) -> Table | None:
+    return _table(
+        ctx,
+        "marts.effects_exit_summary",
+        "effects_exit_summary",
+        "Oppsummerte effekter etter avslutning",
+        ("estimator", "outcome", "subgroup", "measure"),
     )
 
 
@@ -54,6 +64,6 @@ def effects_intended(ctx: Context) -> Table | None:
     )
 
 
-BUILDERS = (effects_exit, effects_intended)
+BUILDERS = (effects_exit, effects_exit_summary, effects_intended)
 
 __all__ = ["BUILDERS"]
