@@ -238,6 +238,7 @@ def test_build_reads_chaining_effects_and_checks_them():
     assert not inp.loc["in_other_programme", "included"]  # leads of 5 SE
     rate = inp.loc["in_wage_subsidy", "value_nok_per_month"]
     assert rate == approx(12_000)  # price year = parameter year (2024)
+    assert inp.loc["in_wage_subsidy", "n_treated"] == 50
     ce = _ce(con)
     assert ce["budget", "later_programme_cost_pv"] == approx(
         rate * inp.loc["in_wage_subsidy", "pv_estimate"]

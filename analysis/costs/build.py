@@ -458,6 +458,8 @@ def _read_chaining(con: duckdb.DuckDBPyConnection, src: EffectsSource) -> None:
             src.per_event.setdefault((outcome, subgroup), {})[int(e)] = (float(est), float(se))
             if n is not None:
                 src.n_by_e.setdefault((outcome, subgroup), {})[int(e)] = int(n)
+                if int(e) == 0:
+                    src.n_treated[(outcome, subgroup)] = int(n)
 
 
 # --- evaluation ----------------------------------------------------------------------------------
