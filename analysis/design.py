@@ -82,6 +82,10 @@ AGE_GROUPS = ("under_30", "30_plus")
 OUTCOMES_ANTICIPATION_MONTHS = 6
 # Months since the exit month of the first (completed) spell reported in marts.effects_exit.
 EXIT_MONTHS = tuple(range(0, 25))
+# Comparison persons per outcome event study beyond which a fixed random sample is drawn (with
+# sampling weights), and the sample's seed.
+OUTCOMES_MAX_COMPARISONS = 50_000
+OUTCOMES_SAMPLE_SEED = 20_240_101
 # Completed first spells of at most this many months (exit month - start month) enter the exit
 # estimand; longer ones are too few per cohort (AT lasts up to 12 + 6 months).
 EXIT_MAX_SPELL_MONTHS = 18

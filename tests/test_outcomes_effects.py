@@ -85,6 +85,21 @@ def test_exit_reindexing_recovers_an_effect_planted_by_months_since_exit():
     assert m.loc["exit_at_12", "estimate"] == pytest.approx(0.12, abs=1e-10)
 
 
+def test_sampled_comparisons_with_weights_still_recover_the_effect():
+    from dataclasses import replace
+
+    from analysis.outcomes.estimate import comparison_pool, estimate_event_study
+
+    data = _hand_panel(lambda k: 0.02 * np.minimum(k, 6))
+    treated = analysis_treated(data.base)
+    assert comparison_pool(data).sum() == 30
+    full = estimate_event_study(data, "employed", treated, NC)
+    sampled = estimate_event_study(data, "employed", treated, replace(NC, max_comparisons=10))
+    # no noise and common trends: any comparison sample gives the same (exact) effects
+    np.testing.assert_allclose(sampled.table["estimate"], full.table["estimate"], atol=1e-10)
+    assert full.table.set_index("event_time").loc[12, "estimate"] != 0
+
+
 def test_exit_series_is_not_the_start_series_shifted_by_a_mean_length():
     """Spells of different lengths: the start clock mixes in-spell and post-exit months."""
 

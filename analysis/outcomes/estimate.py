@@ -37,6 +37,10 @@ class EventStudySpec:
     control: str
     est_method: str
     covariates: tuple[str, ...]
+    # Larger comparison pools are replaced by a fixed random sample of this many persons with
+    # sampling weight pool / sample (unbiased; the DR estimator takes the weights), so memory
+    # and time stay bounded at full scale. None: all comparisons.
+    max_comparisons: int | None = design.OUTCOMES_MAX_COMPARISONS
 
 
 OUTCOMES_SPEC = EventStudySpec(
@@ -104,9 +108,17 @@ def estimate_event_study(
     b = data.base
     y = data.series[outcome] if isinstance(outcome, str) else outcome
     pool = comparison_pool(data)
-    units = np.flatnonzero(treated | pool)
     if not treated.any():
         return None
+    weight = None
+    n_pool = int(pool.sum())
+    if spec.max_comparisons is not None and n_pool > spec.max_comparisons:
+        rng = np.random.default_rng(design.OUTCOMES_SAMPLE_SEED)  # the same sample every call
+        keep = rng.choice(np.flatnonzero(pool), spec.max_comparisons, replace=False)
+        pool = np.zeros_like(pool)
+        pool[keep] = True
+        weight = np.where(pool, n_pool / spec.max_comparisons, 1.0)
+    units = np.flatnonzero(treated | pool)
     T = b.T
     cohort = np.where(treated[units], b.first_start[units] + 1, 0)  # periods 1..T, 0 = never
     frame = {
@@ -122,6 +134,8 @@ def estimate_event_study(
     covs = list(spec.covariates) + (["age_sq"] if "age" in spec.covariates else [])
     if "earnings_nok" in frame:
         frame["earnings_nok"] = frame["earnings_nok"] / 10_000.0
+    if weight is not None:
+        frame["w"] = np.repeat(weight[units], T)
     df = pd.DataFrame(frame)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -137,6 +151,7 @@ def estimate_event_study(
             covariates=covs or None,
             est_method=spec.est_method,
             covariate_period="pre_treatment",
+            weights="w" if weight is not None else None,
         )
         cells = res.att_gt
         if not cells["att"].notna().any():
