@@ -32,7 +32,7 @@ SUMMARY_MEASURES: dict[str, dict[int, float]] = {
 
 # --- Estimators and outcomes ----------------------------------------------------------------
 
-HEADLINE_ESTIMATOR = "callaway_santanna"
+HEADLINE_ESTIMATOR = "callaway_santanna_dr"
 HEADLINE_OUTCOME = "employed"
 # One spelling per outcome, used by effects, costs and the report alike.
 OUTCOMES = ("employed", "earnings_nok", "not_any_benefit")
@@ -73,6 +73,32 @@ INTENDED_OUTCOME_BY_PURPOSE = {
 # Subgroup dimensions of the effects (subgroup = "dimension=value"): age at start.
 AGE_GROUP_LIMIT = 30  # under_30: age at start < 30; 30_plus otherwise
 AGE_GROUPS = ("under_30", "30_plus")
+
+# --- The headline design (issue 11; analysis/effects/headline.py, METHODS.md) ------------------
+
+# Anticipation window: the base month of cohort g is g - 13, before the pre-programme dip. In the
+# registers (and the synthetic world) participants' employment falls over the year before start
+# (Ashenfelter 1978; Heckman & Smith 1999: the dip begins 6-12 months before entry); months
+# g-12..g-1 are treated as affected by selection, not as pre-periods.
+HEADLINE_ANTICIPATION_MONTHS = 12
+# Earliest lead estimated by the headline (leads before the base month feed the pre-trend test).
+HEADLINE_LEAD_MIN = -24
+# At most this many comparison persons per treated person and cohort (uniform random subsample;
+# the DR estimator is unchanged in expectation, its SEs are those of the subsample).
+HEADLINE_MAX_COMPARISON_RATIO = 20.0
+# Comparison group of the headline: "not_yet_treated" (not started AT by the cohort's start month,
+# incl. never treated) or "never_treated" (no AT start in the window); registered at NAV in g - 1.
+HEADLINE_COMPARISON = "not_yet_treated"
+# Name of the old headline, kept as the plain-DiD triangulation row (base g-1, no covariates).
+PLAIN_DID_ESTIMATOR = "callaway_santanna"
+# Selection-on-observables triangulation: matching on the employment history, outcome in levels.
+SELECTION_ON_OBSERVABLES_ESTIMATOR = "ipw_dynamic_levels"
+# Roles of estimators in marts.effects (`role`).
+ESTIMATOR_ROLES = {
+    "callaway_santanna_dr": "headline",
+    "ipw_dynamic_levels": "selection_on_observables",
+    "callaway_santanna": "plain_did",
+}
 
 # --- Outcome-specific effects: months since exit, intended outcomes (issue 11, item 5) ---------
 

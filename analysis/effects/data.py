@@ -64,10 +64,38 @@ class EffectsData:
         return int(self.months.size)
 
 
+# Person-month arrays the headline design reads besides the outcomes (`extra["months"]`,
+# small integer dtypes): age, innsatsgruppe code, and each benefit's receipt (0/1).
+INNSATS_CODES = {
+    "STANDARD_INNSATS": 1,
+    "SITUASJONSBESTEMT_INNSATS": 2,
+    "SPESIELT_TILPASSET_INNSATS": 3,
+    "VARIG_TILPASSET_INNSATS": 4,
+}
+MONTH_ARRAYS_SQL = {
+    "age": ("CAST(coalesce(age, 0) AS SMALLINT)", np.int16),
+    "innsatsgruppe": (
+        "CAST(CASE innsatsgruppe "
+        + " ".join(f"WHEN '{k}' THEN {v}" for k, v in INNSATS_CODES.items())
+        + " ELSE 0 END AS TINYINT)",
+        np.int8,
+    ),
+    **{
+        b: (f"CAST(coalesce({b}, false) AS TINYINT)", np.int8)
+        for b in ("aap", "dagpenger", "tiltakspenger", "uforetrygd", "sosialhjelp", "kvp")
+    },
+    "any_benefit": ("CAST(coalesce(any_benefit, false) AS TINYINT)", np.int8),
+}
+
+
 def load_effects_data(
-    con: duckdb.DuckDBPyConnection, outcomes: tuple[str, ...] = OUTCOMES
+    con: duckdb.DuckDBPyConnection, outcomes: tuple[str, ...] = OUTCOMES, extended: bool = True
 ) -> EffectsData:
-    """Read panel.months, panel.at_spells and panel.person_month into `EffectsData`."""
+    """Read panel.months, panel.at_spells and panel.person_month into `EffectsData`.
+
+    With `extended` also the arrays of `MONTH_ARRAYS_SQL` (into `extra["months"]`) and the
+    per-person low-education flag (NUS level 0-2, `extra["low_education"]`) that the headline's
+    covariates need."""
     mrows = con.execute(
         "SELECT year_month, month_index FROM panel.months ORDER BY month_index"
     ).fetchall()
@@ -127,7 +155,25 @@ def load_effects_data(
         arr = np.empty(n * T, dtype=np.float64)
         arr[pos] = np.asarray(res.pop(o), dtype=np.float64)
         outs[o] = arr.reshape(n, T)
-    del pos, res
+    del res
+    extra: dict = {}
+    if extended:
+        sel = ", ".join(f"{sql} AS {name}" for name, (sql, _) in MONTH_ARRAYS_SQL.items())
+        res = con.execute(
+            f"SELECT {sel} FROM panel.person_month pm JOIN _eff_persons p USING (person_id) "
+            f"ORDER BY p.pidx * {T} + (pm.month_index - {m0})"
+        ).fetchnumpy()
+        extra["months"] = {
+            name: np.asarray(res.pop(name), dtype=dt).reshape(n, T)
+            for name, (_, dt) in MONTH_ARRAYS_SQL.items()
+        }
+        low = con.execute(
+            "SELECT bool_or(CAST(nus_level AS VARCHAR) IN ('0', '1', '2')) "
+            "FROM panel.person_month pm JOIN _eff_persons p USING (person_id) "
+            "GROUP BY p.pidx ORDER BY p.pidx"
+        ).fetchnumpy()
+        extra["low_education"] = np.asarray(_filled(next(iter(low.values())), False), dtype=bool)
+    del pos
     age = per["age_at_start"]
     return EffectsData(
         months=months,
@@ -141,6 +187,7 @@ def load_effects_data(
         age_at_start=np.asarray(_filled(age, np.nan), dtype=float),
         immigrant=np.asarray(_filled(per["immigrant_category"], ""), dtype=object),
         gender=np.asarray(_filled(per["gender"], 0), dtype=np.int64),
+        extra=extra,
     )
 
 

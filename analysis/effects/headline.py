@@ -1,0 +1,364 @@
+"""The headline design: Callaway-Sant'Anna group-time ATTs, doubly robust, history-conditioned.
+
+Public API (documented in /work/wt/EFFECTS_MARTS.md and analysis/effects/METHODS.md):
+
+    estimate_event_study(data, outcomes, *, subgroup_mask=None, comparison_filter=None,
+                         time_axis="start", spec=HEADLINE_SPEC, estimator=...)
+        -> dict[outcome name, EventStudy]
+
+For every start cohort g (first Arbeidstrening start in month g):
+
+* treated: the cohort's persons in the analysis sample (and in `subgroup_mask`);
+* comparisons: persons registered at NAV in month g - 1 (the month selection into AT happens in)
+  who have not started AT by month g (not yet treated at g, incl. never treated; persons first
+  treated before the window are never comparisons), optionally restricted by
+  `comparison_filter(idx, g)` (subgroups restrict comparisons as well as treated), and randomly
+  subsampled to at most `spec.max_comparison_ratio` per treated person. They are followed through
+  the event window whatever they do later (not censored at a later AT start; see METHODS.md);
+* base period b = g - anticipation - 1 (before the pre-programme dip); ATT(g, g + e) is the 2x2
+  DiD of (Y_{g+e} - Y_b), e = -24..36, e != -anticipation - 1 (the reference);
+* covariates (`cohort_covariates`): characteristics, status, innsatsgruppe and benefits in g - 1,
+  employment in each month of the dip window g - 1 .. g - anticipation, months since last
+  employed, and the pre-base history (employment, earnings, registration);
+* estimator: DRDID's locally efficient doubly robust panel DiD (Sant'Anna & Zhao 2020), i.e.
+  `analysis.did`'s `CovEngine` with est_method "dr": one propensity score and one outcome
+  regression per cohort (all outcomes of a cohort share its propensity score);
+* aggregation: theta(e) = sum_g n_g ATT(g, g + e) / sum_g n_g over the cohorts observed at e
+  (R did's dynamic aggregation), with the joint influence function per person (comparisons
+  enter many cohorts) incl. the estimation effect of the cohort weights (R's `wif`), so the
+  E x E covariance (clustered by person) covers summaries, Wald tests and uniform bands.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import linalg
+
+from analysis import design
+from analysis.did._blas import with_single_threaded_blas
+from analysis.did._drdid import CovEngine
+from analysis.did._engine import CellDef
+from analysis.did._prep import Panel
+from analysis.effects.data import EffectsData
+from analysis.effects.result import EventStudy
+
+NEVER = 10**6
+
+
+@dataclass(frozen=True)
+class DesignSpec:
+    """Settings of the history-conditioned doubly robust design (defaults: the headline)."""
+
+    anticipation: int = design.HEADLINE_ANTICIPATION_MONTHS
+    event_time_min: int = design.HEADLINE_LEAD_MIN
+    event_time_max: int = design.EVENT_TIME_MAX
+    est_method: str = "dr"
+    # "not_yet_treated": not started AT by g (followed whatever they do later);
+    # "never_treated": no AT start in the window at all
+    comparison: str = design.HEADLINE_COMPARISON
+    max_comparison_ratio: float = design.HEADLINE_MAX_COMPARISON_RATIO
+    seed: int = 20261204
+    min_pre: int = design.PRE_MONTHS_REQUIRED + 1  # base month g - anticipation - 1 >= 0
+
+    @property
+    def event_times(self) -> np.ndarray:
+        return np.arange(self.event_time_min, self.event_time_max + 1)
+
+    @property
+    def reference(self) -> int:
+        return -self.anticipation - 1
+
+
+HEADLINE_SPEC = DesignSpec()
+
+
+def headline_treated(data: EffectsData, spec: DesignSpec = HEADLINE_SPEC) -> np.ndarray:
+    """Treated persons of the headline: first start with the base month inside the window
+    (g >= anticipation + 1, and at least `design.PRE_MONTHS_REQUIRED` pre-months), status group
+    ARBEIDSSOKER or NEDSATT_ARBEIDSEVNE."""
+    fs = data.first_start
+    lo = max(spec.min_pre, spec.anticipation + 1)
+    return (fs >= lo) & (fs < data.T) & np.isin(data.group, (1, 2))
+
+
+def _arr(data: EffectsData, name: str) -> np.ndarray:
+    if name in data.outcomes:
+        return data.outcomes[name]
+    return data.extra["months"][name]
+
+
+def cohort_covariates(data: EffectsData, idx: np.ndarray, g: int, k: int) -> np.ndarray:
+    """Covariates of persons `idx` for cohort g (anticipation k): (len(idx), p), no intercept."""
+    mx = data.extra["months"]
+    b = g - k - 1
+    emp = data.outcomes["employed"]
+    cols = []
+    age = mx["age"][idx, g - 1].astype(float)
+    cols += [age, age * age / 100.0]
+    cols += [(data.gender[idx] == 2).astype(float), (data.immigrant[idx] == "B").astype(float)]
+    cols += [data.extra["low_education"][idx].astype(float)]
+    st = data.status[idx, g - 1]
+    cols += [(st == 2).astype(float)]
+    ig = mx["innsatsgruppe"][idx, g - 1]
+    cols += [(ig == c).astype(float) for c in (2, 3, 4)]  # standard / none is the reference
+    for ben in ("aap", "dagpenger", "sosialhjelp", "uforetrygd", "kvp"):
+        cols.append(mx[ben][idx, g - 1].astype(float))
+    lo12 = max(0, g - 12)
+    for ben in ("aap", "dagpenger", "sosialhjelp", "any_benefit"):
+        cols.append(mx[ben][idx, lo12:g].sum(axis=1).astype(float))  # months in the dip window
+        cols.append(mx[ben][idx, b].astype(float))  # at the base month
+    cols.append((data.status[idx, lo12:g] > 0).sum(axis=1).astype(float))
+    # the dip window, month by month: employment in g-1 .. g-k
+    for j in range(1, k + 1):
+        cols.append(emp[idx, g - j])
+    # months since last employed (at g - 1) beyond the dip window
+    last = _months_since_employed(emp, idx, g)
+    cols += [((last > k) & (last <= 24)).astype(float), (last > 24).astype(float)]
+    # pre-base history: employment and earnings at b, shares of the 12 months before b
+    cols.append(emp[idx, b])
+    cols.append(data.outcomes["earnings_nok"][idx, b] / 10_000.0)
+    for j in range(1, 13):  # employment in each of the 12 months before the base month
+        if b - j >= 0:
+            cols.append(emp[idx, b - j])
+    lo = max(0, b - 12)
+    if b > lo:
+        cols.append((data.status[idx, lo:b] > 0).mean(axis=1))
+    return np.column_stack(cols)
+
+
+def _months_since_employed(emp: np.ndarray, idx: np.ndarray, g: int, cap: int = 36) -> np.ndarray:
+    lo = max(0, g - cap)
+    win = emp[idx, lo:g][:, ::-1] > 0  # column 0 = g - 1
+    any_ = win.any(axis=1)
+    first = np.argmax(win, axis=1) + 1
+    return np.where(any_, first, cap + 1)
+
+
+def _independent_columns(x: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Columns of x (among `rows`) that are not constant and not collinear (pivoted QR)."""
+    xs = x[rows]
+    sd = xs.std(axis=0)
+    keep = np.flatnonzero(sd > 1e-12)
+    if keep.size == 0:
+        return keep
+    z = (xs[:, keep] - xs[:, keep].mean(axis=0)) / sd[keep]
+    corr = z.T @ z / z.shape[0]
+    _, r, piv = linalg.qr(corr, pivoting=True)
+    d = np.abs(np.diag(r))
+    ok = d > 1e-9 * d.max()
+    return np.sort(keep[piv[ok]])
+
+
+def _sample(idx: np.ndarray, n_max: int, seed: int, g: int) -> np.ndarray:
+    if idx.size <= n_max:
+        return idx
+    h = int(hashlib.sha256(f"{seed}:{g}".encode()).hexdigest()[:8], 16)
+    rng = np.random.default_rng(h)
+    return np.sort(rng.choice(idx, size=n_max, replace=False))
+
+
+@with_single_threaded_blas
+def estimate_event_study(
+    data: EffectsData,
+    outcomes: dict[str, np.ndarray] | list[str] | tuple[str, ...] = (design.HEADLINE_OUTCOME,),
+    *,
+    subgroup_mask: np.ndarray | None = None,
+    comparison_filter: Callable[[np.ndarray, int], np.ndarray] | None = None,
+    time_axis: str = "start",
+    spec: DesignSpec = HEADLINE_SPEC,
+    estimator: str = design.HEADLINE_ESTIMATOR,
+    subgroup: str = design.ALL,
+) -> dict[str, EventStudy]:
+    """Headline event study (module docstring) for each outcome, one subgroup.
+
+    Args:
+        data: dense person x month arrays (`load_effects_data(..., extended=True)`).
+        outcomes: names of arrays in `data` (outcomes or `extra["months"]`), or a dict
+            name -> (N, T) array (e.g. intended outcomes built by the caller).
+        subgroup_mask: (N,) bool, restricts the treated (None: all headline treated).
+        comparison_filter: f(person indices, g) -> bool mask, restricts cohort g's comparisons.
+        time_axis: "start" (months since the first start; the only axis implemented).
+    Returns: outcome -> EventStudy with one subgroup row (`subgroup`), event times
+        spec.event_times, the reference period (e = -anticipation - 1) NaN, meta with cohort
+        counts, comparison counts and the cohorts' propensity-score diagnostics.
+    """
+    if time_axis != "start":
+        raise ValueError("time_axis must be 'start' (months since exit is not implemented)")
+    if not isinstance(outcomes, dict):
+        outcomes = {o: _arr(data, o) for o in outcomes}
+    names = list(outcomes)
+    ys = [outcomes[o] for o in names]
+    k = spec.anticipation
+    ets = spec.event_times
+    ne, no = ets.size, len(names)
+    treated = headline_treated(data, spec)
+    if subgroup_mask is not None:
+        treated = treated & subgroup_mask
+    G = data.first_start
+    cohorts = np.unique(G[treated])
+    n_g = np.array([(treated & (g == G)).sum() for g in cohorts], dtype=float)
+    # per cohort results
+    att = np.full((no, cohorts.size, ne), np.nan)
+    psis: list[tuple[np.ndarray, np.ndarray]] = []  # (person idx, psi (n, no, ne)) per cohort
+    n_comp = np.zeros(cohorts.size, dtype=np.int64)
+    ps_info = []
+    ok_person = G >= 0
+    for ci, g in enumerate(cohorts):
+        b = g - k - 1
+        tr = np.flatnonzero(treated & (g == G))
+        later = G >= NEVER if spec.comparison == "never_treated" else g < G
+        co = np.flatnonzero(ok_person & later & (data.status[:, g - 1] > 0))
+        if comparison_filter is not None and co.size:
+            co = co[comparison_filter(co, int(g))]
+        co = _sample(co, int(np.ceil(spec.max_comparison_ratio * tr.size)), spec.seed, int(g))
+        n_comp[ci] = co.size
+        if co.size < 10:
+            psis.append((np.zeros(0, dtype=np.int64), np.zeros((0, no, ne))))
+            continue
+        res = _cohort_dr(data, ys, tr, co, int(g), b, ets, spec)
+        if res is None:
+            psis.append((np.zeros(0, dtype=np.int64), np.zeros((0, no, ne))))
+            ps_info.append({"cohort": int(g), "ok": False})
+            continue
+        att[:, ci, :], psi, info = res
+        ps_info.append({"cohort": int(g), "ok": True} | info)
+        psis.append((np.concatenate([co, tr]), psi))
+    # aggregation over cohorts observed at e
+    obs = np.isfinite(att)  # (no, nc, ne)
+    n_e = np.einsum("c,oce->oe", n_g, obs.astype(float))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        theta = np.where(n_e > 0, np.einsum("c,oce->oe", n_g, np.nan_to_num(att)) / n_e, np.nan)
+    # joint influence function per person
+    pos = np.full(data.n, -1, dtype=np.int64)
+    used = np.unique(np.concatenate([p[0] for p in psis] + [np.zeros(0, dtype=np.int64)]))
+    pos[used] = np.arange(used.size)
+    inf = np.zeros((used.size, no, ne))
+    wts = np.where(
+        n_e[:, None, :] > 0, n_g[None, :, None] * obs / np.where(n_e > 0, n_e, 1)[:, None, :], 0.0
+    )
+    for ci, (idx, psi) in enumerate(psis):
+        if idx.size == 0:
+            continue
+        inf[pos[idx]] += np.nan_to_num(psi) * wts[None, :, ci, :]
+        # estimation effect of the cohort weights (R did's wif), on the treated of the cohort
+        tr_rows = idx[-int(n_g[ci]) :]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            wif = np.where(obs[:, ci, :], (att[:, ci, :] - theta) / np.where(n_e > 0, n_e, 1), 0.0)
+        inf[pos[tr_rows]] += wif[None]
+    out = {}
+    for oi, o in enumerate(names):
+        f = inf[:, oi, :]
+        vcov = f.T @ f
+        n_tr = n_e[oi].astype(np.int64)
+        out[o] = EventStudy(
+            estimator=estimator,
+            outcome=o,
+            event_times=ets,
+            subgroups=[subgroup],
+            estimate=theta[oi][None, :],
+            vcov=vcov[None],
+            n_treated=n_tr[None, :],
+            meta={
+                "n_cohorts": int(cohorts.size),
+                "n_cohorts_failed": int(sum(1 for i in ps_info if not i.get("ok", True))),
+                "n_comparison": _comp_by_e(n_comp, obs[oi]),
+                "ps": ps_info,
+                "anticipation": k,
+                "cohort_att": att[oi],
+                "cohorts": cohorts,
+                "n_by_cohort": n_g,
+            },
+        )
+    return out
+
+
+def _comp_by_e(n_comp: np.ndarray, obs: np.ndarray) -> np.ndarray:
+    """Comparison persons behind each event time (sum over the cohorts observed there)."""
+    return (n_comp[:, None] * obs).sum(axis=0).astype(np.int64)
+
+
+def _cohort_dr(data, ys, tr, co, g, b, ets, spec):
+    """DR 2x2 DiD for every (outcome, event time) of cohort g via analysis.did's CovEngine.
+
+    Returns (att (no, ne), psi (n_co + n_tr, no, ne), info) or None when the model fails."""
+    T = data.T
+    idx = np.concatenate([co, tr])
+    x = cohort_covariates(data, idx, g, spec.anticipation)
+    keep = _independent_columns(x, np.arange(co.size))
+    x = x[:, keep]
+    t_all = g + ets
+    ok_e = (t_all >= 0) & (t_all <= T - 1) & (ets != spec.reference)
+    t_use = t_all[ok_e]
+    periods = np.concatenate([[b], t_use])  # column 0: base
+    P = periods.size
+    no = len(ys)
+    y = np.empty((idx.size, no * P))
+    for oi, yy in enumerate(ys):
+        y[:, oi * P : (oi + 1) * P] = yy[np.ix_(idx, periods)]
+    n_co, n_tr = co.size, tr.size
+    panel = Panel(
+        tlist=np.arange(no * P),
+        cohorts=np.array([0, 1]),
+        n_by_cohort=np.array([n_co, n_tr]),
+        starts=np.array([0, n_co, n_co + n_tr]),
+        order=np.arange(idx.size),
+        cols=None,
+        y=y,
+        balanced=True,
+        x=x,
+        x_varying=False,
+    )
+    n_cells = no * (P - 1)
+    tidx = np.concatenate([oi * P + np.arange(1, P) for oi in range(no)])
+    bidx = np.concatenate([np.full(P - 1, oi * P) for oi in range(no)])
+    cd = CellDef(
+        group=np.ones(n_cells, dtype=np.int64),
+        time=tidx.copy(),
+        base=bidx.copy(),
+        gidx=np.ones(n_cells, dtype=np.int64),
+        tidx=tidx,
+        bidx=bidx,
+        control=np.tile(np.array([True, False]), (n_cells, 1)),
+        reference=np.zeros(n_cells, dtype=bool),
+    )
+    eng = CovEngine(panel, cd, est_method=spec.est_method, anticipation=0)
+    m = eng.models[0]
+    if not m.ok:
+        return None
+    # per-unit influence functions psi = a (Y_t - Y_b) + H . zeta for every cell
+    psi = np.empty((idx.size, n_cells))
+    for c in (0, 1):
+        sl = eng.block(c)
+        for r0 in range(sl.start, sl.stop, 8192):
+            rows = slice(r0, min(r0 + 8192, sl.stop))
+            a, h = eng.block_terms(c, rows, [0])
+            yb = eng.y[rows]
+            blk = (yb[:, tidx] - yb[:, bidx]) * a[:, 0:1]
+            blk += h[:, :, 0].T @ m.zeta
+            psi[rows] = blk
+    att_c = np.full((no, ets.size), np.nan)
+    psi_c = np.zeros((idx.size, no, ets.size))
+    e_pos = np.flatnonzero(ok_e)
+    for oi in range(no):
+        sl = slice(oi * (P - 1), (oi + 1) * (P - 1))
+        att_c[oi, e_pos] = m.att[sl]
+        psi_c[:, oi, e_pos] = psi[:, sl]
+    info = {
+        "n_treated": int(n_tr),
+        "n_comparison": int(n_co),
+        "n_covariates": int(x.shape[1]),
+        "n_trimmed": int(m.n_trimmed),
+        "warnings": list(m.warnings),
+    }
+    if eng.has_ps:
+        from scipy.special import expit
+
+        xd = eng.design(slice(0, idx.size), -1)
+        p = expit(xd @ m.theta)
+        info["max_ps_treated"] = float(p[n_co:].max())
+        info["share_treated_ps_above_0_9"] = float((p[n_co:] > 0.9).mean())
+    return att_c, psi_c, info
