@@ -68,9 +68,10 @@ def build_effects_outcomes(
     exit_rows, summary_rows = [], []
     for outcome in exit_outcomes:
         series, measures = exit_event_study(data, outcome, treated, spec)
-        checks = _checks(estimate_event_study(data, outcome, completers, spec), spec)
-        common = {"estimator": spec.name, "outcome": outcome, "subgroup": design.ALL,
-                  "is_headline": True} | checks  # fmt: skip
+        checks = _checks(estimate_event_study(data, outcome, completers, spec))
+        used = str(series["estimator"].iloc[0])
+        common = {"estimator": used, "outcome": outcome, "subgroup": design.ALL,
+                  "is_headline": used == design.HEADLINE_ESTIMATOR} | checks  # fmt: skip
         for r in series.itertuples(index=False):
             exit_rows.append(common | {
                 "months_since_exit": r.months_since_exit, "estimate": r.estimate, "std_error": r.std_error, "n_treated": r.n_treated,
@@ -90,12 +91,12 @@ def build_effects_outcomes(
         if es is None:
             continue
         chain_rows.append(
-            es.table.assign(estimator=spec.name, outcome=outcome, subgroup=design.ALL)
+            es.table.assign(estimator=es.design, outcome=outcome, subgroup=design.ALL)
         )
     chain_df = _with_ci(pd.concat(chain_rows, ignore_index=True) if chain_rows else pd.DataFrame())
     intended_df, _ = intended_effects(data, spec, Z)
     if len(intended_df):
-        intended_df["is_headline"] = True
+        intended_df["is_headline"] = intended_df["estimator"] == design.HEADLINE_ESTIMATOR
     _write(con, "marts.effects_exit", exit_df, EXIT_DDL)
     _write(con, "marts.effects_exit_summary", summary_df, EXIT_SUMMARY_DDL)
     _write(con, "marts.effects_intended", intended_df, INTENDED_DDL)
@@ -116,12 +117,12 @@ def build_effects_outcomes(
     }
 
 
-def _checks(es, spec: EventStudySpec) -> dict:
+def _checks(es) -> dict:
     """Pre-trend checks of the completers' start-clock series (the exit series' design)."""
     if es is None:
         return {"credible": False, "pretrend_p_value": None, "dip_window_p_value": None}
-    p = pretrend_test(es, spec.anticipation)[2]
-    dp = dip_window_test(es, spec.anticipation)[2]
+    p = pretrend_test(es, es.anticipation)[2]
+    dp = dip_window_test(es, es.anticipation)[2]
     ok = bool(np.isfinite(p) and np.isfinite(dp) and min(p, dp) >= design.PRETREND_ALPHA)
     return {"credible": ok, "pretrend_p_value": p, "dip_window_p_value": dp}
 
@@ -150,11 +151,13 @@ def _write(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame, ddl: di
 
 def _comment(con: duckdb.DuckDBPyConnection) -> None:
     design_note = (
-        "Design (analysis/outcomes/METHODS.md): Callaway & Sant'Anna via analysis.did, doubly "
-        "robust, universal base period g - anticipation - 1 before the pre-programme dip, "
-        "covariates read at that base period; comparisons: registered never-treated persons. "
-        "Treated: first took-place AT spell starting in the analysis window, status group "
-        "ARBEIDSSOKER or NEDSATT_ARBEIDSEVNE."
+        "Design (analysis/outcomes/METHODS.md): the headline (estimator = "
+        "design.HEADLINE_ESTIMATOR: analysis.effects.headline, history-conditioned doubly robust "
+        "Callaway & Sant'Anna, base period before the pre-programme dip, registered "
+        "not-yet-treated comparisons); where it cannot estimate a series, the stand-in "
+        "(cs_dr_predip: DR with base-period covariates, base g - 7, registered never-treated "
+        "comparisons). Treated: first took-place AT spell starting in the analysis window, "
+        "status group ARBEIDSSOKER or NEDSATT_ARBEIDSEVNE."
     )
     apply_comments(
         con,
@@ -174,7 +177,7 @@ def _comment(con: duckdb.DuckDBPyConnection) -> None:
             "ci_low": "estimate - 1.96 std_error",
             "ci_high": "estimate + 1.96 std_error",
             "n_treated": "treated completers behind the estimate",
-            "is_headline": "TRUE: the design standing in for the headline (see estimator)",
+            "is_headline": "TRUE if the series comes from the headline design (estimator = design.HEADLINE_ESTIMATOR); FALSE: the headline could not estimate it and the stand-in design did (see estimator)",
             "n_duration_classes": "spell-length classes d contributing at k",
             "credible": "TRUE if the completers' event study by months since start passes both pre-trend checks (p-values below >= design.PRETREND_ALPHA); the same on every row of an outcome",
             "pretrend_p_value": "joint Wald p-value of the completers' leads e = -12 .. -anticipation-2",
@@ -197,7 +200,7 @@ def _comment(con: duckdb.DuckDBPyConnection) -> None:
             "ci_low": "estimate - 1.96 std_error",
             "ci_high": "estimate + 1.96 std_error",
             "n_treated": "treated completers at the first k of the measure",
-            "is_headline": "TRUE: the design standing in for the headline (see estimator)",
+            "is_headline": "TRUE if the series comes from the headline design (estimator = design.HEADLINE_ESTIMATOR); FALSE: the headline could not estimate it and the stand-in design did (see estimator)",
             "credible": "as marts.effects_exit.credible for the outcome",
         },
     )
@@ -247,6 +250,6 @@ def _comment(con: duckdb.DuckDBPyConnection) -> None:
             "dip_window_statistic": "joint Wald statistic of e = -anticipation .. -1 (the anticipation window, e = -1 included; the programme has no effect before start, so these are placebo estimates of the selection on the pre-programme dip)",
             "dip_window_df": "degrees of freedom of the dip-window test",
             "dip_window_p_value": "chi-square p-value of the dip-window test (0 if an exactly estimated month is not 0)",
-            "is_headline": "TRUE: the design standing in for the headline (see estimator)",
+            "is_headline": "TRUE if the series comes from the headline design (estimator = design.HEADLINE_ESTIMATOR); FALSE: the headline could not estimate it and the stand-in design did (see estimator)",
         },
     )

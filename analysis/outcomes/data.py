@@ -46,7 +46,7 @@ class OutcomeData:
 
 def load_outcome_data(con: duckdb.DuckDBPyConnection) -> OutcomeData:
     """Read the panel into `OutcomeData` (one pass over panel.person_month)."""
-    base = load_effects_data(con, outcomes=("employed",))
+    base = load_effects_data(con, outcomes=("employed", "earnings_nok"))
     n, T = base.n, base.T
     con.execute(read_sql("outcomes/01_same_employer_months.sql"))
     try:

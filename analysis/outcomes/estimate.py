@@ -7,8 +7,10 @@ with the design choices of the issue-11 headline: a base period before the pre-p
 covariates read at that base period (`covariate_period="pre_treatment"`: age, registration,
 NEDSATT status, employment, earnings and benefits then), doubly robust estimation.
 
-Until the effects helper's headline API (`analysis.effects`, EFFECTS_MARTS.md) is committed,
-this module is the stand-in: `OUTCOMES_SPEC` below. Comparison group: persons never treated in
+The default `OUTCOMES_SPEC` runs the effects helper's headline design itself
+(`analysis.effects.headline.estimate_event_study`: anticipation 12, registered not-yet-treated
+comparisons, history-conditioned DR; EFFECTS_MARTS.md). `STANDIN_SPEC` is the stand-in used
+before that API existed, kept for comparison. Its comparison group: persons never treated in
 the window who are registered at NAV in at least one window month (never-treated comparisons:
 one propensity model per cohort; not-yet-treated comparisons cost a model per cohort pair,
 about 40 times as much at 96 monthly cohorts). Persons first treated before the analysis window
@@ -41,14 +43,32 @@ class EventStudySpec:
     # sampling weight pool / sample (unbiased; the DR estimator takes the weights), so memory
     # and time stay bounded at full scale. None: all comparisons.
     max_comparisons: int | None = design.OUTCOMES_MAX_COMPARISONS
+    # True: run the effects helper's headline design (analysis.effects.headline) instead, with
+    # its own comparisons, base period, covariates and comparison sampling (the fields above
+    # are then descriptive only: name, anticipation).
+    use_headline: bool = False
+    # Design used for a series the headline cannot estimate (e.g. every cohort's DR fit fails
+    # in a small subgroup); its name is then the estimator of that series.
+    fallback: EventStudySpec | None = None
 
 
-OUTCOMES_SPEC = EventStudySpec(
+# The stand-in used before the headline API existed (the fallback of the headline).
+STANDIN_SPEC = EventStudySpec(
     name="cs_dr_predip",
     anticipation=design.OUTCOMES_ANTICIPATION_MONTHS,
     control="nevertreated",
     est_method="dr",
     covariates=COVARIATE_COLUMNS,
+)
+# The headline design itself (analysis.effects.headline.estimate_event_study): the default.
+OUTCOMES_SPEC = EventStudySpec(
+    name=design.HEADLINE_ESTIMATOR,
+    anticipation=design.HEADLINE_ANTICIPATION_MONTHS,
+    control="not_yet_treated_registered",
+    est_method="dr",
+    covariates=(),
+    use_headline=True,
+    fallback=STANDIN_SPEC,
 )
 # The same design without covariates (unconditional parallel trends from the base period).
 OUTCOMES_SPEC_NO_COVARIATES = EventStudySpec(
@@ -72,6 +92,8 @@ class EventStudy:
     table: pd.DataFrame
     vcov: np.ndarray
     cells: pd.DataFrame
+    design: str = ""  # name of the spec that produced it
+    anticipation: int = 0
 
     def measure(self, weights: dict[int, float]) -> tuple[float, float]:
         """A linear combination sum_e w_e theta(e) and its standard error (NaN if missing)."""
@@ -81,8 +103,11 @@ class EventStudy:
         w = np.zeros(len(idx))
         for e, v in weights.items():
             w[idx[e]] = v
-        est = float(w @ self.table["estimate"].to_numpy())
-        var = float(w @ self.vcov @ w)
+        used = w != 0
+        theta = self.table["estimate"].to_numpy()[used]
+        est = float(w[used] @ theta)
+        v = np.nan_to_num(self.vcov[np.ix_(used, used)])
+        var = float(w[used] @ v @ w[used])
         return est, float(np.sqrt(var)) if var >= 0 else float("nan")
 
 
@@ -107,6 +132,14 @@ def estimate_event_study(
     balance_e; a balanced event window for horizon sums). None if no cell is estimable."""
     b = data.base
     y = data.series[outcome] if isinstance(outcome, str) else outcome
+    if spec.use_headline:
+        es = _headline_event_study(data, y, treated, max_e, balance_e)
+        if es is not None:
+            es.design, es.anticipation = spec.name, spec.anticipation
+            return es
+        if spec.fallback is None:
+            return None
+        return estimate_event_study(data, y, treated, spec.fallback, min_e, max_e, balance_e)
     pool = comparison_pool(data)
     if not treated.any():
         return None
@@ -169,4 +202,49 @@ def estimate_event_study(
         table=tab[["event_time", "estimate", "std_error", "n_treated"]].reset_index(drop=True),
         vcov=np.asarray(es.vcov),
         cells=out_cells,
+        design=spec.name,
+        anticipation=spec.anticipation,
     )
+
+
+def _headline_event_study(
+    data: OutcomeData,
+    y: np.ndarray,
+    treated: np.ndarray,
+    max_e: int,
+    balance_e: int | None,
+) -> EventStudy | None:
+    """The same output from the effects helper's headline API (one subgroup: `treated`).
+
+    The headline's treated are restricted to `treated`; `balance_e` keeps the cohorts observed
+    at that event time (a balanced event window); event times run from the headline's first
+    lead to max(max_e, the headline's last event time)."""
+    from dataclasses import replace
+
+    from analysis.effects.headline import HEADLINE_SPEC, headline_treated
+    from analysis.effects.headline import estimate_event_study as headline
+
+    mask = treated.copy()
+    if balance_e is not None:
+        mask &= data.base.first_start + balance_e <= data.T - 1
+    spec = replace(HEADLINE_SPEC, event_time_max=max(max_e, HEADLINE_SPEC.event_time_max))
+    if not (mask & headline_treated(data.base, spec)).any():
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = headline(data.base, {"y": y}, subgroup_mask=mask, spec=spec)["y"]
+    est = res.estimate[0]
+    if not np.isfinite(est).any():
+        return None
+    vcov = np.nan_to_num(res.vcov[0])
+    se = np.sqrt(np.clip(np.diagonal(vcov), 0.0, None))
+    keep = res.event_times <= max_e
+    table = pd.DataFrame(
+        {
+            "event_time": res.event_times[keep].astype(np.int64),
+            "estimate": est[keep],
+            "std_error": np.where(np.isfinite(est[keep]), se[keep], np.nan),
+            "n_treated": res.n_treated[0][keep].astype(np.int64),
+        }
+    )
+    return EventStudy(table=table, vcov=vcov[np.ix_(keep, keep)], cells=pd.DataFrame())

@@ -11,6 +11,8 @@ start shifted by d, so the start-clock design (and its dip-free base period) car
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
@@ -25,6 +27,21 @@ def spell_months(data: OutcomeData) -> np.ndarray:
     fs = data.base.first_start
     done = (data.exit_offset != NO_EXIT) & (fs < data.T)
     return np.where(done, data.exit_offset - fs, -1)
+
+
+def _class_studies(data, outcome, treated, dur, spec, k_max):
+    """Each spell-length class's event study, all with ONE design: the spec's, or (when the
+    spec is the headline and it cannot estimate some class) its fallback for every class."""
+    classes = [d for d in range(design.EXIT_MAX_SPELL_MONTHS + 1) if (treated & (dur == d)).any()]
+    out = {}
+    for d in sorted(classes, key=lambda d: -int((treated & (dur == d)).sum())):
+        one = replace(spec, fallback=None) if spec.use_headline else spec
+        es = estimate_event_study(data, outcome, treated & (dur == d), one, max_e=d + k_max)
+        if es is None and spec.use_headline and spec.fallback is not None:
+            return _class_studies(data, outcome, treated, dur, spec.fallback, k_max)
+        if es is not None:
+            out[d] = es
+    return dict(sorted(out.items())), spec.name
 
 
 def exit_event_study(
@@ -50,13 +67,8 @@ def exit_event_study(
     n = np.zeros(len(months))
     n_classes = np.zeros(len(months), dtype=np.int64)
     classes = []  # (d, event-time index of each k (-1: missing), weights n, estimates, vcov)
-    for d in range(0, design.EXIT_MAX_SPELL_MONTHS + 1):
-        mask = treated & (dur == d)
-        if not mask.any():
-            continue
-        es = estimate_event_study(data, outcome, mask, spec, max_e=d + k_max)
-        if es is None:
-            continue
+    studies, used = _class_studies(data, outcome, treated, dur, spec, k_max)
+    for d, es in studies.items():
         pos = {int(e): j for j, e in enumerate(es.table["event_time"])}
         theta = es.table["estimate"].to_numpy()
         # analysis.did reports SEs below 1.5e-7 as NA: a degenerate (zero) variance here
@@ -84,6 +96,7 @@ def exit_event_study(
             "std_error": se,
             "n_treated": n.astype(np.int64),
             "n_classes": n_classes,
+            "estimator": used,
         }
     )
     k_pos = {k: i for i, k in enumerate(months)}
@@ -109,4 +122,4 @@ def exit_event_study(
                 "n_treated": int(n[k_pos[min(weights)]]),
             }
         )
-    return series, pd.DataFrame(rows)
+    return series, pd.DataFrame(rows).assign(estimator=used)

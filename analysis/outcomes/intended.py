@@ -59,9 +59,10 @@ def wald_test(es: EventStudy, lo: int, hi: int) -> tuple[float, float, float]:
 
 
 def pretrend_test(es: EventStudy, anticipation: int) -> tuple[float, float, float]:
-    """Leads before the base period (e = EVENT_TIME_MIN .. -anticipation-2: placebo periods of a
-    universal base g - anticipation - 1)."""
-    return wald_test(es, design.EVENT_TIME_MIN, -anticipation - 2)
+    """Leads before the base period (the study's first event time .. -anticipation-2: placebo
+    periods of a universal base g - anticipation - 1)."""
+    first = int(es.table["event_time"].min()) if len(es.table) else design.EVENT_TIME_MIN
+    return wald_test(es, first, -anticipation - 2)
 
 
 def dip_window_test(es: EventStudy, anticipation: int) -> tuple[float, float, float]:
@@ -86,8 +87,8 @@ def intended_effects(
         if es is None:
             continue
         studies[purpose] = es
-        stat, df, p = pretrend_test(es, spec.anticipation)
-        dstat, ddf, dp = dip_window_test(es, spec.anticipation)
+        stat, df, p = pretrend_test(es, es.anticipation)
+        dstat, ddf, dp = dip_window_test(es, es.anticipation)
         credible = bool(
             np.isfinite(p)
             and p >= design.PRETREND_ALPHA
@@ -101,7 +102,7 @@ def intended_effects(
                 {
                     "purpose": purpose,
                     "intended_outcome": outcome,
-                    "estimator": spec.name,
+                    "estimator": es.design,
                     "measure": measure,
                     "estimate": est,
                     "std_error": se,
