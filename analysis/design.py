@@ -141,3 +141,32 @@ ESTIMATOR_ROLES = {
     "ipw_dynamic_levels": "selection_on_observables",
     "callaway_santanna": "plain_did",
 }
+
+# --- Outcome-specific effects: months since exit, intended outcomes (issue 11, item 5) ---------
+
+# Anticipation window of the outcome-specific event studies (analysis.outcomes) until the
+# headline's own spec is available: base period g - 7, before the steep part of the dip
+# (leads e = -12..-8 remain as placebo periods for the pre-trend check).
+OUTCOMES_ANTICIPATION_MONTHS = 6
+# Months since the exit month of the first (completed) spell reported in marts.effects_exit.
+EXIT_MONTHS = tuple(range(0, 25))
+# Comparison persons per outcome event study beyond which a fixed random sample is drawn (with
+# sampling weights), and the sample's seed.
+OUTCOMES_MAX_COMPARISONS = 50_000
+OUTCOMES_SAMPLE_SEED = 20_240_101
+# Completed first spells of at most this many months (exit month - start month) enter the exit
+# estimand; longer ones are too few per cohort (AT lasts up to 12 + 6 months).
+EXIT_MAX_SPELL_MONTHS = 18
+# Summary measures by months since exit: name -> {months since exit: weight}.
+EXIT_SUMMARY_MEASURES: dict[str, dict[int, float]] = {
+    "exit_mean_0_5": {k: 1 / 6 for k in range(0, 6)},
+    "exit_at_6": {6: 1.0},
+    "exit_at_12": {12: 1.0},
+    "exit_mean_12_23": {k: 1 / 12 for k in range(12, 24)},
+}
+# Pre-trend check of an outcome-specific series: joint Wald test of the leads before the
+# anticipation window (e = EVENT_TIME_MIN .. -anticipation-2) at this level.
+PRETREND_ALPHA = 0.05
+# Later programmes (chaining, tiltakskjeding): monthly participation outcomes (panel.person_month
+# columns) whose effects are estimated for the cost analysis, valued at a cost per month.
+CHAINING_OUTCOMES = ("in_wage_subsidy", "in_other_programme")

@@ -40,9 +40,9 @@ Z = 1.959963984540054
 def one_world(seed: int, scale: float, preset: str, workdir: Path) -> list[dict]:
     """Estimates and truths of one seed: rows (estimator, outcome, measure, est, se, truth)."""
     import duckdb
-    from analysis.effects.headline import HEADLINE_SPEC, estimate_event_study, headline_treated
 
     from analysis.effects.data import load_effects_data
+    from analysis.effects.headline import HEADLINE_SPEC, estimate_event_study, headline_treated
     from analysis.ingest import ingest_directory
     from analysis.panel import build_panel
     from analysis.synthetic import generate_register

@@ -28,6 +28,7 @@ from analysis.settings import (
 )
 from pipelines.assets import report as report_assets
 from pipelines.assets.effects import EFFECT_ASSETS, EFFECT_CHECKS, EFFECT_KEYS
+from pipelines.assets.effects_outcomes import EFFECTS_OUTCOMES_ASSETS, EFFECTS_OUTCOMES_KEYS
 from pipelines.assets.ingest import (
     RAW_ASSETS,
     STAGING_ASSETS,
@@ -87,7 +88,8 @@ def build_definitions(
     tables or report, since they need the effects).
     """
     with_report = with_report and with_effects
-    results = [PANEL_KEY, *MART_KEYS, *(EFFECT_KEYS if with_effects else [])]
+    effect_keys = [*EFFECT_KEYS, *EFFECTS_OUTCOMES_KEYS] if with_effects else []
+    results = [PANEL_KEY, *MART_KEYS, *effect_keys]
     views = make_views_asset(results)
     leaves = [*results, VIEWS_KEY]
     run_info = make_run_info_asset(leaves)
@@ -130,6 +132,7 @@ def build_definitions(
         analysis_panel,
         *MART_ASSETS,
         *(EFFECT_ASSETS if with_effects else []),
+        *(EFFECTS_OUTCOMES_ASSETS if with_effects else []),
         views,
         run_info,
         *outbound_assets,

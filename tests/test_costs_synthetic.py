@@ -9,10 +9,12 @@
    scale: the truth's values lie in the intervals of the estimate-based result. Skipped with a
    reason if the effects module is not available.
 
-The truth holds employment and earnings only. The effect on the share with no benefit has no
-planted truth (benefits are drawn without reference to employment, but tiltakspenger follow
-programme spells), so in (1)-(2) it is set to 0 and in (3) the truth-based run uses the estimated
-no-benefit effect itself (held fixed): the comparison is about the employment and earnings parts.
+The truth holds every outcome incl. each benefit type (truth_cells.parquet): in (1)-(2) the
+benefit channels are the benefit types' truth, each valued at its own rate
+(derived.benefit_rate.<type>). The old headline of (3) has no effects per benefit type, so there
+the aggregate no-benefit channel is used: the truth-based run holds the estimated no-benefit
+effect fixed, and only where that channel passed its pre-trend check (else it is excluded on
+both sides).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import pytest
 
 from analysis.costs import build_cost_effectiveness
 from analysis.costs.valuation import discount_factors
+from analysis.design import BENEFIT_OUTCOMES
 from analysis.ingest import ingest_directory
 from analysis.panel import build_panel
 from analysis.synthetic import TRUTH_CELLS_FILE, generate_register
@@ -139,6 +142,12 @@ def effects_table(
                         0,
                     )
                 )
+    # pre-period estimates at the truth (0, no anticipation in the DGP) with the series' se: every
+    # channel passes its pre-trend check here (exclusion is tested in test_costs_channels.py)
+    series = {(r[1], r[2]): r[5] for r in rows}
+    for (outcome, sub), se in series.items():
+        for e in range(-12, 0):
+            rows.append(("callaway_santanna", outcome, sub, e, 0.0, se, 0, sub == "ALL"))
     eff = pd.DataFrame(rows, columns=["estimator", "outcome", "subgroup", "event_time", "estimate",
                                       "std_error", "n_treated", "is_headline"])  # fmt: skip
     eff["ci_low"] = eff["estimate"] - 1.96 * eff["std_error"]
@@ -167,8 +176,9 @@ def results(con) -> pd.DataFrame:
     )
 
 
-def expected_from_truth(con, att: pd.DataFrame, subgroup: str, nb_pv: float = 0.0) -> dict:
-    """The truth's cost-effectiveness, from the formulas in METHODS.md."""
+def expected_from_truth(con, att: pd.DataFrame, subgroup: str, nb_pv: float | None = None) -> dict:
+    """The truth's cost-effectiveness, from the formulas in METHODS.md: benefit channels are the
+    benefit types' truth at their own rates, or (nb_pv given) the aggregate no-benefit share."""
     par = dict(con.execute(
         "SELECT parameter, value FROM marts.cost_parameters WHERE subgroup IS NULL OR subgroup = ?",
         [subgroup],
@@ -186,7 +196,18 @@ def expected_from_truth(con, att: pd.DataFrame, subgroup: str, nb_pv: float = 0.
     lam, pf, b = (par["general.tax_financing_cost"], par["derived.earnings_price_factor"],
                   par["derived.benefit_nok_per_month"])  # fmt: skip
     cb, cr = costs["total_budget_cost"], costs["total_resource_cost"]
-    budget = (t + ag) * pf * (d @ earn) + (1 - tb) * b * nb_pv - cb
+    # benefit channels: each benefit type's truth valued at the type's own rate (the aggregate
+    # no-benefit share `nb_pv` only when the effects have no benefit types)
+    types = [k for k in BENEFIT_OUTCOMES if ("derived.benefit_rate." + k) in par]
+    typed = [k for k in types if (k, 0) in a.index]
+    if typed and nb_pv is None:
+        ben = sum(
+            par["derived.benefit_rate." + k] * (d @ np.array([a[k, e] for e in range(H)]))
+            for k in typed
+        )
+        budget = (t + ag) * pf * (d @ earn) - (1 - tb) * ben - cb
+    else:
+        budget = (t + ag) * pf * (d @ earn) + (1 - tb) * b * (nb_pv or 0.0) - cb
     return {
         ("effects", "extra_employed_months"): emp.sum(),
         ("effects", "extra_employed_months_pv"): d @ emp,
@@ -294,15 +315,32 @@ def test_real_pipeline_estimates_cover_the_truth(synthetic):
         "SELECT value FROM marts.cost_parameters WHERE parameter = 'general.discount_rate'"
     ).fetchone()[0]
     d = discount_factors(H, rate)
+    # the no-benefit channel enters only where it passed its pre-trend check: the truth is valued
+    # over the same channels (an excluded channel is recorded with its reason)
+    checks = (
+        con.execute(
+            "SELECT subgroup, included, exclusion_reason FROM marts.cost_effect_inputs "
+            "WHERE outcome = ?",
+            [nb_name],
+        )
+        .df()
+        .set_index("subgroup")
+    )
+    assert checks["exclusion_reason"].isna().eq(checks["included"]).all()
     truth = {}
     for sub in CHECKED:
         x = nb[nb["subgroup"] == sub].set_index("event_time")["estimate"]
-        nb_pv = sum(d[e] * x[e] for e in range(H))
+        nb_pv = sum(d[e] * x[e] for e in range(H)) if checks.loc[sub, "included"] else 0.0
         truth[sub] = expected_from_truth(con, att, sub, nb_pv)
     misses = covered(r_est, truth, CHECKED)
     assert misses == []
     # and the truth-based run through the same code gives the same truth values
-    install(con, *effects_table(att, None, no_benefit=nb.assign(outcome="no_benefit")))
+    # (the old headline has no effects per benefit type: the aggregate channel on both sides)
+    att_eo = att[att["outcome"].isin(["employed", "earnings_nok"])]
+    # (a channel excluded above contributes 0 here, as in the truth values)
+    kept = nb["subgroup"].map(checks["included"]).fillna(False).astype(bool)
+    nb_used = nb.assign(outcome="no_benefit", estimate=nb["estimate"].where(kept, 0.0))
+    install(con, *effects_table(att_eo, None, no_benefit=nb_used))
     build_cost_effectiveness(con)
     r_truth = results(con)
     for sub in CHECKED:

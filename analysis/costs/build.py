@@ -15,10 +15,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from analysis.costs.channels import ChannelCheck, pre_period_check, read_gate
 from analysis.costs.parameters import Parameters, load_parameters
 from analysis.costs.valuation import (
     BASIS_NONE,
     MEASURE_ORDER,
+    BenefitChannel,
     CumulativeEffect,
     Measure,
     ValuationInputs,
@@ -27,16 +29,34 @@ from analysis.costs.valuation import (
     value_programme,
     z_value,
 )
+from analysis.design import (
+    ANY_BENEFIT_OUTCOME,
+    BENEFIT_OUTCOMES,
+    CHAINING_OUTCOMES,
+    HEADLINE_ESTIMATOR,
+    PRETREND_ALPHA,
+)
+from analysis.design import OUTCOMES as EFFECT_OUTCOMES
 from analysis.warehouse import apply_comments, create_schemas, read_sql
 
-OUTCOMES = ("employed", "earnings_nok", "no_benefit")
-# Names under which the effects module may report an outcome (first found wins).
+EMPLOYED, EARNINGS, _NOT_ANY_BENEFIT = EFFECT_OUTCOMES
+# Internal key of the aggregate benefit channel (used only when the headline has no effects per
+# benefit type): the share with no benefit, under any of its names.
+NO_BENEFIT = "no_benefit"
+# Channels: our key -> names under which the effects marts may report it (first found wins).
 OUTCOME_NAMES: dict[str, tuple[str, ...]] = {
-    "employed": ("employed",),
-    "earnings_nok": ("earnings_nok",),
-    "no_benefit": ("no_benefit", "not_any_benefit"),
+    EMPLOYED: (EMPLOYED,),
+    EARNINGS: (EARNINGS,),
+    NO_BENEFIT: (NO_BENEFIT, _NOT_ANY_BENEFIT, ANY_BENEFIT_OUTCOME),
+    **{b: (b,) for b in BENEFIT_OUTCOMES},
+    **{c: (c,) for c in CHAINING_OUTCOMES},
 }
-HEADLINE_ESTIMATOR = "callaway_santanna"
+# Cost per month of a later programme (chaining channel): outcome -> parameter.
+CHAINING_COSTS = {
+    "in_wage_subsidy": "costs.wage_subsidy",
+    "in_other_programme": "costs.other_programme",
+}
+OUTCOMES = tuple(OUTCOME_NAMES)
 SENSITIVITY_HORIZONS = (12, 36, 60)
 SENSITIVITY_MEASURES = (
     ("budget", "programme_cost_pv"),
@@ -157,6 +177,9 @@ class ValuationData:
     benefit_nok_per_month: float | None
     earnings_price_factor: float | None
     n_person_months: int
+    # each benefit type's own rate: NOK per recipient-month, averaged over the calendar years of
+    # the treated's person-months in the horizon (price-year NOK)
+    type_rates: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -230,6 +253,14 @@ def register_inputs(
             for r in v[["year", f"n_{kind}"]].itertuples(index=False):
                 if r[1]:
                     ben_value += r[1] * prices.monthly_rate(f"benefit_rates.{kind}", int(r[0]))
+        years = v.groupby("year")["n_months"].sum()
+        type_rates = {
+            kind: float(
+                sum(n * prices.monthly_rate(f"benefit_rates.{kind}", int(y)) for y, n in years.items())
+                / years.sum()
+            )
+            for kind in BENEFIT_KINDS
+        } if years.sum() else {}  # fmt: skip
         valuation[subgroup] = ValuationData(
             earnings_per_employed_month=(
                 float((v["earnings_employed"] * fac).sum() / n_emp) if n_emp else None
@@ -239,6 +270,7 @@ def register_inputs(
             if n_months
             else None,
             n_person_months=n_months,
+            type_rates=type_rates,
         )
     return RegisterInputs(costs, valuation, cost_base, n_total)
 
@@ -257,6 +289,41 @@ class EffectsSource:
     cumulative: dict[tuple[str, str], dict[int, tuple[float, float]]] = field(default_factory=dict)
     n_treated: dict[tuple[str, str], int] = field(default_factory=dict)
     outcome_names: dict[str, str] = field(default_factory=dict)  # our name -> name in the mart
+    pre: dict[tuple[str, str], list[tuple[float, float | None]]] = field(default_factory=dict)
+    gate: dict[tuple[str, str], ChannelCheck] = field(default_factory=dict)  # by mart name
+    n_by_e: dict[tuple[str, str], dict[int, int]] = field(default_factory=dict)
+    cum_balanced: dict[tuple[str, str, int], bool] = field(default_factory=dict)
+
+    def balanced(self, outcome: str, subgroup: str, horizon: int) -> bool | None:
+        """Whether the horizon sum is over a balanced event window (the same cohorts at every
+        summed event time): the cumulative table's `balanced` flag when it has the horizon, else
+        equal treated counts at every estimated event time 0..min(horizon, e_max + 1) - 1.
+        None if the marts give no way to tell."""
+        key = (outcome, subgroup)
+        usable = [h for (o, s, h) in self.cum_balanced if (o, s) == key and h <= horizon]
+        if usable:
+            return self.cum_balanced[(outcome, subgroup, max(usable))]
+        n = self.n_by_e.get(key, {})
+        if not n:
+            return None
+        e_max = max(n)
+        counts = [n.get(e) for e in range(min(horizon, e_max + 1))]
+        if any(c is None for c in counts):
+            return None
+        return len(set(counts)) == 1
+
+    def check(self, outcome: str, subgroup: str) -> ChannelCheck:
+        """The channel's pre-trend/placebo check: the design gate's decision if it has the
+        series, else the pre-period estimates of marts.effects (channels.py)."""
+        name = self.outcome_names.get(outcome, outcome)
+        if (name, subgroup) in self.gate:
+            return self.gate[(name, subgroup)]
+        return pre_period_check(self.pre.get((outcome, subgroup), []), PRETREND_ALPHA)
+
+    def months_per_unit(self, outcome: str) -> float:
+        """Benefit months per unit of the channel's effect (-1 for the share with no benefit)."""
+        name = self.outcome_names.get(outcome, outcome)
+        return 1.0 if name in (*BENEFIT_OUTCOMES, ANY_BENEFIT_OUTCOME) else -1.0
 
     def subgroups(self) -> set[str]:
         return {s for _, s in self.per_event} | {s for _, s in self.cumulative}
@@ -321,16 +388,37 @@ def read_effects(con: duckdb.DuckDBPyConnection) -> EffectsSource:
     wanted = list(names)
     for name, subgroup, e, est, se, n in con.execute(
         "SELECT outcome, subgroup, event_time, estimate, std_error, n_treated FROM marts.effects "
-        "WHERE estimator = ? AND list_contains(?, outcome) "
-        "AND event_time >= 0 AND estimate IS NOT NULL AND std_error IS NOT NULL "
+        "WHERE estimator = ? AND list_contains(?, outcome) AND estimate IS NOT NULL "
+        "AND (std_error IS NOT NULL OR event_time < 0) "
         "ORDER BY outcome, subgroup, event_time",
         [estimator, wanted],
     ).fetchall():
         outcome = names[name]
+        if int(e) < 0:
+            src.pre.setdefault((outcome, subgroup), []).append(
+                (float(est), None if se is None else float(se))
+            )
+            continue
         src.per_event.setdefault((outcome, subgroup), {})[int(e)] = (float(est), float(se))
+        if n is not None:
+            src.n_by_e.setdefault((outcome, subgroup), {})[int(e)] = int(n)
         if int(e) == 0 and n is not None:
             src.n_treated[(outcome, subgroup)] = int(n)
     if src.has_cumulative:
+        cum_cols = {
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_schema = 'marts' AND table_name = 'effects_cumulative'"
+            ).fetchall()
+        }
+        if "balanced" in cum_cols:
+            for name, subgroup, h, bal in con.execute(
+                "SELECT outcome, subgroup, horizon_months, balanced FROM marts.effects_cumulative "
+                "WHERE estimator = ? AND list_contains(?, outcome) AND balanced IS NOT NULL",
+                [estimator, wanted],
+            ).fetchall():
+                src.cum_balanced[(names[name], subgroup, int(h))] = bool(bal)
         for name, subgroup, h, est, se, n in con.execute(
             "SELECT outcome, subgroup, horizon_months, estimate, std_error, n_treated "
             "FROM marts.effects_cumulative WHERE estimator = ? AND list_contains(?, outcome) "
@@ -341,7 +429,37 @@ def read_effects(con: duckdb.DuckDBPyConnection) -> EffectsSource:
             src.cumulative.setdefault((outcome, subgroup), {})[int(h)] = (float(est), float(se))
             if n is not None:
                 src.n_treated[(outcome, subgroup)] = int(n)
+    if _table_exists(con, "marts", "effects_design_gate"):
+        src.gate = read_gate(con, estimator)
+    _read_chaining(con, src)
     return src
+
+
+def _read_chaining(con: duckdb.DuckDBPyConnection, src: EffectsSource) -> None:
+    """Effects on later-programme months the headline does not report: from
+    marts.effects_chaining (analysis.outcomes, same pre-dip design; ALL only)."""
+    have = {o for o, _ in src.per_event}
+    missing = [c for c in CHAINING_OUTCOMES if c not in have]
+    if not missing or not _table_exists(con, "marts", "effects_chaining"):
+        return
+    for outcome, subgroup, e, est, se, n in con.execute(
+        "SELECT outcome, subgroup, event_time, estimate, std_error, n_treated "
+        "FROM marts.effects_chaining "
+        "WHERE list_contains(?, outcome) AND estimate IS NOT NULL "
+        "AND (std_error IS NOT NULL OR event_time < 0) ORDER BY outcome, subgroup, event_time",
+        [missing],
+    ).fetchall():
+        src.outcome_names.setdefault(outcome, outcome)
+        if int(e) < 0:
+            src.pre.setdefault((outcome, subgroup), []).append(
+                (float(est), None if se is None else float(se))
+            )
+        else:
+            src.per_event.setdefault((outcome, subgroup), {})[int(e)] = (float(est), float(se))
+            if n is not None:
+                src.n_by_e.setdefault((outcome, subgroup), {})[int(e)] = int(n)
+                if int(e) == 0:
+                    src.n_treated[(outcome, subgroup)] = int(n)
 
 
 # --- evaluation ----------------------------------------------------------------------------------
@@ -367,6 +485,8 @@ class SubgroupResult:
     measures: list[Measure]
     effects: dict[str, CumulativeEffect | None]
     inputs: ValuationInputs | None
+    checks: dict[str, ChannelCheck] = field(default_factory=dict)
+    rates: dict[str, float] = field(default_factory=dict)  # NOK per benefit month by channel
 
 
 def _benefit_value(
@@ -433,15 +553,48 @@ def evaluate(
             )
             for o in OUTCOMES
         }
+        checks = {o: effects.check(o, subgroup) for o, e in effs.items() if e is not None}
+        # benefit channels: one per benefit type when the headline has them (each valued at its
+        # own rate), else the aggregate share with no benefit valued at the mix
+        typed = [k for k in BENEFIT_OUTCOMES if effs.get(k) is not None]
+        type_rates = (data and data.type_rates) or (all_val and all_val.type_rates) or {}
+        rates = (
+            {k: type_rates.get(k, 0.0) * scenario.benefit_scale for k in typed}
+            if typed
+            else {NO_BENEFIT: inputs.benefit_nok_per_month}
+        )
+        if typed:  # the aggregate is not valued beside the types (double counting)
+            effs.pop(NO_BENEFIT, None)
+            checks.pop(NO_BENEFIT, None)
+        channels = [
+            BenefitChannel(k, effs.get(k), rate, effects.months_per_unit(k))
+            for k, rate in rates.items()
+            if effs.get(k) is None or checks[k].included
+        ]
+        programmes = []
+        for k, key in CHAINING_COSTS.items():
+            if effs.get(k) is None:
+                continue
+            p = params[key]
+            rates[k] = float(p.value) * prices.factor(int(p.year)) * scenario.cost_scale
+            if checks[k].included:
+                programmes.append(BenefitChannel(k, effs[k], rates[k], 1.0))
         measures = value_programme(
             inputs,
             scenario.horizon_months,
-            effs["employed"],
-            effs["earnings_nok"],
-            effs["no_benefit"],
+            effs[EMPLOYED],
+            effs[EARNINGS],
+            benefits=channels,
+            earnings_excluded=_reason(checks.get(EARNINGS)),
+            employment_excluded=_reason(checks.get(EMPLOYED)),
+            programmes=programmes,
         )
-        results.append(SubgroupResult(subgroup, measures, effs, inputs))
+        results.append(SubgroupResult(subgroup, measures, effs, inputs, checks, rates))
     return results
+
+
+def _reason(check: ChannelCheck | None) -> str | None:
+    return None if check is None or check.included else check.reason
 
 
 def _subgroup_order(s: str) -> tuple[int, str]:
@@ -557,6 +710,9 @@ def _write_parameters(
             ("derived.person_months", d.n_person_months if d else 0, "person-months",
              "person-months of the treated behind the derived values above"),
         ]  # fmt: skip
+        for kind, rate in sorted((d.type_rates if d else {}).items()):
+            derived.append((f"derived.benefit_rate.{kind}", rate, "NOK per recipient-month (price year)",
+                            f"the {kind} channel's own rate: benefit_rates.{kind} of each calendar year, averaged over the treated's person-months in event months 0..horizon-1, G-indexed to the price year"))  # fmt: skip
         for key, v, unit, src in derived:
             rows.append({"parameter": key, "year": py, "value": v, "value_text": None, "unit": unit,
                          "basis": "derived from register data", "source": src, "origin": "derived",
@@ -660,7 +816,15 @@ def _write_effect_inputs(con, effects: EffectsSource, results, scenario: Scenari
         for outcome, eff in r.effects.items():
             if eff is None:
                 continue
+            chk = r.checks.get(outcome)
             rows.append({
+                "channel": _channel_name(outcome),
+                "value_nok_per_month": r.rates.get(outcome),
+                "included": None if chk is None else chk.included,
+                "exclusion_reason": None if chk is None else chk.reason,
+                "check_basis": None if chk is None else chk.basis,
+                "check_p_value": None if chk is None else chk.p_value,
+                "balanced_window": effects.balanced(outcome, r.subgroup, scenario.horizon_months),
                 "estimator": effects.estimator, "subgroup": r.subgroup,
                 "horizon_months": scenario.horizon_months,
                 "outcome": effects.outcome_names.get(outcome, outcome),
@@ -676,7 +840,9 @@ def _write_effect_inputs(con, effects: EffectsSource, results, scenario: Scenari
         "outcome": "VARCHAR", "estimate": "DOUBLE", "std_error": "DOUBLE", "ci_low": "DOUBLE",
         "ci_high": "DOUBLE", "pv_estimate": "DOUBLE", "pv_std_error": "DOUBLE",
         "discount_rate": "DOUBLE", "extrapolated_months": "INTEGER",
-        "uncertainty_basis": "VARCHAR", "n_treated": "BIGINT",
+        "uncertainty_basis": "VARCHAR", "n_treated": "BIGINT", "channel": "VARCHAR",
+        "value_nok_per_month": "DOUBLE", "included": "BOOLEAN", "exclusion_reason": "VARCHAR",
+        "check_basis": "VARCHAR", "check_p_value": "DOUBLE", "balanced_window": "BOOLEAN",
     })  # fmt: skip
     apply_comments(
         con,
@@ -701,8 +867,25 @@ def _write_effect_inputs(con, effects: EffectsSource, results, scenario: Scenari
             "extrapolated_months": "months past the last estimated event time filled by the persistence assumption (0 = none)",
             "uncertainty_basis": "joint_influence_function (marts.effects_cumulative), sum_of_se_bound (summed marts.effects, perfect positive correlation assumed), or joint_influence_function+sum_of_se_bound (cumulative plus summed months)",
             "n_treated": "treated persons behind the estimate (as reported by the effects module)",
+            "channel": "the valuation channel: employment (cost per extra employed month), earnings (tax revenue, production), benefit:<type> (each benefit type at its own rate), benefit:any (the aggregate share with no benefit, used only without effects per type), later_programme:<outcome> (chaining: the effect on months in a wage subsidy / other programme - treated minus comparisons - at a cost per month; from marts.effects_chaining when the headline does not report it)",
+            "value_nok_per_month": "benefit channels: NOK per benefit month of the channel (the type's own rate, averaged over the calendar years of the treated's person-months in the horizon, price year; the aggregate: derived.benefit_nok_per_month); later-programme channels: cost per programme month (costs.wage_subsidy, costs.other_programme); NULL otherwise",
+            "included": "TRUE if the channel passed its pre-trend/placebo check and enters the NPV; FALSE: shown, excluded",
+            "exclusion_reason": "why the channel is excluded (NULL if included)",
+            "check_basis": "design_gate (marts.effects_design_gate.credible of the series), pre_period_estimates (joint Wald of the series' e < 0 estimates in marts.effects, diagonal covariance, level design.PRETREND_ALPHA) or none (no check possible: excluded)",
+            "check_p_value": "p-value of the check (the gate's smallest p-value of the series, or the pre-period Wald test)",
+            "balanced_window": "TRUE if the horizon sum is over a balanced event window (the same cohorts at every summed event time: effects_cumulative.balanced, or equal n_treated at every summed month); FALSE: the cohort composition changes within the sum (late cohorts drop out); NULL: unknown",
         },
     )
+
+
+def _channel_name(outcome: str) -> str:
+    if outcome == EMPLOYED:
+        return "employment"
+    if outcome == EARNINGS:
+        return "earnings"
+    if outcome in CHAINING_COSTS:
+        return f"later_programme:{outcome}"
+    return "benefit:any" if outcome == NO_BENEFIT else f"benefit:{outcome}"
 
 
 def _measure_rows(

@@ -184,6 +184,22 @@ class ValuationInputs:
         return self.cost_scale * present_value(list(profile), self.discount_rate)
 
 
+@dataclass(frozen=True)
+class BenefitChannel:
+    """One benefit channel of the NPV: an effect valued at its own rate.
+
+    effect: the cumulative effect (on the receipt share of one benefit type, or on the share with
+    no benefit at all for the aggregate fallback); months_per_unit: benefit months changed per
+    unit of that effect (+1 for a receipt share, -1 for the share with no benefit);
+    nok_per_month: the value of one benefit month of this channel (price-year NOK, gross).
+    """
+
+    name: str
+    effect: CumulativeEffect | None
+    nok_per_month: float
+    months_per_unit: float = 1.0
+
+
 @dataclass
 class Measure:
     """One row of marts.cost_effectiveness (before the identifying columns are added)."""
@@ -211,6 +227,7 @@ MEASURE_ORDER: tuple[tuple[str, str], ...] = (
     ("effects", "benefit_months_change"),
     ("effects", "benefit_payments_change_pv"),
     ("budget", "programme_cost_pv"),
+    ("budget", "later_programme_cost_pv"),
     ("budget", "tax_revenue_gain_pv"),
     ("budget", "benefit_savings_pv"),
     ("budget", "npv"),
@@ -218,6 +235,7 @@ MEASURE_ORDER: tuple[tuple[str, str], ...] = (
     ("budget", "break_even_employment_pp"),
     ("budget", "break_even_earnings_nok_per_month"),
     ("society", "resource_cost_pv"),
+    ("society", "later_programme_cost_pv"),
     ("society", "production_gain_pv"),
     ("society", "tax_financing_effect_pv"),
     ("society", "npv"),
@@ -249,6 +267,13 @@ def _linear(
     if not terms:
         return Measure(perspective, measure, unit, est, basis=BASIS_NONE, note=note)
     return Measure(perspective, measure, unit, est, se, est - z * se, est + z * se, basis, note)
+
+
+def _excluded(perspective: str, measure: str, unit: str, reason: str | None) -> Measure | None:
+    """A measure left empty because its channel failed its pre-trend/placebo check."""
+    if not reason:
+        return None
+    return Measure(perspective, measure, unit, None, note=f"channel excluded: {reason}")
 
 
 def _combine_bases(bases: Sequence[str]) -> str:
@@ -342,29 +367,40 @@ def value_programme(
     horizon_months: int,
     employed: CumulativeEffect | None,
     earnings: CumulativeEffect | None,
-    no_benefit: CumulativeEffect | None,
+    no_benefit: CumulativeEffect | None = None,
+    benefits: Sequence[BenefitChannel] | None = None,
+    earnings_excluded: str | None = None,
+    employment_excluded: str | None = None,
+    programmes: Sequence[BenefitChannel] = (),
 ) -> list[Measure]:
     """All measures of marts.cost_effectiveness for one subgroup and horizon.
 
-    With t, a, t_b, lambda as in break_even(), pf the earnings price factor and b the value of a
-    benefit month, E, Y and N the discounted cumulative effects on employment, earnings (nominal)
-    and the share with no benefit (so the change in benefit months is -N):
-      budget  NPV = (t + a) pf Y + (1 - t_b) b N - C_b
+    With t, a, t_b, lambda as in break_even(), pf the earnings price factor, Y the discounted
+    cumulative earnings effect (nominal) and, per benefit channel k, B_k the discounted change in
+    benefit months (months_per_unit x effect) valued at its own rate b_k:
+      budget  NPV = (t + a) pf Y - (1 - t_b) sum_k b_k B_k - C_b
       society NPV = (1 + a) pf Y - C_r + lambda * budget NPV
-    Every NPV is linear in (Y, N); its standard error adds |coef| x se over the outcomes (the
-    effects module gives no covariance across outcomes, so this is an upper bound).
+    `benefits` lists the channels that passed their checks (excluded ones are not passed in);
+    without it, the aggregate channel of the share with no benefit `no_benefit` is valued at
+    inputs.benefit_nok_per_month (B = -N). `earnings_excluded` / `employment_excluded`: the
+    reason a channel failed its check; its NPV terms and measures are then left out (NULL with
+    the reason in the note). `programmes`: later programmes (chaining), each channel an effect
+    on months in a programme valued at its cost per month P_j; L = sum_j P_j x effect_j is a cost
+    to the budget and a real resource cost (treated minus comparisons: both groups' later
+    programmes are costed):
+      budget  NPV = ... - L;  society NPV = ... - L + lambda * budget NPV.
+    Every NPV is linear in the effects; its standard error adds |coef| x se over the channels
+    (no covariance across outcomes: an upper bound).
     """
+    if benefits is None:
+        benefits = [BenefitChannel("no_benefit", no_benefit, inputs.benefit_nok_per_month, -1.0)]
     z = z_value(inputs.confidence_level)
     t, a, tb = (
         inputs.tax_rate_on_earnings,
         inputs.employer_contribution_rate,
         inputs.tax_rate_on_benefits,
     )
-    lam, b, pf = (
-        inputs.tax_financing_cost,
-        inputs.benefit_nok_per_month,
-        inputs.earnings_price_factor,
-    )
+    lam, pf = inputs.tax_financing_cost, inputs.earnings_price_factor
     cb, cr = inputs.cost_pv("budget"), inputs.cost_pv("society")
     h = horizon_months
     out: list[Measure] = []
@@ -429,14 +465,16 @@ def value_programme(
             z,
         )
     )
+    ben_note = None if benefits else "no benefit channel passed its check (cost_effect_inputs)"
     out.append(
         _linear(
             "effects",
             "benefit_months_change",
             "benefit months per participant",
             0.0,
-            [(-1.0, no_benefit, "total")],
+            [(ch.months_per_unit, ch.effect, "total") for ch in benefits],
             z,
+            ben_note,
         )
     )
     out.append(
@@ -445,21 +483,21 @@ def value_programme(
             "benefit_payments_change_pv",
             "NOK per participant (present value, gross)",
             0.0,
-            [(-b, no_benefit, "pv")],
+            [(ch.months_per_unit * ch.nok_per_month, ch.effect, "pv") for ch in benefits],
             z,
+            ben_note,
         )
     )
     # public budget
     out.append(Measure("budget", "programme_cost_pv", "NOK per participant (present value)", cb))
+    savings_terms = [
+        (-(1 - tb) * ch.months_per_unit * ch.nok_per_month, ch.effect, "pv") for ch in benefits
+    ]
+    earnings_terms = [] if earnings_excluded else [((t + a) * pf, earnings, "pv")]
+    pv_unit = "NOK per participant (present value)"
     out.append(
-        _linear(
-            "budget",
-            "tax_revenue_gain_pv",
-            "NOK per participant (present value)",
-            0.0,
-            [((t + a) * pf, earnings, "pv")],
-            z,
-        )
+        _excluded("budget", "tax_revenue_gain_pv", pv_unit, earnings_excluded)
+        or _linear("budget", "tax_revenue_gain_pv", pv_unit, 0.0, earnings_terms, z)
     )
     out.append(
         _linear(
@@ -467,25 +505,38 @@ def value_programme(
             "benefit_savings_pv",
             "NOK per participant (present value, net of tax)",
             0.0,
-            [((1 - tb) * b, no_benefit, "pv")],
+            savings_terms,
             z,
+            ben_note,
         )
     )
-    budget_terms = [((t + a) * pf, earnings, "pv"), ((1 - tb) * b, no_benefit, "pv")]
+    later_terms = [(-ch.months_per_unit * ch.nok_per_month, ch.effect, "pv") for ch in programmes]
+    out.append(
+        _linear(
+            "budget",
+            "later_programme_cost_pv",
+            pv_unit,
+            0.0,
+            [(-c, e, k) for c, e, k in later_terms],
+            z,
+            None if programmes else "no later-programme channel (not estimated or excluded)",
+        )
+    )
+    budget_terms = earnings_terms + savings_terms + later_terms
     out.append(
         _linear("budget", "npv", "NOK per participant (present value)", -cb, budget_terms, z)
     )
-    out.append(cost_per_extra_month("budget", cb, employed, z))
+    per_month = "NOK per extra employed month"
+    out.append(
+        _excluded("budget", "cost_per_extra_employed_month", per_month, employment_excluded)
+        or cost_per_extra_month("budget", cb, employed, z)
+    )
     # society
     out.append(Measure("society", "resource_cost_pv", "NOK per participant (present value)", cr))
     out.append(
-        _linear(
-            "society",
-            "production_gain_pv",
-            "NOK per participant (present value)",
-            0.0,
-            [((1 + a) * pf, earnings, "pv")],
-            z,
+        _excluded("society", "production_gain_pv", pv_unit, earnings_excluded)
+        or _linear(
+            "society", "production_gain_pv", pv_unit, 0.0, [((1 + a) * pf, earnings, "pv")], z
         )
     )
     out.append(
@@ -498,9 +549,21 @@ def value_programme(
             z,
         )
     )
+    out.append(
+        _linear(
+            "society",
+            "later_programme_cost_pv",
+            pv_unit,
+            0.0,
+            [(-c, e, k) for c, e, k in later_terms],
+            z,
+            None if programmes else "no later-programme channel (not estimated or excluded)",
+        )
+    )
     society_terms = [
-        ((1 + a) * pf + lam * (t + a) * pf, earnings, "pv"),
-        (lam * (1 - tb) * b, no_benefit, "pv"),
+        *([] if earnings_excluded else [((1 + a) * pf + lam * (t + a) * pf, earnings, "pv")]),
+        *[(lam * c, e, k) for c, e, k in savings_terms],
+        *[((1 + lam) * c, e, k) for c, e, k in later_terms],
     ]
     out.append(
         _linear(
@@ -512,7 +575,10 @@ def value_programme(
             z,
         )
     )
-    out.append(cost_per_extra_month("society", cr, employed, z))
+    out.append(
+        _excluded("society", "cost_per_extra_employed_month", per_month, employment_excluded)
+        or cost_per_extra_month("society", cr, employed, z)
+    )
     for (perspective, name), value in break_even(inputs, h).items():
         unit = "percentage points" if name.endswith("_pp") else "NOK per month"
         note = None if value is not None else "no positive value per unit of effect"

@@ -22,11 +22,10 @@ from dataclasses import dataclass, field
 import duckdb
 import numpy as np
 
-from analysis.design import NEVER
+from analysis.design import NEVER, OUTCOMES, STATUS_GROUPS
 
-STATUS_CODES = {"ARBEIDSSOKER": 1, "NEDSATT_ARBEIDSEVNE": 2, "ANNET": 3}
+STATUS_CODES = {name: code for code, name in enumerate(STATUS_GROUPS, 1)}
 STATUS_NAMES = {v: k for k, v in STATUS_CODES.items()}
-OUTCOMES = ("employed", "earnings_nok", "not_any_benefit")
 OUTCOME_SQL = {
     "employed": "CAST(employed AS DOUBLE)",
     "earnings_nok": "CAST(earnings_nok AS DOUBLE)",

@@ -15,6 +15,7 @@ from analysis.disclosure.tables import (
     exits,
     nav_exits,
     other,
+    outcomes,
     participants,
     spells,
 )
@@ -26,6 +27,7 @@ BUILDERS = (
     *nav_exits.BUILDERS,
     *other.BUILDERS,
     *effects.BUILDERS,
+    *outcomes.BUILDERS,
     *costs.BUILDERS,
 )
 

@@ -1,0 +1,83 @@
+"""Dense person x month arrays for the outcome-specific effects (analysis/sql/outcomes/).
+
+Same layout and codes as `analysis.effects.data` (persons in person_id order x window months):
+the base arrays come from `load_effects_data`; the purposes' intended outcomes, each benefit, and
+the covariates are added from `analysis/sql/outcomes/02_person_month_outcomes.sql`, and the exit
+month of each person's first spell from `panel.at_spells`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+
+from analysis.effects.data import EffectsData, load_effects_data
+from analysis.warehouse import read_sql
+
+NO_EXIT = -(10**6)
+COVARIATE_COLUMNS = (
+    "age",
+    "registered",
+    "nedsatt",
+    "employed",
+    "aap",
+    "dagpenger",
+)
+
+
+@dataclass
+class OutcomeData:
+    """The effects arrays plus every outcome/covariate series and the first spell's exit."""
+
+    base: EffectsData
+    series: dict[str, np.ndarray]  # name -> (N, T) float64
+    exit_offset: np.ndarray  # (N,) month offset of the first spell's exit month; NO_EXIT if none
+
+    @property
+    def n(self) -> int:
+        return self.base.n
+
+    @property
+    def T(self) -> int:
+        return self.base.T
+
+
+def load_outcome_data(con: duckdb.DuckDBPyConnection) -> OutcomeData:
+    """Read the panel into `OutcomeData` (one pass over panel.person_month)."""
+    base = load_effects_data(con, outcomes=("employed", "earnings_nok"))
+    n, T = base.n, base.T
+    con.execute(read_sql("outcomes/01_same_employer_months.sql"))
+    try:
+        res = con.execute(
+            read_sql("outcomes/02_person_month_outcomes.sql"),
+            {"n_months": T, "first_month_index": base.month_index0},
+        ).fetchnumpy()
+    finally:
+        con.execute("DROP TABLE IF EXISTS outcomes_same_employer_months")
+    pos = np.asarray(res.pop("pos"), dtype=np.int64)
+    if pos.size != n * T:
+        raise ValueError(f"panel.person_month has {pos.size} rows, expected {n} x {T}")
+    series = {}
+    for name, values in res.items():
+        arr = np.empty(n * T, dtype=np.float64)
+        arr[pos] = np.asarray(values, dtype=np.float64)
+        series[name] = arr.reshape(n, T)
+    del pos, res
+    # exit month of the first spell (NULL: ongoing at observation_end)
+    rows = con.execute(
+        """
+        WITH persons AS (
+            SELECT person_id, row_number() OVER (ORDER BY person_id) - 1 AS pidx
+            FROM (SELECT DISTINCT person_id FROM panel.person_month)
+        )
+        SELECT p.pidx, (s.exit_ym // 100) * 12 + s.exit_ym % 100 - 1 - ? AS off
+        FROM panel.at_spells AS s JOIN persons AS p USING (person_id)
+        WHERE s.spell_seq = 1 AND s.exit_ym IS NOT NULL
+        """,
+        [base.month_index0],
+    ).fetchnumpy()
+    exit_offset = np.full(n, NO_EXIT, dtype=np.int64)
+    exit_offset[np.asarray(rows["pidx"], dtype=np.int64)] = np.asarray(rows["off"], np.int64)
+    return OutcomeData(base=base, series=series, exit_offset=exit_offset)

@@ -1,0 +1,125 @@
+"""Effects by months since exit of the first (completed) Arbeidstrening spell.
+
+Estimand (METHODS.md): for treated persons whose first spell ends inside the window after d
+months (d = exit month - start month, 0..EXIT_MAX_SPELL_MONTHS), the ATT k months after the exit
+month, theta_exit(k) = sum_d n_d(k) ATT_d(d + k) / sum_d n_d(k), where ATT_d(e) is the
+event-study effect by months since START of the completers with duration d (cohorts = start
+months, base period before the dip relative to start, comparisons as in the headline) and n_d(k)
+the treated behind ATT_d(d + k). Within a duration class, months since exit is months since
+start shifted by d, so the start-clock design (and its dip-free base period) carries over.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from analysis import design
+from analysis.effects.data import analysis_treated
+from analysis.outcomes.data import NO_EXIT, OutcomeData
+from analysis.outcomes.estimate import OUTCOMES_SPEC, EventStudySpec, estimate_event_study
+
+
+def spell_months(data: OutcomeData) -> np.ndarray:
+    """(N,) months from start to exit month of the first spell; -1 if ongoing or never."""
+    fs = data.base.first_start
+    done = (data.exit_offset != NO_EXIT) & (fs < data.T)
+    return np.where(done, data.exit_offset - fs, -1)
+
+
+def _class_studies(data, outcome, treated, dur, spec, k_max):
+    """Each spell-length class's event study, all with ONE design: the spec's, or (when the
+    spec is the headline and it cannot estimate some class) its fallback for every class."""
+    classes = [d for d in range(design.EXIT_MAX_SPELL_MONTHS + 1) if (treated & (dur == d)).any()]
+    out = {}
+    for d in sorted(classes, key=lambda d: -int((treated & (dur == d)).sum())):
+        one = replace(spec, fallback=None) if spec.use_headline else spec
+        es = estimate_event_study(data, outcome, treated & (dur == d), one, max_e=d + k_max)
+        if es is None and spec.use_headline and spec.fallback is not None:
+            return _class_studies(data, outcome, treated, dur, spec.fallback, k_max)
+        if es is not None:
+            out[d] = es
+    return dict(sorted(out.items())), spec.name
+
+
+def exit_event_study(
+    data: OutcomeData,
+    outcome: str,
+    treated: np.ndarray | None = None,
+    spec: EventStudySpec = OUTCOMES_SPEC,
+    months: tuple[int, ...] = design.EXIT_MONTHS,
+    measures: dict[str, dict[int, float]] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """theta_exit(k) for k in `months` (months_since_exit, estimate, std_error, n_treated,
+    n_classes = duration classes used) and the summary `measures` (name -> {k: weight}; default
+    design.EXIT_SUMMARY_MEASURES: measure, estimate, std_error, n_treated). Each class's event
+    study has a joint covariance over its event times; classes are combined as independent
+    (they share comparisons, so the SEs are approximate: see METHODS.md)."""
+    measures = design.EXIT_SUMMARY_MEASURES if measures is None else measures
+    if treated is None:
+        treated = analysis_treated(data.base)
+    dur = spell_months(data)
+    k_max = max(months)
+    num = np.zeros(len(months))
+    var = np.zeros(len(months))
+    n = np.zeros(len(months))
+    n_classes = np.zeros(len(months), dtype=np.int64)
+    classes = []  # (d, event-time index of each k (-1: missing), weights n, estimates, vcov)
+    studies, used = _class_studies(data, outcome, treated, dur, spec, k_max)
+    for d, es in studies.items():
+        pos = {int(e): j for j, e in enumerate(es.table["event_time"])}
+        theta = es.table["estimate"].to_numpy()
+        # analysis.did reports SEs below 1.5e-7 as NA: a degenerate (zero) variance here
+        se = np.nan_to_num(es.table["std_error"].to_numpy(), nan=0.0)
+        nt = es.table["n_treated"].to_numpy().astype(float)
+        j_of = np.full(len(months), -1)
+        w_of = np.zeros(len(months))
+        for i, k in enumerate(months):
+            j = pos.get(d + k, -1)
+            if j < 0 or not (np.isfinite(theta[j]) and nt[j] > 0):
+                continue
+            j_of[i], w_of[i] = j, nt[j]
+            num[i] += nt[j] * theta[j]
+            var[i] += nt[j] ** 2 * se[j] ** 2
+            n[i] += nt[j]
+            n_classes[i] += 1
+        classes.append((j_of, w_of, np.nan_to_num(theta), np.nan_to_num(es.vcov)))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        est = np.where(n > 0, num / np.maximum(n, 1), np.nan)
+        se = np.where(n > 0, np.sqrt(var) / np.maximum(n, 1), np.nan)
+    series = pd.DataFrame(
+        {
+            "months_since_exit": np.asarray(months, dtype=np.int64),
+            "estimate": est,
+            "std_error": se,
+            "n_treated": n.astype(np.int64),
+            "n_classes": n_classes,
+            "estimator": used,
+        }
+    )
+    k_pos = {k: i for i, k in enumerate(months)}
+    rows = []
+    for name, weights in measures.items():
+        if any(k not in k_pos or n[k_pos[k]] <= 0 for k in weights):
+            rows.append({"measure": name, "estimate": np.nan, "std_error": np.nan, "n_treated": 0})
+            continue
+        total, var_m = 0.0, 0.0
+        for j_of, w_of, theta, vcov in classes:
+            a = np.zeros(theta.size)
+            for k, wk in weights.items():
+                i = k_pos[k]
+                if j_of[i] >= 0:
+                    a[j_of[i]] += wk * w_of[i] / n[i]
+            total += float(a @ theta)
+            var_m += float(a @ vcov @ a)
+        rows.append(
+            {
+                "measure": name,
+                "estimate": total,
+                "std_error": float(np.sqrt(max(var_m, 0.0))),
+                "n_treated": int(n[k_pos[min(weights)]]),
+            }
+        )
+    return series, pd.DataFrame(rows).assign(estimator=used)
