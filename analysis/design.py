@@ -157,6 +157,9 @@ OUTCOMES_SAMPLE_SEED = 20_240_101
 # Completed first spells of at most this many months (exit month - start month) enter the exit
 # estimand; longer ones are too few per cohort (AT lasts up to 12 + 6 months).
 EXIT_MAX_SPELL_MONTHS = 18
+# The exit series uses the headline when the spell-length classes it can estimate hold at least
+# this share of the completers (else the stand-in for every class).
+EXIT_MIN_COVERED_SHARE = 0.9
 # Summary measures by months since exit: name -> {months since exit: weight}.
 EXIT_SUMMARY_MEASURES: dict[str, dict[int, float]] = {
     "exit_mean_0_5": {k: 1 / 6 for k in range(0, 6)},

@@ -11,7 +11,8 @@
 
 The truth holds every outcome incl. each benefit type (truth_cells.parquet): in (1)-(2) the
 benefit channels are the benefit types' truth, each valued at its own rate
-(derived.benefit_rate.<type>). The old headline of (3) has no effects per benefit type, so there
+(derived.benefit_rate.<type>), and later programmes (wage subsidy, other programmes) are costed
+at costs.wage_subsidy / costs.other_programme. The old headline of (3) has no effects per benefit type, so there
 the aggregate no-benefit channel is used: the truth-based run holds the estimated no-benefit
 effect fixed, and only where that channel passed its pre-trend check (else it is excluded on
 both sides).
@@ -200,14 +201,22 @@ def expected_from_truth(con, att: pd.DataFrame, subgroup: str, nb_pv: float | No
     # no-benefit share `nb_pv` only when the effects have no benefit types)
     types = [k for k in BENEFIT_OUTCOMES if ("derived.benefit_rate." + k) in par]
     typed = [k for k in types if (k, 0) in a.index]
+    # later programmes (chaining): the truth of months in a wage subsidy / another programme at
+    # their cost per month (parameter year = price year), where the effects carry them
+    later = sum(
+        par[key] * (d @ np.array([a[o, e] for e in range(H)]))
+        for o, key in (("in_wage_subsidy", "costs.wage_subsidy"),
+                       ("in_other_programme", "costs.other_programme"))
+        if (o, 0) in a.index
+    )  # fmt: skip
     if typed and nb_pv is None:
         ben = sum(
             par["derived.benefit_rate." + k] * (d @ np.array([a[k, e] for e in range(H)]))
             for k in typed
         )
-        budget = (t + ag) * pf * (d @ earn) - (1 - tb) * ben - cb
+        budget = (t + ag) * pf * (d @ earn) - (1 - tb) * ben - later - cb
     else:
-        budget = (t + ag) * pf * (d @ earn) + (1 - tb) * b * (nb_pv or 0.0) - cb
+        budget = (t + ag) * pf * (d @ earn) + (1 - tb) * b * (nb_pv or 0.0) - later - cb
     return {
         ("effects", "extra_employed_months"): emp.sum(),
         ("effects", "extra_employed_months_pv"): d @ emp,
@@ -215,7 +224,7 @@ def expected_from_truth(con, att: pd.DataFrame, subgroup: str, nb_pv: float | No
         ("budget", "tax_revenue_gain_pv"): (t + ag) * pf * (d @ earn),
         ("society", "production_gain_pv"): (1 + ag) * pf * (d @ earn),
         ("budget", "npv"): budget,
-        ("society", "npv"): (1 + ag) * pf * (d @ earn) - cr + lam * budget,
+        ("society", "npv"): (1 + ag) * pf * (d @ earn) - cr - later + lam * budget,
         ("budget", "cost_per_extra_employed_month"): cb / (d @ emp) if d @ emp > 0 else None,
     }
 
@@ -327,16 +336,17 @@ def test_real_pipeline_estimates_cover_the_truth(synthetic):
         .set_index("subgroup")
     )
     assert checks["exclusion_reason"].isna().eq(checks["included"]).all()
+    # the old headline has neither effects per benefit type nor on later programmes: the truth
+    # is valued over employment, earnings and the aggregate benefit channel, as the estimate
+    att_eo = att[att["outcome"].isin(["employed", "earnings_nok"])]
     truth = {}
     for sub in CHECKED:
         x = nb[nb["subgroup"] == sub].set_index("event_time")["estimate"]
         nb_pv = sum(d[e] * x[e] for e in range(H)) if checks.loc[sub, "included"] else 0.0
-        truth[sub] = expected_from_truth(con, att, sub, nb_pv)
+        truth[sub] = expected_from_truth(con, att_eo, sub, nb_pv)
     misses = covered(r_est, truth, CHECKED)
     assert misses == []
     # and the truth-based run through the same code gives the same truth values
-    # (the old headline has no effects per benefit type: the aggregate channel on both sides)
-    att_eo = att[att["outcome"].isin(["employed", "earnings_nok"])]
     # (a channel excluded above contributes 0 here, as in the truth values)
     kept = nb["subgroup"].map(checks["included"]).fillna(False).astype(bool)
     nb_used = nb.assign(outcome="no_benefit", estimate=nb["estimate"].where(kept, 0.0))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import duckdb
 import numpy as np
@@ -68,8 +69,11 @@ def build_effects_outcomes(
     exit_rows, summary_rows = [], []
     for outcome in exit_outcomes:
         series, measures = exit_event_study(data, outcome, treated, spec)
-        checks = _checks(estimate_event_study(data, outcome, completers, spec))
         used = str(series["estimator"].iloc[0])
+        # the completers' check with the design the series came from
+        check_spec = spec if used == spec.name or spec.fallback is None else spec.fallback
+        check_spec = replace(check_spec, fallback=None)
+        checks = _checks(estimate_event_study(data, outcome, completers, check_spec))
         common = {"estimator": used, "outcome": outcome, "subgroup": design.ALL,
                   "is_headline": used == design.HEADLINE_ESTIMATOR} | checks  # fmt: skip
         for r in series.itertuples(index=False):

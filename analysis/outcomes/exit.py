@@ -30,18 +30,21 @@ def spell_months(data: OutcomeData) -> np.ndarray:
 
 
 def _class_studies(data, outcome, treated, dur, spec, k_max):
-    """Each spell-length class's event study, all with ONE design: the spec's, or (when the
-    spec is the headline and it cannot estimate some class) its fallback for every class."""
+    """Each spell-length class's event study, all with ONE design: the spec's; classes it cannot
+    estimate are left out. When the spec is the headline and the classes it estimates hold less
+    than design.EXIT_MIN_COVERED_SHARE of the completers, the fallback is used for every class."""
     classes = [d for d in range(design.EXIT_MAX_SPELL_MONTHS + 1) if (treated & (dur == d)).any()]
+    size = {d: int((treated & (dur == d)).sum()) for d in classes}
+    one = replace(spec, fallback=None) if spec.use_headline else spec
     out = {}
-    for d in sorted(classes, key=lambda d: -int((treated & (dur == d)).sum())):
-        one = replace(spec, fallback=None) if spec.use_headline else spec
+    for d in classes:
         es = estimate_event_study(data, outcome, treated & (dur == d), one, max_e=d + k_max)
-        if es is None and spec.use_headline and spec.fallback is not None:
-            return _class_studies(data, outcome, treated, dur, spec.fallback, k_max)
         if es is not None:
             out[d] = es
-    return dict(sorted(out.items())), spec.name
+    covered = sum(size[d] for d in out) / max(sum(size.values()), 1)
+    if spec.use_headline and spec.fallback is not None and covered < design.EXIT_MIN_COVERED_SHARE:
+        return _class_studies(data, outcome, treated, dur, spec.fallback, k_max)
+    return out, spec
 
 
 def exit_event_study(
@@ -67,7 +70,8 @@ def exit_event_study(
     n = np.zeros(len(months))
     n_classes = np.zeros(len(months), dtype=np.int64)
     classes = []  # (d, event-time index of each k (-1: missing), weights n, estimates, vcov)
-    studies, used = _class_studies(data, outcome, treated, dur, spec, k_max)
+    studies, used_spec = _class_studies(data, outcome, treated, dur, spec, k_max)
+    used = used_spec.name
     for d, es in studies.items():
         pos = {int(e): j for j, e in enumerate(es.table["event_time"])}
         theta = es.table["estimate"].to_numpy()
