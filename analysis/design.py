@@ -120,6 +120,13 @@ MIN_SUBGROUP_TREATED = 100
 # (Ashenfelter 1978; Heckman & Smith 1999: the dip begins 6-12 months before entry); months
 # g-12..g-1 are treated as affected by selection, not as pre-periods.
 HEADLINE_ANTICIPATION_MONTHS = 12
+# How the headline conditions on the outcome history: "changes" = employment in each month of the
+# dip window and of the 12 months before the base as changes from the base month (no level of the
+# outcome); "levels" = the same months as levels plus employment and earnings at the base. Levels
+# match starters to comparisons of the same employment level but higher persistent employability
+# (regression to the mean: -8 pp at 12-23 months in the easy world, -4 pp in the hard world);
+# changes condition on the dip without conditioning on that level (measured in METHODS.md).
+HEADLINE_COVARIATE_HISTORY = "changes"
 # Earliest lead estimated by the headline (leads before the base month feed the pre-trend test).
 HEADLINE_LEAD_MIN = -24
 # At most this many comparison persons per treated person and cohort (uniform random subsample;

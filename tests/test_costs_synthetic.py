@@ -29,7 +29,7 @@ import pytest
 
 from analysis.costs import build_cost_effectiveness
 from analysis.costs.valuation import discount_factors
-from analysis.design import BENEFIT_OUTCOMES
+from analysis.design import BENEFIT_OUTCOMES, HEADLINE_ESTIMATOR
 from analysis.ingest import ingest_directory
 from analysis.panel import build_panel
 from analysis.synthetic import TRUTH_CELLS_FILE, generate_register
@@ -305,7 +305,7 @@ def test_real_pipeline_estimates_cover_the_truth(synthetic):
     except TypeError:
         build_effects(con)
     meta = build_cost_effectiveness(con)
-    assert meta["estimator"] == "callaway_santanna"
+    assert meta["estimator"] == HEADLINE_ESTIMATOR
     r_est = results(con)
     # the truth-based run holds the estimated no-benefit effect fixed (no planted truth for it)
     nb_name = (
@@ -316,9 +316,9 @@ def test_real_pipeline_estimates_cover_the_truth(synthetic):
         else "not_any_benefit"
     )
     nb = con.execute(
-        "SELECT subgroup, event_time, estimate FROM marts.effects WHERE estimator = "
-        "'callaway_santanna' AND outcome = ? AND event_time >= 0",
-        [nb_name],
+        "SELECT subgroup, event_time, estimate FROM marts.effects WHERE estimator = ? "
+        "AND outcome = ? AND event_time >= 0",
+        [HEADLINE_ESTIMATOR, nb_name],
     ).df()
     rate = con.execute(
         "SELECT value FROM marts.cost_parameters WHERE parameter = 'general.discount_rate'"

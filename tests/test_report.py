@@ -23,6 +23,7 @@ import pytest
 
 from analysis import disclosure as sdc
 from analysis import formatting as fmt
+from analysis.design import ESTIMATOR_ROLES, HEADLINE_ESTIMATOR
 from analysis.report import (
     ReportDataError,
     build_report,
@@ -338,12 +339,8 @@ def _protected(frame: pd.DataFrame, values: tuple[str, ...]) -> Published:
     return Published("x", f, {"keys": (), "counts": (), "values": values}, "", ())
 
 
-ROLE = {
-    "callaway_santanna": "headline",
-    "ipw_dynamic": "selection_on_observables",
-    "twfe_event_study": "plain_did",
-    "naive": "diagnostic",
-}
+H = HEADLINE_ESTIMATOR
+ROLE = {**ESTIMATOR_ROLES, "naive": "diagnostic"}
 GATE_CHECKS = ("pretrend_leads", "pretrend_dip_window", "overlap", "balance")
 
 
@@ -356,14 +353,14 @@ def _effects_layer(tables: dict, credible: bool) -> dict:
     out = dict(tables)
     eff = tables["effects"].frame.copy()
     eff["role"] = eff["estimator"].map(ROLE)
-    head = eff["estimator"] == "callaway_santanna"
+    head = eff["estimator"] == H
     eff["band_low"] = np.where(head, eff["estimate"] - 2.8 * eff["std_error"], np.nan)
     eff["band_high"] = np.where(head, eff["estimate"] + 2.8 * eff["std_error"], np.nan)
     out["effects"] = Published("effects", eff, tables["effects"].kwargs, "", (), n_suppressed=0)
     gate = []
     for est in ROLE:
         for check in GATE_CHECKS:
-            fails = not credible and est == "callaway_santanna" and check == "pretrend_leads"
+            fails = not credible and est == H and check == "pretrend_leads"
             p = 0.0004 if fails else 0.41
             gate.append(
                 (est, "employed", "ALL", check, 7.5, 11.0, p, 0.05, not fails, credible, "x")
@@ -371,7 +368,7 @@ def _effects_layer(tables: dict, credible: bool) -> dict:
     for check in GATE_CHECKS:  # one subgroup's own series fails its checks
         fails = check == "balance"
         gate.append(
-            ("callaway_santanna", "employed", "gender=female", check, 0.2, np.nan, np.nan)
+            (H, "employed", "gender=female", check, 0.2, np.nan, np.nan)
             + (0.1, not fails, False, "x")
         )
     gate = pd.DataFrame(
@@ -390,7 +387,7 @@ def _effects_layer(tables: dict, credible: bool) -> dict:
                 w = 0.02 * k if method == "relative_magnitude" else 0.002 * k
                 sens.append(
                     (
-                        "callaway_santanna",
+                        H,
                         "employed",
                         "ALL",
                         measure,
@@ -412,7 +409,7 @@ def _effects_layer(tables: dict, credible: bool) -> dict:
     est = 0.02 + 0.001 * m
     ex = pd.DataFrame(
         {
-            "estimator": "callaway_santanna",
+            "estimator": H,
             "outcome": "employed",
             "subgroup": "ALL",
             "months_since_exit": m,
@@ -429,7 +426,7 @@ def _effects_layer(tables: dict, credible: bool) -> dict:
     for k, (purpose, outcome) in enumerate(INTENDED_OUTCOME_BY_PURPOSE.items()):
         for measure, e in (("at_12", 0.03), ("at_24", 0.05)):
             rows.append(
-                (purpose, outcome, "callaway_santanna", measure, e, 0.01, e - 0.0196)
+                (purpose, outcome, H, measure, e, 0.01, e - 0.0196)
                 + (e + 0.0196, 150 + k, purpose != "ANNET")
             )
     ie = pd.DataFrame(
@@ -550,11 +547,11 @@ def test_without_a_gate_table_the_fallback_is_the_pretrend_test(warehouse, meta)
     appendix states); a gate table without a row for the headline leaves it not assessed."""
     from analysis.report import evidence as ev
 
-    tables = published_tables(warehouse)
-    assert "effects_design_gate" not in tables
+    # a run without the design gate (e.g. a warehouse from before it existed)
+    tables = {k: v for k, v in published_tables(warehouse).items() if k != "effects_design_gate"}
     diag = tables["effects_diagnostics"].frame.copy()
     pre = diag["diagnostic"].astype(str).str.startswith("pretrend")
-    head = pre & (diag["estimator"] == "callaway_santanna") & (diag["subgroup"] == "ALL")
+    head = pre & (diag["estimator"] == H) & (diag["subgroup"] == "ALL")
     head &= diag["outcome"] == "employed"
     assert head.sum() == 1
     for p, credible in ((1e-9, False), (0.40, True)):
@@ -568,7 +565,7 @@ def test_without_a_gate_table_the_fallback_is_the_pretrend_test(warehouse, meta)
         assert ("Designkontrollen er bestått" in text) is credible
     other = _effects_layer(tables, credible=True)
     gate = other["effects_design_gate"].frame
-    gate = gate[gate["estimator"] != "callaway_santanna"]
+    gate = gate[gate["estimator"] != H]
     t = _with_frame(_with_frame(tables, "effects_diagnostics", diag), "effects_design_gate", gate)
     g = ev.gate(Builder(t, meta, "nb"))
     assert g.source == "gate" and g.credible is None
@@ -590,7 +587,7 @@ def test_subgroup_table_marks_significance_and_small_groups(warehouse):
     assert str(MIN_SUBGROUP_TREATED) in tab["note"]
     summ = publishable_tables(warehouse)["effects_summary"][0]
     s = summ[
-        (summ["estimator"] == "callaway_santanna")
+        (summ["estimator"] == H)
         & (summ["outcome"] == "employed")
         & (summ["measure"] == "lock_in_0_5")
     ]
@@ -619,7 +616,7 @@ def test_subgroups_are_called_different_only_when_the_difference_is_significant(
         for m in ("lock_in_0_5", "at_24"):
             rows.append(
                 {
-                    "estimator": "callaway_santanna",
+                    "estimator": H,
                     "outcome": "employed",
                     "subgroup": g,
                     "measure": m,
@@ -965,6 +962,7 @@ def test_missing_optional_tables_get_a_note_and_the_report_still_renders(warehou
         "protected.cost_effectiveness",
         "protected.cost_sensitivity",
         "protected.effects_diagnostics",
+        "protected.effects_design_gate",
     )
     res = build_report(wh, tmp_path / "out", "nb", date=DATE)
     assert {"marts.same_employer", "marts.nav_exit_status", "marts.cost_effectiveness"} <= set(
@@ -978,15 +976,30 @@ def test_missing_optional_tables_get_a_note_and_the_report_still_renders(warehou
     assert not (res["tables_dir"] / "same_employer.csv").exists()
 
 
-def test_analyses_the_effects_layer_did_not_deliver_are_marked_not_estimated(reports):
-    html = reports["nb"]["html"].read_text(encoding="utf-8")
-    for what in (
+def test_analyses_the_effects_layer_did_not_deliver_are_marked_not_estimated(
+    warehouse, meta, reports
+):
+    """The full run delivers every analysis of the effects layer; a warehouse without them (an
+    older run, or a layer that failed) gets each marked as not estimated instead of a gap."""
+    whats = (
         "Effekter etter måneder siden avslutning",
         "Følsomhetsanalysen for brudd på parallelle trender",
         "Sammenligningen med andre metoder",
         "Effekten av hvert formål på eget tilsiktet resultat",
-    ):
-        assert f"{what}: ikke estimert i denne kjøringen" in html
+    )
+    html = reports["nb"]["html"].read_text(encoding="utf-8")
+    for what in whats:
+        assert f"{what}: ikke estimert i denne kjøringen" not in html
+    dropped = ("effects_exit", "effects_sensitivity", "effects_intended")
+    tables = {k: v for k, v in published_tables(warehouse).items() if k not in dropped}
+    eff = tables["effects"]
+    tables["effects"] = Published(
+        "effects", eff.frame.drop(columns=["role"]), eff.kwargs, "", (), n_suppressed=0
+    )
+    doc = build_document(tables, meta, "nb", date=DATE)
+    text = " ".join(_text(s.blocks) for s in doc.sections)
+    for what in whats:
+        assert f"{what}: ikke estimert i denne kjøringen" in text, what
 
 
 def test_cli_run(warehouse, tmp_path, capsys):

@@ -61,6 +61,8 @@ class DesignSpec:
     comparison: str = design.HEADLINE_COMPARISON
     max_comparison_ratio: float = design.HEADLINE_MAX_COMPARISON_RATIO
     seed: int = 20261204
+    # "changes" or "levels" (design.HEADLINE_COVARIATE_HISTORY says what each is and why)
+    history: str = design.HEADLINE_COVARIATE_HISTORY
     min_pre: int = design.PRE_MONTHS_REQUIRED + 1  # base month g - anticipation - 1 >= 0
 
     @property
@@ -91,29 +93,43 @@ def _arr(data: EffectsData, name: str) -> np.ndarray:
 
 
 def cohort_covariates(
-    data: EffectsData, idx: np.ndarray, g: int, k: int, reduced: bool = False
+    data: EffectsData,
+    idx: np.ndarray,
+    g: int,
+    k: int,
+    reduced: bool = False,
+    history: str = design.HEADLINE_COVARIATE_HISTORY,
 ) -> np.ndarray:
     """Covariates of persons `idx` for cohort g (anticipation k): (len(idx), p), no intercept.
 
     `reduced`: the fallback set for cohorts too small for the full one (age, gender,
-    NEDSATT_ARBEIDSEVNE and any benefit in g - 1, months employed in the dip window, last
-    employed 13+ months before, employment at the base month)."""
+    NEDSATT_ARBEIDSEVNE and any benefit in g - 1; with `history` "changes" the months employed in
+    the dip window and in the 12 months before the base, each relative to the base month; with
+    "levels" the months employed in the dip window, last employed 13+ months before and
+    employment at the base month)."""
     mx = data.extra["months"]
     b = g - k - 1
     emp = data.outcomes["employed"]
     if reduced:
         age = mx["age"][idx, g - 1].astype(float)
+        base = [
+            age,
+            (data.gender[idx] == 2).astype(float),
+            (data.status[idx, g - 1] == 2).astype(float),
+            mx["any_benefit"][idx, g - 1].astype(float),
+        ]
+        if history == "changes":
+            lo = max(0, b - 12)
+            return np.column_stack(
+                base
+                + [
+                    emp[idx, g - k : g].sum(axis=1) - k * emp[idx, b],
+                    emp[idx, lo:b].sum(axis=1) - (b - lo) * emp[idx, b],
+                ]
+            )
         last = _months_since_employed(emp, idx, g)
         return np.column_stack(
-            [
-                age,
-                (data.gender[idx] == 2).astype(float),
-                (data.status[idx, g - 1] == 2).astype(float),
-                mx["any_benefit"][idx, g - 1].astype(float),
-                emp[idx, g - k : g].sum(axis=1),
-                (last > k).astype(float),
-                emp[idx, b],
-            ]
+            base + [emp[idx, g - k : g].sum(axis=1), (last > k).astype(float), emp[idx, b]]
         )
     cols = []
     age = mx["age"][idx, g - 1].astype(float)
@@ -131,18 +147,20 @@ def cohort_covariates(
         cols.append(mx[ben][idx, lo12:g].sum(axis=1).astype(float))  # months in the dip window
         cols.append(mx[ben][idx, b].astype(float))  # at the base month
     cols.append((data.status[idx, lo12:g] > 0).sum(axis=1).astype(float))
+    eb = emp[idx, b] if history == "changes" else 0.0
     # the dip window, month by month: employment in g-1 .. g-k
     for j in range(1, k + 1):
-        cols.append(emp[idx, g - j])
-    # months since last employed (at g - 1) beyond the dip window
-    last = _months_since_employed(emp, idx, g)
-    cols += [((last > k) & (last <= 24)).astype(float), (last > 24).astype(float)]
-    # pre-base history: employment and earnings at b, shares of the 12 months before b
-    cols.append(emp[idx, b])
-    cols.append(data.outcomes["earnings_nok"][idx, b] / 10_000.0)
+        cols.append(emp[idx, g - j] - eb)
+    if history == "levels":
+        # months since last employed (at g - 1) beyond the dip window
+        last = _months_since_employed(emp, idx, g)
+        cols += [((last > k) & (last <= 24)).astype(float), (last > 24).astype(float)]
+        # pre-base history: employment and earnings at b
+        cols.append(emp[idx, b])
+        cols.append(data.outcomes["earnings_nok"][idx, b] / 10_000.0)
     for j in range(1, 13):  # employment in each of the 12 months before the base month
         if b - j >= 0:
-            cols.append(emp[idx, b - j])
+            cols.append(emp[idx, b - j] - eb)
     lo = max(0, b - 12)
     if b > lo:
         cols.append((data.status[idx, lo:b] > 0).mean(axis=1))
@@ -308,7 +326,7 @@ def _cohort_dr(data, ys, tr, co, g, b, ets, spec, reduced: bool = False):
     Returns (att (no, ne), psi (n_co + n_tr, no, ne), info) or None when the model fails."""
     T = data.T
     idx = np.concatenate([co, tr])
-    x = cohort_covariates(data, idx, g, spec.anticipation, reduced=reduced)
+    x = cohort_covariates(data, idx, g, spec.anticipation, reduced=reduced, history=spec.history)
     keep = _independent_columns(x, np.arange(co.size))
     x = x[:, keep]
     t_all = g + ets

@@ -62,7 +62,10 @@ def views_valid(warehouse: WarehouseResource) -> dg.AssetCheckResult:
             problems |= invalid_shares(con, SCHEMA, name)
     return dg.AssetCheckResult(
         passed=not missing and not problems,
-        description="; ".join([*(f"no comment: {m}" for m in missing), *problems.values()]) or None,
+        description="; ".join(
+            [*(f"no comment: {m}" for m in missing), *(f"{k}: {v}" for k, v in problems.items())]
+        )
+        or None,
         metadata={
             "views": len(names),
             "uncommented": dg.MetadataValue.json(missing),

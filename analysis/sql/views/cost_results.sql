@@ -28,10 +28,12 @@ SELECT
 FROM marts.cost_effectiveness
 WHERE perspective IN ('budget', 'society')
 GROUP BY perspective, subgroup, horizon_months
+-- a subgroup without effect estimates has no results to read (its costs are in the mart)
+HAVING max(n_treated) IS NOT NULL
 ORDER BY perspective, subgroup <> 'ALL', subgroup, horizon_months;
 
 COMMENT ON VIEW start_here.cost_results IS
-'Does Arbeidstrening pay off? One row per perspective (budget = the public budget, society), subgroup and horizon: the net present value per participant, the cost per extra month in work and the employment effect that would break even, each in its own column and unit, with 95 % intervals where the effects'' uncertainty gives one. From marts.cost_effectiveness (every measure, the parameters in marts.cost_parameters, sensitivity in marts.cost_sensitivity; method in analysis/costs/METHODS.md).';
+'Does Arbeidstrening pay off? One row per perspective (budget = the public budget, society), subgroup and horizon: the net present value per participant, the cost per extra month in work and the employment effect that would break even, each in its own column and unit, with 95 % intervals where the effects'' uncertainty gives one. Subgroups without effect estimates are left out (their costs are in marts.cost_effectiveness). From marts.cost_effectiveness (every measure, the parameters in marts.cost_parameters, sensitivity in marts.cost_sensitivity; method in analysis/costs/METHODS.md).';
 COMMENT ON COLUMN start_here.cost_results.perspective IS
 'budget (the public budget) or society';
 COMMENT ON COLUMN start_here.cost_results.subgroup IS
