@@ -75,11 +75,6 @@ def test_headline_lock_in_employment_within_3pp(world):
     assert abs(bias) <= TOL["lock_in"], (bias, se)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="measured: the headline's 12-23-month employment effect is 2.2 pp below the truth "
-    "(selection on persistent unobserved employability left after the history; METHODS.md)",
-)
 def test_headline_medium_run_employment_within_2pp(world):
     bias, se = _bias(world, "employed", "mean_12_23")
     assert abs(bias) <= TOL["mean_12_23"], (bias, se)
@@ -87,7 +82,7 @@ def test_headline_medium_run_employment_within_2pp(world):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="measured: the headline's lock-in effect on benefit receipt is 4.3 pp below the truth "
+    reason="measured: the headline's lock-in effect on benefit receipt is 3.6 pp below the truth "
     "(comparisons who start AT later get tiltakspenger; not censored by design; METHODS.md)",
 )
 def test_headline_lock_in_benefit_receipt_within_3pp(world):
@@ -95,11 +90,6 @@ def test_headline_lock_in_benefit_receipt_within_3pp(world):
     assert abs(bias) <= TOL["lock_in"], (bias, se)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="measured: the headline's 12-23-month effect on benefit receipt is 2.3 pp below the "
-    "truth (METHODS.md)",
-)
 def test_headline_medium_run_benefit_receipt_within_2pp(world):
     bias, se = _bias(world, "any_benefit", "mean_12_23")
     assert abs(bias) <= TOL["mean_12_23"], (bias, se)

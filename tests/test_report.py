@@ -579,6 +579,7 @@ def test_without_a_gate_table_the_fallback_is_the_pretrend_test(warehouse, meta)
 
 def test_subgroup_table_marks_significance_and_small_groups(warehouse):
     from analysis.design import MIN_SUBGROUP_TREATED
+    from analysis.report.chapters.for_hvem import subgroup_label
 
     doc = _doc(warehouse, "nb")
     sec = next(s for s in doc.sections if s.id == "for_hvem")
@@ -594,11 +595,20 @@ def test_subgroup_table_marks_significance_and_small_groups(warehouse):
     small = s[s["n_treated"].notna() & (s["n_treated"] < MIN_SUBGROUP_TREATED)]
     rows = {r[0]: r for r in tab["rows"]}
     for g in small["subgroup"]:
-        from analysis.report.chapters.for_hvem import subgroup_label
-
         assert "(få)" in rows[subgroup_label(g, "nb")][1]
-    sig = s[(s["ci_low"] > 0) | (s["ci_high"] < 0)]
-    assert any(r[2].endswith("*") for r in tab["rows"]) == (len(sig) > 0)
+    # a star marks exactly the significant estimates of groups large enough whose own series
+    # passes its design checks (a failing one is marked † and not read)
+    sig = (s["ci_low"] > 0) | (s["ci_high"] < 0)
+    big = s["n_treated"].notna() & (s["n_treated"] >= MIN_SUBGROUP_TREATED)
+    starred = 0
+    for g, is_sig, is_big in zip(s["subgroup"], sig, big, strict=True):
+        cell = rows[subgroup_label(g, "nb")][2]
+        if cell.endswith("*"):
+            starred += 1
+            assert is_sig and is_big, (g, cell)
+        elif is_sig and is_big and re.search(r"\d", cell):  # not a suppressed cell
+            assert cell.endswith("†"), (g, cell)
+    assert len(s) > 5 and starred <= int((sig & big).sum())
 
 
 @pytest.mark.parametrize(("other", "differs"), [(0.045, False), (0.0, True)])

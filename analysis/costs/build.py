@@ -898,8 +898,8 @@ def _measure_rows(
             (e.extrapolated_months for e in r.effects.values() if e is not None), default=0
         )
         n_treated = next(
-            (e.n_treated for e in r.effects.values() if e is not None and e.n_treated), None
-        )
+            (e.n_treated for e in r.effects.values() if e is not None and e.n_treated), 0
+        )  # 0: no effect estimate behind the subgroup's measures
         for m in r.measures:
             note = m.note
             if effects.estimator is None and m.estimate is None and m.note and "effect" in m.note:
@@ -983,7 +983,7 @@ EFFECTIVENESS_COMMENTS = {
     ),
     "is_extrapolated": "TRUE if the horizon runs past the last estimated event time (the last effect is assumed to persist)",
     "estimator": "headline estimator of marts.effects the effects come from (NULL if none)",
-    "n_treated": "treated persons behind the effect estimates",
+    "n_treated": "treated persons behind the effect estimates (0: the subgroup has none)",
     "n_cost_base": "persons in the cost base of the subgroup (marts.costs_per_participant)",
     "note": "why an estimate or interval end is missing, or other caveats",
 }

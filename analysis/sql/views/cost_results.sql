@@ -29,7 +29,7 @@ FROM marts.cost_effectiveness
 WHERE perspective IN ('budget', 'society')
 GROUP BY perspective, subgroup, horizon_months
 -- a subgroup without effect estimates has no results to read (its costs are in the mart)
-HAVING max(n_treated) IS NOT NULL
+HAVING max(n_treated) > 0
 ORDER BY perspective, subgroup <> 'ALL', subgroup, horizon_months;
 
 COMMENT ON VIEW start_here.cost_results IS
