@@ -345,7 +345,7 @@ GATE_CHECKS = ("pretrend_leads", "pretrend_dip_window", "overlap", "balance")
 
 
 def _effects_layer(tables: dict, credible: bool) -> dict:
-    """The run's protected tables plus the effects layer's agreed tables (EFFECTS_MARTS.md):
+    """The run's protected tables plus the effects layer's tables (docs/CONTRACT.md):
     roles and simultaneous bands in effects, the design gate, HonestDiD sensitivity, effects by
     months since exit and each purpose's effect on its intended outcome."""
     from analysis.design import INTENDED_OUTCOME_BY_PURPOSE

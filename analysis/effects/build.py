@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import design
+from analysis.design import PLAIN_DID_ESTIMATOR
 from analysis.effects import headline_marts as hm
 from analysis.effects import ipw as ipw_mod
 from analysis.effects.cs import cs_event_study
@@ -80,7 +81,7 @@ def _estimate_all(data, con, min_pre, ipw_ratio, ipw_seed, run_ipw, chunk) -> di
         data.outcomes, data.status, data.first_start, data.group, subs, EVENT_TIMES, chunk=chunk
     )
     studies += list(cs.values())
-    timings["callaway_santanna"] = time.perf_counter() - t0
+    timings[PLAIN_DID_ESTIMATOR] = time.perf_counter() - t0
 
     headline: list[EventStudy] = []
     if "months" in data.extra:

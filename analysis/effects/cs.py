@@ -51,7 +51,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from analysis.design import NEVER
+from analysis.design import NEVER, PLAIN_DID_ESTIMATOR
 from analysis.effects.result import EventStudy
 
 DEFAULT_EVENT_TIMES = np.arange(-12, 37)
@@ -72,7 +72,7 @@ def cs_event_study(
     subgroups: dict[str, np.ndarray],
     event_times=DEFAULT_EVENT_TIMES,
     chunk: int = 32768,
-    estimator: str = "callaway_santanna",
+    estimator: str = PLAIN_DID_ESTIMATOR,
 ) -> dict[str, EventStudy]:
     """Headline event study for every outcome and subgroup (see module docstring).
 

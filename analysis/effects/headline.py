@@ -1,6 +1,6 @@
-"""The headline design: Callaway-Sant'Anna group-time ATTs, doubly robust, history-conditioned.
+"""The headline design: Callaway-Sant'Anna group-time ATTs, doubly robust, conditioned on the dip.
 
-Public API (documented in /work/wt/EFFECTS_MARTS.md and analysis/effects/METHODS.md):
+Public API (documented in analysis/effects/METHODS.md; the marts in docs/CONTRACT.md):
 
     estimate_event_study(data, outcomes, *, subgroup_mask=None, comparison_filter=None,
                          time_axis="start", spec=HEADLINE_SPEC, estimator=...)
@@ -18,8 +18,9 @@ For every start cohort g (first Arbeidstrening start in month g):
 * base period b = g - anticipation - 1 (before the pre-programme dip); ATT(g, g + e) is the 2x2
   DiD of (Y_{g+e} - Y_b), e = -24..36, e != -anticipation - 1 (the reference);
 * covariates (`cohort_covariates`): characteristics, status, innsatsgruppe and benefits in g - 1,
-  employment in each month of the dip window g - 1 .. g - anticipation, months since last
-  employed, and the pre-base history (employment, earnings, registration);
+  registration, and employment in each month of the dip window g - 1 .. g - anticipation and of
+  the 12 months before the base, as changes from the base month (`spec.history`: the level is
+  not conditioned on, which would re-introduce regression to the mean; METHODS.md);
 * estimator: DRDID's locally efficient doubly robust panel DiD (Sant'Anna & Zhao 2020), i.e.
   `analysis.did`'s `CovEngine` with est_method "dr": one propensity score and one outcome
   regression per cohort (all outcomes of a cohort share its propensity score);
@@ -165,6 +166,11 @@ def cohort_covariates(
     if b > lo:
         cols.append((data.status[idx, lo:b] > 0).mean(axis=1))
     return np.column_stack(cols)
+
+
+# Outcomes whose own history enters the covariates month by month (as changes from the base): their
+# leads are 0 by construction in every cohort fitted with the full set.
+HISTORY_OUTCOMES = ("employed",)
 
 
 def _months_since_employed(emp: np.ndarray, idx: np.ndarray, g: int, cap: int = 36) -> np.ndarray:

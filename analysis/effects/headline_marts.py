@@ -18,6 +18,7 @@ from analysis.did import honest
 from analysis.effects.data import STATUS_NAMES, EffectsData
 from analysis.effects.headline import (
     HEADLINE_SPEC,
+    HISTORY_OUTCOMES,
     DesignSpec,
     estimate_event_study,
     headline_treated,
@@ -122,6 +123,28 @@ def _ps_summary(meta: dict) -> tuple[float, float, int]:
     return float(np.nansum(n * share) / n.sum()), float(np.nansum(n * smd) / n.sum()), len(ps)
 
 
+def _lead_check(st: EventStudy, s: int, check: str, event_times: list[int], detail: str) -> tuple:
+    """(check, statistic, df, p, threshold, passed, detail) of a joint test of leads.
+
+    For an outcome whose own history is a covariate (`HISTORY_OUTCOMES`) the test is a balance
+    check: its leads are 0 by construction in cohorts with the full covariate set, and only
+    cohorts fitted with the reduced set can move them. If no lead has sampling variance, balance
+    holds exactly and the check passes; for any other outcome an untestable check fails."""
+    stat, df, p = st.wald(s, event_times)
+    if st.outcome in HISTORY_OUTCOMES:
+        detail += (
+            f"; {st.outcome} in these months is a covariate (as a change from the base month), "
+            "so this is a balance check, not a test of parallel trends"
+        )
+        if df == 0:
+            est = st.estimate[s, np.isin(st.event_times, event_times)]
+            if np.isfinite(est).any() and np.nanmax(np.abs(est)) < 1e-9:
+                return (check, 0.0, 0, np.nan, GATE_ALPHA, True,
+                        detail + " (every lead is 0 by construction: balance holds exactly)")  # fmt: skip
+    passed = bool(p >= GATE_ALPHA) if np.isfinite(p) else False
+    return (check, stat, df, p, GATE_ALPHA, passed, detail)
+
+
 def gate_frame(studies: list[EventStudy], spec: DesignSpec = HEADLINE_SPEC) -> pd.DataFrame:
     """marts.effects_design_gate rows for every headline series (outcome x subgroup)."""
     ref = spec.reference
@@ -131,35 +154,25 @@ def gate_frame(studies: list[EventStudy], spec: DesignSpec = HEADLINE_SPEC) -> p
     for st in studies:
         for si, sub in enumerate(st.subgroups):
             meta = st.meta["by_subgroup"][si] if "by_subgroup" in st.meta else st.meta
-            rows = []
-            stat, df, p = st.wald(si, leads)
-            rows.append(
-                (
+            rows = [
+                _lead_check(
+                    st,
+                    si,
                     "pretrend_leads",
-                    stat,
-                    df,
-                    p,
-                    GATE_ALPHA,
-                    bool(p >= GATE_ALPHA) if np.isfinite(p) else False,
+                    leads,
                     f"joint Wald test that the effects at e = {leads[0]}..-1 (without the "
                     f"reference e = {ref}) are 0, incl. e = -1; chi2, influence-function "
                     "covariance",
-                )
-            )
-            stat, df, p = st.wald(si, dip)
-            rows.append(
-                (
+                ),
+                _lead_check(
+                    st,
+                    si,
                     "pretrend_dip_window",
-                    stat,
-                    df,
-                    p,
-                    GATE_ALPHA,
-                    bool(p >= GATE_ALPHA) if np.isfinite(p) else False,
+                    dip,
                     f"joint Wald test over the anticipation window e = -{spec.anticipation}..-1 "
-                    "(the pre-programme dip); employment in these months is a covariate, so for "
-                    "employment this is a balance check, not a test of parallel trends",
-                )
-            )
+                    "(the pre-programme dip)",
+                ),
+            ]
             share, smd, n_ok = _ps_summary(meta)
             rows.append(
                 (

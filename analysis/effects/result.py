@@ -58,6 +58,11 @@ class EventStudy:
             if e in self.event_times
         ]
         idx = [k for k in idx if np.isfinite(self.estimate[s, k])]
+        # event times without sampling variance (e.g. the outcome in that month is a covariate,
+        # so the estimate is 0 by construction) carry no test: only rounding noise
+        var = np.diagonal(self.vcov[s])
+        scale = np.nanmax(np.where(np.isfinite(self.estimate[s]), var, np.nan), initial=0.0)
+        idx = [k for k in idx if var[k] > 1e-12 * scale]
         if not idx:
             return np.nan, 0, np.nan
         b = self.estimate[s, idx]

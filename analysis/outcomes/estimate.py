@@ -9,7 +9,7 @@ NEDSATT status, employment, earnings and benefits then), doubly robust estimatio
 
 The default `OUTCOMES_SPEC` runs the effects helper's headline design itself
 (`analysis.effects.headline.estimate_event_study`: anticipation 12, registered not-yet-treated
-comparisons, history-conditioned DR; EFFECTS_MARTS.md). `STANDIN_SPEC` is the stand-in used
+comparisons, DR conditioned on the dip; analysis/effects/METHODS.md). `STANDIN_SPEC` is the stand-in used
 before that API existed, kept for comparison. Its comparison group: persons never treated in
 the window who are registered at NAV in at least one window month (never-treated comparisons:
 one propensity model per cohort; not-yet-treated comparisons cost a model per cohort pair,

@@ -2,7 +2,7 @@
 headline may be presented as a finding.
 
 The chapters on effects, subgroups and costs and the summary read the effects layer only through
-this module, with the names agreed with the effects layer (``EFFECTS_MARTS.md``): every table is
+this module, with the names of the effects layer (``docs/CONTRACT.md``): every table is
 read from schema ``protected`` (the disclosure layer's copy of ``marts.<same name>``), so one
 place decides what counts as a finding:
 

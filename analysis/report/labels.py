@@ -147,6 +147,10 @@ EXTRA: dict[str, dict[str, dict[str, str]]] = {
         "9": {"nb": "Uoppgitt", "en": "Unknown"},
     },
     "estimator": {
+        "callaway_santanna_dr": {
+            "nb": "Callaway–Sant’Anna, dobbelt robust, utgangspunkt før fallet",
+            "en": "Callaway–Sant’Anna, doubly robust, base before the dip",
+        },
         "callaway_santanna": {"nb": "Callaway–Sant’Anna", "en": "Callaway–Sant’Anna"},
         "twfe_event_study": {
             "nb": "Toveis faste effekter (TWFE)",

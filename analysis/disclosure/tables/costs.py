@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.design import HEADLINE_ESTIMATOR
 from analysis.disclosure.layout import MIN_COUNT, Context, Ref, Stat, Table, as_int
 from analysis.disclosure.tables.effects import lookup_treated
 
@@ -79,7 +80,7 @@ def costs_per_participant(ctx: Context) -> Table | None:
 def _treated_refs(ctx: Context, df: pd.DataFrame) -> list[Ref | None]:
     refs = []
     for r in df.to_dict("records"):
-        est = r.get("estimator") or "callaway_santanna"
+        est = r.get("estimator") or HEADLINE_ESTIMATOR
         h = r.get("horizon_months")
         prefer = [int(h) - 1, int(h)] if h is not None and not pd.isna(h) else []
         refs.append(lookup_treated(ctx, est, r["subgroup"], int(r["n_treated"]), prefer))
@@ -113,7 +114,7 @@ def cost_effectiveness(ctx: Context) -> Table | None:
     est = (
         df["estimator"]
         if "estimator" in df.columns
-        else pd.Series("callaway_santanna", index=df.index)
+        else pd.Series(HEADLINE_ESTIMATOR, index=df.index)
     )
     df = df.assign(_est=est)
     df = df.drop_duplicates(["perspective", "measure", "subgroup"])

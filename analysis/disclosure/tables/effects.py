@@ -29,6 +29,7 @@ from analysis.design import (
     HEADLINE_ANTICIPATION_MONTHS,
     HEADLINE_ESTIMATOR,
     HEADLINE_OUTCOME,
+    PLAIN_DID_ESTIMATOR,
     SUMMARY_MEASURES,
 )
 from analysis.disclosure.layout import MIN_COUNT, Context, Ref, Stat, Table, as_int
@@ -38,8 +39,8 @@ EFFECT_VALUES = ("estimate", "std_error", "ci_low", "ci_high")
 ANCHORS = frozenset(e for m in SUMMARY_MEASURES.values() for e in m if len(m) == 1) | {0, 35}
 """Event times the report and the cost tables read (published first where possible)."""
 RULES = {
-    "callaway_santanna_dr": "cs_dr",
-    "callaway_santanna": "cs",
+    HEADLINE_ESTIMATOR: "cs_dr",
+    PLAIN_DID_ESTIMATOR: "cs",
     "naive": "plain",
     "twfe_event_study": "plain",
 }

@@ -7,6 +7,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from analysis import design
 from analysis import formatting as fmt
 from analysis.report import evidence as ev
 from analysis.report.chapters.effekter import p_text
@@ -23,14 +24,14 @@ TEXT = Texts(
             "lavere andelen i arbeid ble, måned for måned etter start, enn den ville vært uten "
             "arbeidstrening. Vi ser på personens første arbeidstrening i perioden, og bare på "
             "deltakere som var arbeidssøkere eller hadde nedsatt arbeidsevne da de startet. Vi "
-            "krever minst 12 måneder med data før start, slik at utviklingen før tiltaket kan "
+            "krever minst {pre} måneder med data før start, slik at utviklingen før tiltaket kan "
             "kontrolleres.",
             "We estimate the average effect for those who took part: how much higher or lower "
             "the share employed became, month by month after the start, than it would have been "
             "without work training. We look at each person's first work training in the period, "
             "and only at participants who were job seekers or had reduced work capacity when "
-            "they started. We require at least 12 months of data before the start, so that the "
-            "development before the programme can be checked.",
+            "they started. We require at least {pre} months of data before the start, so that "
+            "the development before the programme can be checked.",
         ),
         "designs_h": ("Sammenligningsgrupper og metoder", "Comparison groups and designs"),
         "headline": (
@@ -39,18 +40,63 @@ TEXT = Texts(
             "**The headline** is the design the effect estimation chose as headline in this run: "
             "{name}.",
         ),
+        "callaway_santanna_dr": (
+            "**Dobbelt robust forskjell-i-forskjell (Callaway og Sant’Anna 2021; Sant’Anna og "
+            "Zhao 2020):** Deltakerne sammenlignes med personer som var registrert hos NAV "
+            "måneden før start og som ennå ikke hadde startet i arbeidstrening. Vi måler "
+            "endringen fra et utgangspunkt {base} måneder før start, før fallet i arbeid som ofte "
+            "kommer året før start; de {k} månedene rett før start regnes derfor ikke som «før». "
+            "Sammenligningsgruppen vektes og justeres slik at den ligner deltakerne i alder, "
+            "kjønn, innvandringsbakgrunn, utdanning, innsatsgruppe, ytelser og registrering hos "
+            "NAV, og i hvordan arbeid endret seg måned for måned de to årene før start, målt som "
+            "endring fra utgangspunktet. Vi justerer for endringene, ikke for nivået: to "
+            "personer med like mye arbeid før start kan ha ulik varig tilknytning til arbeid, og "
+            "å likestille dem på nivået gir for små effekter (regresjon mot gjennomsnittet). "
+            "Forutsetningen er at deltakerne, gitt disse kjennetegnene, ville utviklet seg som "
+            "sammenligningsgruppen fra utgangspunktet og fremover om de ikke hadde deltatt.",
+            "**Doubly robust difference-in-differences (Callaway and Sant’Anna 2021; Sant’Anna "
+            "and Zhao 2020):** Participants are compared with persons registered at NAV in the "
+            "month before the start who had not yet started work training. We measure the "
+            "change from a base {base} months before the start, before the fall in work that "
+            "often comes in the year before the start; the {k} months just before the start "
+            "therefore do not count as “before”. The comparison group is weighted and adjusted "
+            "to resemble the participants in age, gender, immigrant background, education, "
+            "need-for-assistance group, benefits and NAV registration, and in how their work "
+            "changed month by month over the two years before the start, measured as change "
+            "from the base. We adjust for the changes, not the level: two persons with as much "
+            "work before the start may differ in their lasting attachment to work, and treating "
+            "them as alike on the level understates effects (regression to the mean). The "
+            "assumption is that participants, given these characteristics, would have "
+            "developed like the comparison group from the base onwards had they not taken part.",
+        ),
+        "ipw_dynamic_levels": (
+            "**Lik historikk før start (vekting, nivå):** Hver måned sammenlignes de som starter, "
+            "med registrerte personer med samme arbeidshistorikk de siste 24 månedene, og "
+            "utfallet sammenlignes i nivå. Metoden fanger et fall før start, men ikke varige "
+            "forskjeller historikken ikke viser; da gir den for små effekter. Sammen med den "
+            "enkle forskjell-i-forskjell-metoden, som gir for store effekter når deltakerne "
+            "startet etter et fall, rammer den inn hovedanslaget (Angrist og Pischke 2009).",
+            "**Same history before the start (weighting, levels):** Each month those who start "
+            "are compared with registered persons with the same work history over the last 24 "
+            "months, and the outcome is compared in levels. The method allows for a fall before "
+            "the start, but not for lasting differences the history does not show; then it "
+            "understates effects. Together with the plain difference-in-differences, which "
+            "overstates effects when participants started after a fall, it brackets the "
+            "headline (Angrist and Pischke 2009).",
+        ),
         "callaway_santanna": (
-            "**Callaway og Sant’Anna (2021):** Deltakerne sammenlignes med personer som var "
-            "registrert hos NAV med samme status måneden før start, men som ennå ikke hadde "
-            "startet i arbeidstrening. Vi sammenligner endringen i andelen i arbeid fra måneden "
-            "før start. Slik fjernes faste forskjeller mellom gruppene, men ikke forskjeller som "
-            "endrer seg over tid, som et fall i sysselsettingen like før start.",
-            "**Callaway and Sant’Anna (2021):** Participants are compared with persons "
-            "registered at NAV with the same status in the month before the start who had not "
-            "yet started work training. We compare the change in the share employed from the "
-            "month before the start. This removes fixed differences between the groups, but not "
-            "differences that change over time, such as a fall in employment just before the "
-            "start.",
+            "**Enkel forskjell-i-forskjell (Callaway og Sant’Anna 2021):** Deltakerne "
+            "sammenlignes med personer som var registrert hos NAV med samme status måneden før "
+            "start, men som ennå ikke hadde startet i arbeidstrening. Vi sammenligner endringen "
+            "i andelen i arbeid fra måneden før start. Slik fjernes faste forskjeller mellom "
+            "gruppene, men ikke forskjeller som endrer seg over tid, som et fall i "
+            "sysselsettingen like før start.",
+            "**Plain difference-in-differences (Callaway and Sant’Anna 2021):** Participants are "
+            "compared with persons registered at NAV with the same status in the month before "
+            "the start who had not yet started work training. We compare the change in the "
+            "share employed from the month before the start. This removes fixed differences "
+            "between the groups, but not differences that change over time, such as a fall in "
+            "employment just before the start.",
         ),
         "ipw_dynamic": (
             "**Vekting etter historikk (IPW):** Hver måned sammenlignes de som starter, med "
@@ -213,13 +259,22 @@ def covariate_label(code: str, lang: str) -> str:
 def build(b) -> list[dict]:
     tx = b.texts(TEXT)
     est = ev.headline_estimator(b)
-    blocks = [b.h2(tx("estimand_h")), b.p(tx("estimand")), b.h2(tx("designs_h"))]
+    pre = max(design.PRE_MONTHS_REQUIRED, design.HEADLINE_ANTICIPATION_MONTHS) + 1
+    blocks = [b.h2(tx("estimand_h")), b.p(tx("estimand", pre=pre)), b.h2(tx("designs_h"))]
     eff = b.frame("effects")
     present = list(dict.fromkeys(eff["estimator"])) if eff is not None else []
     items = [tx("headline", name=lab(est, b.lang, "estimator"))]
-    for e in ("callaway_santanna", "ipw_dynamic", "twfe_event_study", "naive"):
+    k = design.HEADLINE_ANTICIPATION_MONTHS
+    for e in (
+        "callaway_santanna_dr",
+        "ipw_dynamic_levels",
+        "callaway_santanna",
+        "ipw_dynamic",
+        "twfe_event_study",
+        "naive",
+    ):
         if e in present and e in TEXT:
-            items.append(tx(e))
+            items.append(tx(e, base=k + 1, k=k) if e == "callaway_santanna_dr" else tx(e))
     items.append(tx("uncertainty"))
     blocks.append(b.items(items))
     blocks += [b.h2(tx("assumptions_h")), b.p(tx("assumptions")), b.h2(tx("diag_h"))]
