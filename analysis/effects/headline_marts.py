@@ -274,35 +274,12 @@ def sensitivity_frame(
                 lbs, ubs, ps = tab["lb"].to_numpy(), tab["ub"].to_numpy(), tab[pcol].to_numpy()
                 covers0 = (lbs <= 0) & (ubs >= 0)
                 breakdown = float(ps[np.argmax(covers0)]) if covers0.any() else np.nan
-                recs.append(
-                    (
-                        st.estimator,
-                        st.outcome,
-                        "ALL",
-                        measure,
-                        method,
-                        np.nan,
-                        orig["lb"],
-                        orig["ub"],
-                        True,
-                        breakdown,
-                    )
-                )
-                for par, lo, hi in zip(ps, lbs, ubs, strict=True):
-                    recs.append(
-                        (
-                            st.estimator,
-                            st.outcome,
-                            "ALL",
-                            measure,
-                            method,
-                            float(par),
-                            lo,
-                            hi,
-                            False,
-                            breakdown,
-                        )
-                    )
+                key = (st.estimator, st.outcome, "ALL", measure, method)
+                recs.append((*key, np.nan, orig["lb"], orig["ub"], True, breakdown))
+                recs += [
+                    (*key, float(par), lo, hi, False, breakdown)
+                    for par, lo, hi in zip(ps, lbs, ubs, strict=True)
+                ]
     return pd.DataFrame.from_records(
         recs,
         columns=[

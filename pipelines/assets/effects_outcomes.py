@@ -14,39 +14,33 @@ EFFECTS_INTENDED_KEY = dg.AssetKey(["marts", "effects_intended"])
 EFFECTS_CHAINING_KEY = dg.AssetKey(["marts", "effects_chaining"])
 
 
+OUTCOME_ASSETS = {
+    EFFECTS_EXIT_KEY: (
+        "Effects by months since exit of the first completed spell (0..24): the start-clock event "
+        "study per spell length, re-indexed at the exit month."
+    ),
+    EFFECTS_INTENDED_KEY: (
+        "Each registered purpose's effect on its own intended outcome (same employer or wage "
+        "subsidy, apprenticeship/education, ordinary work, targeted follow-up), with its "
+        "pre-trend check (credible)."
+    ),
+    EFFECTS_CHAINING_KEY: (
+        "Effects on months in later programmes (wage subsidy, other programmes) by months since "
+        "start: the chaining channel of the cost analysis."
+    ),
+}
+
+
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(
-            EFFECTS_EXIT_KEY,
+            key,
             deps=[PANEL_KEY, EFFECTS_KEY],
             group_name="effects",
             kinds={"python", "duckdb"},
-            description=(
-                "Effects by months since exit of the first completed spell (0..24): the "
-                "start-clock event study per spell length, re-indexed at the exit month."
-            ),
-        ),
-        dg.AssetSpec(
-            EFFECTS_INTENDED_KEY,
-            deps=[PANEL_KEY, EFFECTS_KEY],
-            group_name="effects",
-            kinds={"python", "duckdb"},
-            description=(
-                "Each registered purpose's effect on its own intended outcome (same employer or "
-                "wage subsidy, apprenticeship/education, ordinary work, targeted follow-up), "
-                "with its pre-trend check (credible)."
-            ),
-        ),
-        dg.AssetSpec(
-            EFFECTS_CHAINING_KEY,
-            deps=[PANEL_KEY, EFFECTS_KEY],
-            group_name="effects",
-            kinds={"python", "duckdb"},
-            description=(
-                "Effects on months in later programmes (wage subsidy, other programmes) by "
-                "months since start: the chaining channel of the cost analysis."
-            ),
-        ),
+            description=description,
+        )
+        for key, description in OUTCOME_ASSETS.items()
     ],
 )
 def effects_outcomes(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
@@ -55,9 +49,8 @@ def effects_outcomes(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         f"effects_exit and effects_intended ({meta['estimator']}) in {meta['seconds']} s"
     )
     md = _scalar_metadata(meta)
-    yield dg.MaterializeResult(asset_key=EFFECTS_EXIT_KEY, metadata=md)
-    yield dg.MaterializeResult(asset_key=EFFECTS_INTENDED_KEY, metadata=md)
-    yield dg.MaterializeResult(asset_key=EFFECTS_CHAINING_KEY, metadata=md)
+    for key in OUTCOME_ASSETS:
+        yield dg.MaterializeResult(asset_key=key, metadata=md)
 
 
 @safe_step
@@ -67,4 +60,4 @@ def _build(warehouse: WarehouseResource) -> dict:
 
 
 EFFECTS_OUTCOMES_ASSETS = [effects_outcomes]
-EFFECTS_OUTCOMES_KEYS = [EFFECTS_EXIT_KEY, EFFECTS_INTENDED_KEY, EFFECTS_CHAINING_KEY]
+EFFECTS_OUTCOMES_KEYS = list(OUTCOME_ASSETS)
