@@ -123,6 +123,7 @@ def protect(
             if 0 < v[c] < MIN_COUNT:
                 primary[name].add(int(c))
 
+    unverified: dict[str, int] = {}
     for t in tables:
         for col, refs in t.counts.items():
             shown = _display(t, col)
@@ -135,9 +136,7 @@ def protect(
                 uname, c = ref
                 if values[uname][c] != int(expected[i]):
                     hold[uname].setdefault(c, "unverified")
-                    warnings.append(
-                        f"{t.name}.{col}: a count does not match its model cell; withheld"
-                    )
+                    unverified[f"{t.name}.{col}"] = unverified.get(f"{t.name}.{col}", 0) + 1
                 if small[i]:
                     primary[uname].add(c)
                 prev = previous.get((t.name, cell_key(recs[i], t.keys), col))
@@ -147,6 +146,10 @@ def protect(
                     elif prev[1] == PUBLISHED:
                         known_before[uname].add(c)
 
+    warnings += [
+        f"{where}: {n} count(s) do not match their model cell; withheld"
+        for where, n in unverified.items()
+    ]
     outcomes = {
         name: protect_universe(u, primary[name], hold[name], known_before[name])
         for name, u in universes.items()

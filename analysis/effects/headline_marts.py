@@ -28,7 +28,13 @@ from analysis.effects.result import EventStudy
 # Gate thresholds (documented in METHODS.md "Design gate").
 GATE_ALPHA = 0.05  # pre-trend tests pass when p >= this
 GATE_OVERLAP_MAX_SHARE = 0.05  # share of treated with propensity score > 0.9
-GATE_BALANCE_MAX_SMD = 0.10  # weighted standardised mean difference, worst covariate
+GATE_BALANCE_MAX_SMD = 0.10  # mean |standardised mean difference| after weighting
+# Leads of an outcome whose own history is a covariate are a balance check, judged by
+# equivalence (Hartman & Hidalgo 2018): every lead's 90 % interval within +-this margin (outcome
+# units: 0.01 = 1 percentage point of employment). A Wald test would reject negligible
+# imbalances of a few small cohorts in large samples.
+GATE_LEAD_EQUIVALENCE_MARGIN = 0.01
+GATE_EQUIVALENCE_Z = 1.6448536269514722  # two one-sided 5 % tests = a 90 % interval
 
 
 def headline_outcomes() -> list[str]:
@@ -126,23 +132,30 @@ def _ps_summary(meta: dict) -> tuple[float, float, int]:
 def _lead_check(st: EventStudy, s: int, check: str, event_times: list[int], detail: str) -> tuple:
     """(check, statistic, df, p, threshold, passed, detail) of a joint test of leads.
 
-    For an outcome whose own history is a covariate (`HISTORY_OUTCOMES`) the test is a balance
-    check: its leads are 0 by construction in cohorts with the full covariate set, and only
-    cohorts fitted with the reduced set can move them. If no lead has sampling variance, balance
-    holds exactly and the check passes; for any other outcome an untestable check fails."""
+    Other outcomes: the Wald test decides (p >= GATE_ALPHA); a test that cannot be computed
+    fails. An outcome whose own history is a covariate (`HISTORY_OUTCOMES`): its leads are 0 by
+    construction in cohorts with the full covariate set and only cohorts fitted with the reduced
+    set move them, so the check is one of balance, decided by equivalence (every lead's 90 %
+    interval within +-GATE_LEAD_EQUIVALENCE_MARGIN); `threshold` then holds that margin."""
     stat, df, p = st.wald(s, event_times)
-    if st.outcome in HISTORY_OUTCOMES:
-        detail += (
-            f"; {st.outcome} in these months is a covariate (as a change from the base month), "
-            "so this is a balance check, not a test of parallel trends"
-        )
-        if df == 0:
-            est = st.estimate[s, np.isin(st.event_times, event_times)]
-            if np.isfinite(est).any() and np.nanmax(np.abs(est)) < 1e-9:
-                return (check, 0.0, 0, np.nan, GATE_ALPHA, True,
-                        detail + " (every lead is 0 by construction: balance holds exactly)")  # fmt: skip
-    passed = bool(p >= GATE_ALPHA) if np.isfinite(p) else False
-    return (check, stat, df, p, GATE_ALPHA, passed, detail)
+    if st.outcome not in HISTORY_OUTCOMES:
+        passed = bool(p >= GATE_ALPHA) if np.isfinite(p) else False
+        return (check, stat, df, p, GATE_ALPHA, passed, detail)
+    at = np.isin(st.event_times, event_times)
+    est, se = st.estimate[s, at], st.se()[s, at]
+    ok = np.isfinite(est)
+    reach = np.abs(est[ok]) + GATE_EQUIVALENCE_Z * se[ok]
+    passed = bool(ok.any() and reach.max() <= GATE_LEAD_EQUIVALENCE_MARGIN)
+    detail += (
+        f"; {st.outcome} in these months is a covariate (as a change from the base month), so "
+        "this is a balance check, not a test of parallel trends: it passes when every lead's "
+        f"90 % interval lies within +-{GATE_LEAD_EQUIVALENCE_MARGIN:g} (equivalence; the Wald "
+        "test is reported, not decisive)"
+    )
+    if df == 0 and passed:
+        detail += "; every lead is 0 by construction: balance holds exactly"
+        stat = 0.0
+    return (check, stat, df, p, GATE_LEAD_EQUIVALENCE_MARGIN, passed, detail)
 
 
 def gate_frame(studies: list[EventStudy], spec: DesignSpec = HEADLINE_SPEC) -> pd.DataFrame:
@@ -324,7 +337,7 @@ GATE_COMMENTS = {
     "statistic": "chi2 statistic (pre-trend checks) or the share / SMD (overlap, balance)",
     "df": "degrees of freedom of the chi2 test (rank of the lead covariance); NULL otherwise",
     "p_value": "p-value of the chi2 test; NULL otherwise",
-    "threshold": "pass rule: p >= threshold (tests) or statistic <= threshold (overlap, balance)",
+    "threshold": "pass rule: p >= threshold (tests) or statistic <= threshold (overlap, balance); for the leads of employment (a balance check: its history is a covariate) the equivalence margin every lead's 90 % interval must lie within",
     "passed": "the check passed (a test that cannot be computed does not pass)",
     "credible": (
         "the series' decision: TRUE only if every check of the series passed; a FALSE is the "

@@ -98,15 +98,23 @@ TEXT = Texts(
             "The design gate of the headline: share employed, all participants.",
         ),
         "checks_note": (
-            "Testene av utviklingen før start (kji-kvadrat) holder når p-verdien er minst "
-            "grensen. For felles støtte er verdien andelen deltakere med beregnet sannsynlighet "
-            "for å delta over 0,9, for balanse den største standardiserte forskjellen i et "
-            "kjennetegn; de holder når verdien er høyst grensen.",
-            "The tests of the development before the start (chi-square) hold when the p-value "
-            "is at least the threshold. For common support the value is the share of "
-            "participants with an estimated probability of taking part above 0.9, for balance "
-            "the largest standardised difference in a characteristic; they hold when the value "
-            "is at most the threshold.",
+            "Arbeid i månedene før start er med i sammenligningen, så for andelen i arbeid er "
+            "kontrollene av utviklingen før start en kontroll av balanse, ikke en test: de "
+            "holder når hvert anslag før start, med sitt 90 % konfidensintervall, ligger "
+            "innenfor pluss/minus grensen (0,01 = 1 prosentpoeng). Kji-kvadrat og p-verdi vises, "
+            "men avgjør ikke, fordi testen forkaster også ubetydelige forskjeller i store "
+            "utvalg. For felles støtte er verdien andelen deltakere med beregnet sannsynlighet "
+            "for å delta over 0,9, for balanse den gjennomsnittlige standardiserte forskjellen "
+            "i kjennetegnene etter vekting; de holder når verdien er høyst grensen.",
+            "Work in the months before the start is part of the comparison, so for the share "
+            "employed the checks of the development before the start are checks of balance, "
+            "not tests: they hold when every estimate before the start, with its 90 % "
+            "confidence interval, lies within plus/minus the threshold (0.01 = 1 percentage "
+            "point). The chi-square and p-value are shown but do not decide, since the test "
+            "also rejects negligible differences in large samples. For common support the value "
+            "is the share of participants with an estimated probability of taking part above "
+            "0.9, for balance the mean standardised difference of the characteristics after "
+            "weighting; they hold when the value is at most the threshold.",
         ),
         "fallback": (
             "Effektberegningen i denne kjøringen har ingen egen designkontroll, så rapporten "

@@ -1,0 +1,87 @@
+"""The headline's design gate on hand-made event studies (analysis.effects.headline_marts).
+
+Placebo outcomes are judged by the joint Wald test of their leads; employment, whose own history
+is a covariate, by equivalence of every lead to 0 within the margin; leads without sampling
+variance carry no test.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from analysis.effects.headline import HEADLINE_SPEC
+from analysis.effects.headline_marts import (
+    GATE_EQUIVALENCE_Z,
+    GATE_LEAD_EQUIVALENCE_MARGIN,
+    gate_frame,
+)
+from analysis.effects.result import EventStudy
+
+ETS = HEADLINE_SPEC.event_times
+REF = np.equal(ETS, HEADLINE_SPEC.reference)
+LEADS = (ETS < 0) & ~REF
+
+
+def _study(outcome: str, lead_est: float, lead_se: float, exact_zero: bool = False) -> EventStudy:
+    """Every lead at `lead_est` with SE `lead_se` (independent), effects after start at 0.05."""
+    est = np.where(ETS < 0, lead_est, 0.05).astype(float)
+    est[REF] = np.nan
+    var = np.where(LEADS, lead_se**2, 0.01**2)
+    if exact_zero:  # leads conditioned on: 0 up to rounding, no sampling variance
+        est[LEADS] = 1e-17
+        var[LEADS] = 1e-34
+    var[REF] = 0.0
+    meta = {"ps": [{"ok": True, "n_treated": 100, "share_treated_ps_above_0_9": 0.0,
+                    "mean_abs_smd": 0.02}]}  # fmt: skip
+    return EventStudy(
+        estimator="callaway_santanna_dr",
+        outcome=outcome,
+        event_times=ETS,
+        subgroups=["ALL"],
+        estimate=est[None, :],
+        vcov=np.diag(var)[None],
+        n_treated=np.full((1, ETS.size), 100),
+        meta=meta,
+    )
+
+
+def _checks(st: EventStudy) -> dict[str, tuple[bool, float, str]]:
+    g = gate_frame([st])
+    return {r.check: (bool(r.passed), r.p_value, r.detail) for r in g.itertuples()}
+
+
+def test_a_placebo_outcome_with_leads_fails_and_one_without_passes():
+    bad = _checks(_study("earnings_nok", 300.0, 100.0))
+    assert bad["pretrend_leads"][0] is False and bad["pretrend_leads"][1] < 1e-6
+    good = _checks(_study("earnings_nok", 0.0, 100.0))
+    assert good["pretrend_leads"][0] is True and good["pretrend_dip_window"][0] is True
+    assert gate_frame([_study("earnings_nok", 0.0, 100.0)])["credible"].all()
+
+
+def test_a_placebo_test_that_cannot_be_computed_fails():
+    checks = _checks(_study("uforetrygd", 0.0, 0.0, exact_zero=True))
+    assert checks["pretrend_leads"][0] is False
+
+
+def test_employment_leads_zero_by_construction_hold_exactly():
+    checks = _checks(_study("employed", 0.0, 0.0, exact_zero=True))
+    assert checks["pretrend_leads"][0] is True
+    assert "0 by construction" in checks["pretrend_leads"][2]
+
+
+@pytest.mark.parametrize(
+    ("lead", "se", "passes"),
+    [
+        (0.003, 0.0005, True),  # significant (z = 6) but negligible: balance holds
+        (0.009, 0.001, False),  # 0.009 + 1.645 * 0.001 > 0.01: not shown to be within 1 pp
+        (0.0, 0.008, False),  # too imprecise to show balance
+        (-0.004, 0.002, True),
+    ],
+)
+def test_employment_leads_are_judged_by_equivalence(lead, se, passes):
+    assert (abs(lead) + GATE_EQUIVALENCE_Z * se <= GATE_LEAD_EQUIVALENCE_MARGIN) is passes
+    checks = _checks(_study("employed", lead, se))
+    assert checks["pretrend_leads"][0] is passes
+    assert checks["pretrend_dip_window"][0] is passes
+    assert "equivalence" in checks["pretrend_leads"][2]
