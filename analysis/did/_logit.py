@@ -28,15 +28,23 @@ class LogitFit:
     singular: bool  # the information matrix was singular (collinear covariates)
 
 
-def _deviance(eta: np.ndarray, d: np.ndarray, w: np.ndarray) -> float:
-    # -2 log L = 2 sum w [log(1 + e^eta) - d eta]
-    return 2.0 * float(np.dot(w, np.logaddexp(0.0, eta) - d * eta))
+def _deviance(eta: np.ndarray, d: np.ndarray, w: np.ndarray, penalty: float = 0.0) -> float:
+    # -2 log L = 2 sum w [log(1 + e^eta) - d eta] (+ the ridge penalty ridge |beta|^2)
+    return 2.0 * float(np.dot(w, np.logaddexp(0.0, eta) - d * eta)) + penalty
 
 
 def fit_logit(
-    x: np.ndarray, d: np.ndarray, w: np.ndarray | None = None, start: np.ndarray | None = None
+    x: np.ndarray,
+    d: np.ndarray,
+    w: np.ndarray | None = None,
+    start: np.ndarray | None = None,
+    ridge: float = 0.0,
 ) -> LogitFit:
-    """Maximum-likelihood logit of d (0/1) on x (with its own intercept column), weights w."""
+    """Maximum-likelihood logit of d (0/1) on x (with its own intercept column), weights w.
+
+    `ridge` > 0 maximises the log-likelihood minus ridge/2 |beta|^2 (every coefficient
+    penalised), for designs with many dummies that may be separated; 0 (the default, R's glm)
+    leaves the computation exactly that of the plain fit."""
     n, p = x.shape
     wv = np.ones(n) if w is None else w
     beta = np.zeros(p) if start is None else np.asarray(start, dtype=float).copy()
@@ -58,6 +66,9 @@ def fit_logit(
         v = wv * mu * (1.0 - mu)
         grad = x.T @ (wv * (d - mu))
         info = (x * v[:, None]).T @ x
+        if ridge > 0:
+            grad -= ridge * beta
+            info[np.diag_indices(p)] += ridge
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error", linalg.LinAlgWarning)
@@ -72,10 +83,10 @@ def fit_logit(
         if np.max(np.abs(new_eta - eta)) > 0.5:
             # far from the optimum: halve the step until the deviance does not increase
             if dev is None:
-                dev = _deviance(eta, d, wv)
+                dev = _deviance(eta, d, wv, ridge * float(beta @ beta))
             shrink = 1.0
             for _ in range(40):
-                new_dev = _deviance(new_eta, d, wv)
+                new_dev = _deviance(new_eta, d, wv, ridge * float(new_beta @ new_beta))
                 if np.isfinite(new_dev) and new_dev <= dev + 1e-12 * (abs(dev) + 1.0):
                     break
                 shrink *= 0.5

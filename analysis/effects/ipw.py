@@ -20,7 +20,8 @@ Propensity score: logit by calendar year of m with month-of-year dummies, i.e. a
 intercept per month m. Because sampling is random within m, the sampled-design logit differs from
 the population logit only by the month intercepts (choice-based sampling), so the odds
 p / (1 - p) are proportional to the population odds within each month; weights are normalised
-within month, so the sampling fraction cancels. Fitted by IRLS (Newton) with a tiny ridge.
+within month, so the sampling fraction cancels. Fitted by `analysis.did`'s logit (Newton, step
+halving, no overflow) with a tiny ridge (`IPW_RIDGE`).
 
 Weights and estimand: ATT weights p / (1 - p) on controls, normalised within month m. Common
 support: starters whose score exceeds the largest control score of their month are outside the
@@ -48,10 +49,15 @@ from dataclasses import dataclass, field
 
 import duckdb
 import numpy as np
+from scipy.special import expit
 
+from analysis.did._logit import fit_logit
 from analysis.effects.data import EffectsData
 from analysis.effects.result import EventStudy
 from analysis.warehouse import read_sql
+
+# Ridge penalty of the propensity logits (many month-of-year dummies; keeps separated years finite).
+IPW_RIDGE = 1e-6
 
 EVENT_TIMES_DEFAULT = np.arange(-12, 37)
 BENEFITS = ("aap", "dagpenger", "tiltakspenger", "uforetrygd", "sosialhjelp", "kvp")
@@ -164,31 +170,6 @@ def _f(a, fill):
     return a.filled(fill) if isinstance(a, np.ma.MaskedArray) else a
 
 
-def fit_logit(
-    X: np.ndarray, d: np.ndarray, max_iter: int = 50, tol: float = 1e-10, ridge: float = 1e-6
-):
-    """Logit by IRLS (Newton). X includes the intercept / dummies; returns (beta, converged)."""
-    X = np.asarray(X, dtype=np.float64)
-    k = X.shape[1]
-    beta = np.zeros(k)
-    dev_old = np.inf
-    conv = False
-    for _ in range(max_iter):
-        eta = X @ beta
-        p = 1.0 / (1.0 + np.exp(-eta))
-        w = np.clip(p * (1 - p), 1e-10, None)
-        H = (X * w[:, None]).T @ X + ridge * np.eye(k)
-        g = X.T @ (d - p) - ridge * beta
-        beta = beta + np.linalg.solve(H, g)
-        eta = X @ beta
-        dev = -2 * np.sum(d * eta - np.logaddexp(0, eta))
-        if abs(dev_old - dev) < tol * (abs(dev) + 1):
-            conv = True
-            break
-        dev_old = dev
-    return beta, conv
-
-
 def propensity(design: IPWDesign, rows: np.ndarray, treat: np.ndarray) -> tuple[np.ndarray, dict]:
     """Propensity scores for the design rows `rows` (bool mask), treatment indicator `treat`
     (over all design rows), one logit per calendar year with month-of-year intercepts; columns
@@ -202,8 +183,9 @@ def propensity(design: IPWDesign, rows: np.ndarray, treat: np.ndarray) -> tuple[
         Xr = design.X[r].astype(np.float64)
         keep = Xr.std(axis=0) > 0
         Xd = np.column_stack([dummies, Xr[:, keep]])
-        beta, conv = fit_logit(Xd, treat[r].astype(float))
-        p[r] = 1.0 / (1.0 + np.exp(-(Xd @ beta)))
+        fit = fit_logit(Xd, treat[r].astype(float), ridge=IPW_RIDGE)
+        conv = fit.converged
+        p[r] = expit(Xd @ fit.coef)
         info["years"][int(yr)] = {
             "rows": int(r.size),
             "converged": bool(conv),
