@@ -574,6 +574,27 @@ def test_without_a_gate_table_the_fallback_is_the_pretrend_test(warehouse, meta)
     assert "bare hvis testen ikke forkaster" in _text(_section(doc, "metode").blocks)
 
 
+def test_the_summary_names_the_gains_left_out_because_their_estimate_failed(warehouse, meta):
+    """The cost layer notes a measure whose channel it excluded (failed design gate); the summary
+    names those gains among what the calculation leaves out, and only those."""
+    from analysis.costs.valuation import CHANNEL_EXCLUDED
+    from analysis.report.labels import lab
+
+    tables = _effects_layer(published_tables(warehouse), credible=True)
+    ce = tables["cost_effectiveness"].frame.copy()
+    ce["note"] = None
+    tax = (ce["subgroup"] == "ALL") & (ce["measure"] == "tax_revenue_gain_pv")
+    assert tax.any()
+    ce.loc[tax, "note"] = f"{CHANNEL_EXCLUDED}: design gate: not credible (pretrend_leads)"
+    doc = build_document(_with_frame(tables, "cost_effectiveness", ce), meta, "nb", date=DATE)
+    text = _summary_text(doc)
+    left_out = "gevinster som bygger på anslag som ikke holder kontrollene"
+    assert f"{left_out} ({lab('tax_revenue_gain_pv', 'nb', 'cost_measure').lower()})" in text
+    ce["note"] = None
+    doc = build_document(_with_frame(tables, "cost_effectiveness", ce), meta, "nb", date=DATE)
+    assert left_out not in _summary_text(doc)
+
+
 # --- Subgroups: significance, minimum size, reading ---------------------------------------------
 
 

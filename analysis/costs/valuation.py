@@ -28,6 +28,9 @@ BASIS_SUM_SE = "sum_of_se_bound"
 BASIS_PARTLY = "joint_influence_function+sum_of_se_bound"
 BASIS_NONE = "no_sampling_uncertainty"
 
+# How a measure notes that its effect channel was left out of the valuation (the report reads it).
+CHANNEL_EXCLUDED = "channel excluded"
+
 
 def monthly_rate(annual_rate: float) -> float:
     """Monthly rate equivalent to an annual rate: (1 + r)^(1/12) - 1."""
@@ -273,7 +276,7 @@ def _excluded(perspective: str, measure: str, unit: str, reason: str | None) -> 
     """A measure left empty because its channel failed its pre-trend/placebo check."""
     if not reason:
         return None
-    return Measure(perspective, measure, unit, None, note=f"channel excluded: {reason}")
+    return Measure(perspective, measure, unit, None, note=f"{CHANNEL_EXCLUDED}: {reason}")
 
 
 def _combine_bases(bases: Sequence[str]) -> str:

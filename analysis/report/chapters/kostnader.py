@@ -10,6 +10,7 @@ import pandas as pd
 
 from analysis import disclosure as sdc
 from analysis import formatting as fmt
+from analysis.costs.valuation import CHANNEL_EXCLUDED
 from analysis.design import MIN_SUBGROUP_TREATED
 from analysis.report import evidence as ev
 from analysis.report import figures as figs
@@ -369,7 +370,12 @@ def excluded_channels(ce: pd.DataFrame | None, lang: str) -> list[str]:
         return []
     flag = next((c for c in ("included", "in_npv", "credible") if c in ce.columns), None)
     if flag is None:
-        return []
+        # the cost layer marks a measure whose channel it left out in its note
+        if "note" not in ce.columns:
+            return []
+        note = ce["note"].fillna("").astype(str)
+        d = ce[(ce["subgroup"] == "ALL") & note.str.startswith(CHANNEL_EXCLUDED)]
+        return sorted({lab(m, lang, "cost_measure").lower() for m in d["measure"]})
     d = ce[(ce["subgroup"] == "ALL") & ~ce[flag].fillna(True).astype(bool)]
     out = []
     for r in d.to_dict("records"):
