@@ -148,8 +148,14 @@ def _is_failure(event: dg.DagsterEvent) -> bool:
     if event.is_step_failure or event.is_step_skipped:
         return True
     if event.event_type_value == "ASSET_CHECK_EVALUATION":
-        return not event.event_specific_data.passed
+        return is_failed_blocking(event.event_specific_data)
     return False
+
+
+def is_failed_blocking(evaluation) -> bool:
+    """A check evaluation that stops publication: failed with severity ERROR (the default). A
+    failed WARN check (e.g. the headline's design verdict, a result in itself) does not."""
+    return not evaluation.passed and evaluation.severity != dg.AssetCheckSeverity.WARN
 
 
 def _materializes(event: dg.DagsterEvent, key: dg.AssetKey) -> bool:

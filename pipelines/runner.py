@@ -34,6 +34,7 @@ from analysis.warehouse import (
 )
 from pipelines.defaults import INPUT_TAG, LEGACY_REPORT_ENTRIES, WAREHOUSE_TAG, default_report_dir
 from pipelines.definitions import build_definitions
+from pipelines.executor import is_failed_blocking
 
 Echo = Callable[[str], None]
 PUBLISH_STEP = "published_warehouse"
@@ -125,8 +126,11 @@ def _progress_logger(progress: _Progress) -> dg.LoggerDefinition:
                             k: getattr(v, "value", v)
                             for k, v in (evaluation.metadata or {}).items()
                         }
-                        progress.failed_checks.append(f"{name}: {detail}")
-                        progress.echo(f"  CHECK FAILED {name}: {detail}")
+                        if is_failed_blocking(evaluation):
+                            progress.failed_checks.append(f"{name}: {detail}")
+                            progress.echo(f"  CHECK FAILED {name}: {detail}")
+                        else:
+                            progress.echo(f"  CHECK WARNING {name}: {detail}")
 
         log.addHandler(Handler())
         return log

@@ -1,10 +1,11 @@
-"""Consistency of the published effect rows (the effects asset's blocking check)."""
+"""Checks of the published effect rows: consistency (the effects asset's blocking check) and the
+design gate's verdict on the headline (a non-blocking check: a failed design is a result)."""
 
 from __future__ import annotations
 
 import duckdb
 
-from analysis.design import EVENT_TIMES, HEADLINE_OUTCOME
+from analysis.design import ALL, EVENT_TIMES, HEADLINE_ESTIMATOR, HEADLINE_OUTCOME
 
 
 def headline_consistency(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -25,4 +26,26 @@ def headline_consistency(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         "event_times": int(n_times),
         "expected_event_times": int(EVENT_TIMES.size),
         "inconsistent_rows": int(n_bad),
+    }
+
+
+def headline_design_verdict(con: duckdb.DuckDBPyConnection) -> dict:
+    """The design gate's verdict on the headline employment series overall: `credible` (None if
+    the warehouse has no gate row for it) and the checks that did not pass."""
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() "
+        "WHERE schema_name = 'marts' AND table_name = 'effects_design_gate'"
+    ).fetchone()[0]
+    if not exists:
+        return {"credible": None, "failed_checks": []}
+    rows = con.execute(
+        'SELECT "check", passed, credible FROM marts.effects_design_gate '
+        "WHERE estimator = ? AND outcome = ? AND subgroup = ? ORDER BY 1",
+        [HEADLINE_ESTIMATOR, HEADLINE_OUTCOME, ALL],
+    ).fetchall()
+    if not rows:
+        return {"credible": None, "failed_checks": []}
+    return {
+        "credible": bool(all(r[2] for r in rows)),
+        "failed_checks": [r[0] for r in rows if not r[1]],
     }

@@ -7,7 +7,7 @@ import dagster as dg
 from analysis.costs import build_cost_effectiveness
 from analysis.design import HEADLINE_ESTIMATOR
 from analysis.effects import build_effects
-from analysis.effects.checks import headline_consistency
+from analysis.effects.checks import headline_consistency, headline_design_verdict
 from pipelines.assets.panel import PANEL_KEY
 from pipelines.errors import safe_step
 from pipelines.resources import AnalysisSettingsResource, WarehouseResource
@@ -97,6 +97,38 @@ def effects_consistent(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     )
 
 
+@dg.asset_check(
+    asset=EFFECTS_KEY,
+    name="headline_design_credible",
+    blocking=False,
+    description=(
+        "The design gate (marts.effects_design_gate) finds the headline employment series "
+        "credible: leads, anticipation window, overlap and balance all pass. A failure is the "
+        "recorded decision not to present the estimate as a finding (the run goes on; the "
+        "report says so first), so this check warns and does not block."
+    ),
+)
+@safe_step
+def headline_design_credible(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    with warehouse.connect() as con:
+        verdict = headline_design_verdict(con)
+    return dg.AssetCheckResult(
+        passed=verdict["credible"] is True,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=(
+            None
+            if verdict["credible"]
+            else "not assessed: no gate row for the headline"
+            if verdict["credible"] is None
+            else "not credible: " + ", ".join(verdict["failed_checks"])
+        ),
+        metadata={
+            "credible": str(verdict["credible"]),
+            "failed_checks": dg.MetadataValue.json(verdict["failed_checks"]),
+        },
+    )
+
+
 @dg.asset(
     key=COSTS_KEY,
     # the later-programme channel is valued from marts.effects_chaining
@@ -122,5 +154,5 @@ def cost_effectiveness(
 
 
 EFFECT_ASSETS = [effects, cost_effectiveness]
-EFFECT_CHECKS = [effects_consistent]
+EFFECT_CHECKS = [effects_consistent, headline_design_credible]
 EFFECT_KEYS = [EFFECTS_KEY, COSTS_KEY]
