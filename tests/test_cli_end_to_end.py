@@ -414,7 +414,7 @@ def test_the_run_is_recorded_with_materializations_and_checks(run_dir, dagster_h
     }
     assert materialized == set(graph.materializable_asset_keys)
     evaluations = {
-        (e.asset_key, e.check_name): e.passed
+        (e.asset_key, e.check_name): e
         for e in (
             r.dagster_event.event_specific_data
             for r in records
@@ -422,7 +422,11 @@ def test_the_run_is_recorded_with_materializations_and_checks(run_dir, dagster_h
         )
     }
     assert set(evaluations) == {(k.asset_key, k.name) for k in graph.asset_check_keys}
-    assert all(evaluations.values())
+    # every blocking check passed; the design verdict (WARN) is a result and may fail
+    assert all(e.passed for e in evaluations.values() if e.severity != dg.AssetCheckSeverity.WARN)
+    assert {k[1] for k, e in evaluations.items() if e.severity == dg.AssetCheckSeverity.WARN} <= {
+        "headline_design_credible"
+    }
     latest = instance.fetch_materializations(dg.AssetKey(["marts", "transitions"]), limit=1)
     record = latest.records[0]
     assert record.run_id == run.run_id and "rows:marts.transitions" in (

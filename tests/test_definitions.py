@@ -25,9 +25,11 @@ def test_every_staging_table_has_blocking_checks():
     for t in TABLES:
         assert (f"staging/{t.name}", "rows_in_equal_accepted_plus_rejected") in checks
         assert (f"staging/{t.name}", "key_unique") in checks
+    # every check blocks publication except the design gate's verdict on the headline, which
+    # is a result (a failed design is reported, not an error)
     for check_def in defs.asset_checks:
         for spec in check_def.check_specs:
-            assert spec.blocking, spec.key
+            assert spec.blocking or spec.name == "headline_design_credible", spec.key
 
 
 def _ancestors(graph, key: dg.AssetKey) -> set[dg.AssetKey]:
