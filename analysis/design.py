@@ -127,6 +127,16 @@ HEADLINE_ANTICIPATION_MONTHS = 12
 # (regression to the mean: -8 pp at 12-23 months in the easy world, -4 pp in the hard world);
 # changes condition on the dip without conditioning on that level (measured in METHODS.md).
 HEADLINE_COVARIATE_HISTORY = "changes"
+# Thresholds of the headline's design gate (analysis/effects/METHODS.md "Design gate").
+GATE_ALPHA = 0.05  # pre-trend tests pass when p >= this
+GATE_OVERLAP_MAX_SHARE = 0.05  # share of treated with propensity score > 0.9
+GATE_BALANCE_MAX_SMD = 0.10  # mean |standardised mean difference| after weighting
+# Leads of an outcome whose own history is a covariate are a balance check, judged by
+# equivalence (Hartman & Hidalgo 2018): every lead's 90 % interval within +-this margin (outcome
+# units: 0.01 = 1 percentage point of employment). A Wald test would reject negligible
+# imbalances of a few small cohorts in large samples.
+GATE_LEAD_EQUIVALENCE_MARGIN = 0.01
+GATE_EQUIVALENCE_Z = 1.6448536269514722  # two one-sided 5 % tests = a 90 % interval
 # Earliest lead estimated by the headline (leads before the base month feed the pre-trend test).
 HEADLINE_LEAD_MIN = -24
 # At most this many comparison persons per treated person and cohort (uniform random subsample;

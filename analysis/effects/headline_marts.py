@@ -14,6 +14,13 @@ import numpy as np
 import pandas as pd
 
 from analysis import design
+from analysis.design import (
+    GATE_ALPHA,
+    GATE_BALANCE_MAX_SMD,
+    GATE_EQUIVALENCE_Z,
+    GATE_LEAD_EQUIVALENCE_MARGIN,
+    GATE_OVERLAP_MAX_SHARE,
+)
 from analysis.did import honest
 from analysis.effects.data import STATUS_NAMES, EffectsData
 from analysis.effects.headline import (
@@ -24,17 +31,6 @@ from analysis.effects.headline import (
     headline_treated,
 )
 from analysis.effects.result import EventStudy
-
-# Gate thresholds (documented in METHODS.md "Design gate").
-GATE_ALPHA = 0.05  # pre-trend tests pass when p >= this
-GATE_OVERLAP_MAX_SHARE = 0.05  # share of treated with propensity score > 0.9
-GATE_BALANCE_MAX_SMD = 0.10  # mean |standardised mean difference| after weighting
-# Leads of an outcome whose own history is a covariate are a balance check, judged by
-# equivalence (Hartman & Hidalgo 2018): every lead's 90 % interval within +-this margin (outcome
-# units: 0.01 = 1 percentage point of employment). A Wald test would reject negligible
-# imbalances of a few small cohorts in large samples.
-GATE_LEAD_EQUIVALENCE_MARGIN = 0.01
-GATE_EQUIVALENCE_Z = 1.6448536269514722  # two one-sided 5 % tests = a 90 % interval
 
 
 def headline_outcomes() -> list[str]:

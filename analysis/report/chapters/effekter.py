@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import formatting as fmt
+from analysis.design import GATE_LEAD_EQUIVALENCE_MARGIN
 from analysis.report import evidence as ev
 from analysis.report import figures as figs
 from analysis.report.labels import lab
@@ -101,7 +102,7 @@ TEXT = Texts(
             "Arbeid i månedene før start er med i sammenligningen, så for andelen i arbeid er "
             "kontrollene av utviklingen før start en kontroll av balanse, ikke en test: de "
             "holder når hvert anslag før start, med sitt 90 % konfidensintervall, ligger "
-            "innenfor pluss/minus grensen (0,01 = 1 prosentpoeng). Kji-kvadrat og p-verdi vises, "
+            "innenfor pluss/minus grensen ({margin} prosentpoeng). Kji-kvadrat og p-verdi vises, "
             "men avgjør ikke, fordi testen forkaster også ubetydelige forskjeller i store "
             "utvalg. For felles støtte er verdien andelen deltakere med beregnet sannsynlighet "
             "for å delta over 0,9, for balanse den gjennomsnittlige standardiserte forskjellen "
@@ -109,8 +110,8 @@ TEXT = Texts(
             "Work in the months before the start is part of the comparison, so for the share "
             "employed the checks of the development before the start are checks of balance, "
             "not tests: they hold when every estimate before the start, with its 90 % "
-            "confidence interval, lies within plus/minus the threshold (0.01 = 1 percentage "
-            "point). The chi-square and p-value are shown but do not decide, since the test "
+            "confidence interval, lies within plus/minus the threshold ({margin} percentage "
+            "points). The chi-square and p-value are shown but do not decide, since the test "
             "also rejects negligible differences in large samples. For common support the value "
             "is the share of participants with an estimated probability of taking part above "
             "0.9, for balance the mean standardised difference of the characteristics after "
@@ -421,7 +422,7 @@ def gate_blocks(b, tx, gate: ev.Gate) -> list[dict]:
                     b.t("Holdt", "Passed"),
                 ],
                 rows,
-                note=tx("checks_note"),
+                note=tx("checks_note", margin=b.num(100 * GATE_LEAD_EQUIVALENCE_MARGIN, 0)),
                 widths=[3.2, 1.1, 0.9, 0.9, 0.8],
             )
         )

@@ -175,12 +175,20 @@ TEXT = Texts(
             "Test av utviklingen før start: Vi tester om de anslåtte «effektene» i månedene før "
             "start samlet er lik null. Testen kan bare avsløre ulik utvikling før start; den kan "
             "ikke bevise at utviklingen ville vært lik etter start. En liten p-verdi (under 0,05) "
-            "betyr at gruppene utviklet seg ulikt allerede før tiltaket.",
+            "betyr at gruppene utviklet seg ulikt allerede før tiltaket. For hovedanslaget er "
+            "arbeid i hver måned før start med i sammenligningen; der er testen for andelen i "
+            "arbeid en kontroll av balanse, og designkontrollen avgjør den ved ekvivalens (hvert "
+            "anslag før start innenfor pluss/minus {margin} prosentpoeng, kapittel 9), ikke ved "
+            "p-verdien.",
             "Test of the development before the start: we test whether the estimated “effects” "
             "in the months before the start are jointly zero. The test can only reveal different "
             "development before the start; it cannot prove that the development would have been "
             "alike after it. A small p-value (below 0.05) means that the groups developed "
-            "differently already before the programme.",
+            "differently already before the programme. For the headline, work in each month "
+            "before the start is part of the comparison; there the test for the share employed "
+            "is a check of balance, and the design gate decides it by equivalence (every "
+            "estimate before the start within plus/minus {margin} percentage points, chapter 9), not by "
+            "the p-value.",
         ),
         "pretrend_caption": (
             "Test av utviklingen før start, alle deltakere, andel i arbeid.",
@@ -293,7 +301,9 @@ def build(b) -> list[dict]:
             ]
         )
     if rows:
-        blocks.append(b.p(tx("pretrend")))
+        blocks.append(
+            b.p(tx("pretrend", margin=b.num(100 * design.GATE_LEAD_EQUIVALENCE_MARGIN, 0)))
+        )
         blocks.append(
             b.table(
                 tx("pretrend_caption"),
