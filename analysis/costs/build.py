@@ -37,7 +37,7 @@ from analysis.design import (
     PRETREND_ALPHA,
 )
 from analysis.design import OUTCOMES as EFFECT_OUTCOMES
-from analysis.warehouse import apply_comments, create_schemas, read_sql
+from analysis.warehouse import apply_comments, create_schemas, read_sql, table_exists
 
 EMPLOYED, EARNINGS, _NOT_ANY_BENEFIT = EFFECT_OUTCOMES
 # Internal key of the aggregate benefit channel (used only when the headline has no effects per
@@ -344,19 +344,9 @@ class EffectsSource:
         )
 
 
-def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
-    return (
-        con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-            [schema, name],
-        ).fetchone()[0]
-        > 0
-    )
-
-
 def read_effects(con: duckdb.DuckDBPyConnection) -> EffectsSource:
     """Read marts.effects (and marts.effects_cumulative when present) for the headline estimator."""
-    if not _table_exists(con, "marts", "effects"):
+    if not table_exists(con, "marts", "effects"):
         return EffectsSource(None, False, False)
     rows = con.execute(
         "SELECT estimator, count(*) AS n FROM marts.effects WHERE is_headline "
@@ -371,7 +361,7 @@ def read_effects(con: duckdb.DuckDBPyConnection) -> EffectsSource:
         estimator = HEADLINE_ESTIMATOR
     else:
         return EffectsSource(None, True, False)
-    src = EffectsSource(estimator, True, _table_exists(con, "marts", "effects_cumulative"))
+    src = EffectsSource(estimator, True, table_exists(con, "marts", "effects_cumulative"))
     reported = {r[0] for r in con.execute(
         "SELECT DISTINCT outcome FROM marts.effects WHERE estimator = ?", [estimator]
     ).fetchall()}  # fmt: skip
@@ -429,7 +419,7 @@ def read_effects(con: duckdb.DuckDBPyConnection) -> EffectsSource:
             src.cumulative.setdefault((outcome, subgroup), {})[int(h)] = (float(est), float(se))
             if n is not None:
                 src.n_treated[(outcome, subgroup)] = int(n)
-    if _table_exists(con, "marts", "effects_design_gate"):
+    if table_exists(con, "marts", "effects_design_gate"):
         src.gate = read_gate(con, estimator)
     _read_chaining(con, src)
     return src
@@ -440,7 +430,7 @@ def _read_chaining(con: duckdb.DuckDBPyConnection, src: EffectsSource) -> None:
     marts.effects_chaining (analysis.outcomes, same pre-dip design; ALL only)."""
     have = {o for o, _ in src.per_event}
     missing = [c for c in CHAINING_OUTCOMES if c not in have]
-    if not missing or not _table_exists(con, "marts", "effects_chaining"):
+    if not missing or not table_exists(con, "marts", "effects_chaining"):
         return
     for outcome, subgroup, e, est, se, n in con.execute(
         "SELECT outcome, subgroup, event_time, estimate, std_error, n_treated "

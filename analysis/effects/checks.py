@@ -6,6 +6,7 @@ from __future__ import annotations
 import duckdb
 
 from analysis.design import ALL, EVENT_TIMES, HEADLINE_ESTIMATOR, HEADLINE_OUTCOME
+from analysis.warehouse import table_exists
 
 
 def headline_consistency(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -32,11 +33,7 @@ def headline_consistency(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 def headline_design_verdict(con: duckdb.DuckDBPyConnection) -> dict:
     """The design gate's verdict on the headline employment series overall: `credible` (None if
     the warehouse has no gate row for it) and the checks that did not pass."""
-    exists = con.execute(
-        "SELECT count(*) FROM duckdb_tables() "
-        "WHERE schema_name = 'marts' AND table_name = 'effects_design_gate'"
-    ).fetchone()[0]
-    if not exists:
+    if not table_exists(con, "marts", "effects_design_gate"):
         return {"credible": None, "failed_checks": []}
     rows = con.execute(
         'SELECT "check", passed, credible FROM marts.effects_design_gate '

@@ -17,6 +17,7 @@ from analysis.warehouse.catalog import (
     describe_listing,
     describe_relation,
     list_relations,
+    table_exists,
 )
 from analysis.warehouse.colophon import (
     code_version,
@@ -104,6 +105,7 @@ __all__ = [
     "input_fingerprint",
     "is_duckdb_file",
     "list_relations",
+    "table_exists",
     "mask_values",
     "published_now",
     "quote_literal",

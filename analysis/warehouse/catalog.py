@@ -39,6 +39,17 @@ class Relation:
         return re.split(r"(?<=[.?;])\s", self.comment or "", maxsplit=1)[0].rstrip(";")
 
 
+def table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
+    """Whether `schema.name` is a table or view of the warehouse."""
+    return (
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+            [schema, name],
+        ).fetchone()[0]
+        > 0
+    )
+
+
 def list_relations(
     con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...] = LISTED_SCHEMAS
 ) -> list[Relation]:
