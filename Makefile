@@ -85,7 +85,7 @@ $(STAMP): pyproject.toml constraints.txt
 	fi
 	@$(BIN)/python -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version.split()[0]'
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,cluster]"
 	@touch $(STAMP)
 
 venv: $(STAMP)

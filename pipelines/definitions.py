@@ -6,8 +6,8 @@ at run time from ARBEIDSTRENING_INPUT, ARBEIDSTRENING_WAREHOUSE and ARBEIDSTRENI
 definitions with explicit paths via `build_definitions`.
 The graph reads left to right, and nothing is published that a check has not passed:
 
-raw -> staging (gates) -> observation window (coverage gates) -> panel -> marts -> effects ->
-cost-effectiveness -> run info -> protected (outbound) tables and their disclosure check ->
+raw -> staging (gates) -> observation window (coverage gates) -> panel -> marts -> effects
+(inputs -> independent parts -> marts/effects) -> cost-effectiveness -> run info -> protected (outbound) tables and their disclosure check ->
 report (written to staging) -> published_warehouse (report swapped in, warehouse renamed: last).
 
 Every asset and check reads and writes the working copy; only publication touches the published
@@ -29,6 +29,7 @@ from analysis.settings import (
 from pipelines.assets import report as report_assets
 from pipelines.assets.effects import EFFECT_ASSETS, EFFECT_CHECKS, EFFECT_KEYS
 from pipelines.assets.effects_outcomes import EFFECTS_OUTCOMES_ASSETS, EFFECTS_OUTCOMES_KEYS
+from pipelines.assets.effects_parts import PART_ASSETS
 from pipelines.assets.ingest import (
     RAW_ASSETS,
     STAGING_ASSETS,
@@ -131,6 +132,7 @@ def build_definitions(
         observation_window,
         analysis_panel,
         *MART_ASSETS,
+        *(PART_ASSETS if with_effects else []),
         *(EFFECT_ASSETS if with_effects else []),
         *(EFFECTS_OUTCOMES_ASSETS if with_effects else []),
         views,
@@ -158,8 +160,9 @@ def build_definitions(
             "settings": settings,
             "report": report_resource,
         },
-        # One DuckDB file has one writer: steps one after another in a single process, inside
-        # the warehouse's run lifecycle (pipelines/executor.py).
+        # In process by default; multiprocess or dask by run config. One DuckDB file has one
+        # writer: steps that open it take turns, inside the warehouse's run lifecycle
+        # (pipelines/executor.py).
         executor=warehouse_executor(warehouse_resource, register, report_resource, all_keys),
     )
 

@@ -1,7 +1,20 @@
 """The executor of runs started from Dagster (the UI, `dg launch`, `dagster asset materialize`).
 
-Dagster's in-process executor (one DuckDB file has one writer: steps run one after another in one
-process) wrapped in the warehouse's run lifecycle (`analysis.warehouse.WarehouseRun`):
+One of Dagster's executors, chosen in the run config (`execution: config:`), wrapped in the
+warehouse's run lifecycle (`analysis.warehouse.WarehouseRun`):
+
+- `in_process` (the default): steps one after another in one process;
+- `multiprocess`: each step in its own process, up to `max_concurrent` at a time (Dagster's
+  multiprocess executor): the effects parts run side by side;
+- `dask`: each step as a task on a Dask `distributed` cluster (`dagster-dask`, installed with the
+  `cluster` extra): `cluster: {existing: {address: tcp://host:8786}}` or `{local: {n_workers: 2}}`.
+  The workers need the project installed, this file system's paths (the warehouse directory is
+  the shared storage: the parts exchange files in `<warehouse>.building.parts/`) and the run's
+  Dagster instance (DAGSTER_HOME).
+
+Steps of one run in several processes open the working copy one at a time
+(`analysis.warehouse.connection.one_writer`: DuckDB's single writer is never contended) and work
+under their run's lock (`WarehouseLock.held_by_run`). The lifecycle:
 
 1. before any step: take the single-writer lock (a second run fails at once, naming the holder),
    complete a publication a dead run had committed, check the paths the run will use (one error
@@ -25,7 +38,7 @@ own progress output, inside the same `WarehouseRun`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
@@ -46,7 +59,7 @@ class RunFailedBeforeStepsError(Exception):
 
 
 class WarehouseRunExecutor(dg.Executor):
-    """The in-process executor inside a WarehouseRun (see the module docstring)."""
+    """An executor (`inner`) inside a WarehouseRun (see the module docstring)."""
 
     def __init__(
         self,
@@ -63,71 +76,87 @@ class WarehouseRunExecutor(dg.Executor):
         return self._inner.retries
 
     def execute(self, plan_context, execution_plan) -> Iterator[dg.DagsterEvent]:
-        log = plan_context.log
-        selection = plan_context.dagster_run.asset_selection
-        selected = frozenset(selection) if selection is not None else self._all_keys
-        partial = not self._all_keys <= selected
+        yield from run_in_warehouse(
+            self._resources,
+            self._all_keys,
+            plan_context,
+            lambda: self._inner.execute(plan_context, execution_plan),
+        )
+
+
+def run_in_warehouse(
+    resources: tuple[WarehouseResource, RegisterInputResource, ReportResource],
+    all_keys: frozenset[dg.AssetKey],
+    plan_context,
+    steps: Callable[[], Iterator[dg.DagsterEvent]],
+) -> Iterator[dg.DagsterEvent]:
+    """The events of `steps()` (an executor's execution of the plan) inside the warehouse's run
+    lifecycle: lock, working copy, publication of a selection, clean-up."""
+    log = plan_context.log
+    selection = plan_context.dagster_run.asset_selection
+    selected = frozenset(selection) if selection is not None else all_keys
+    partial = not all_keys <= selected
+    try:
+        warehouse, register, report = (_resolved(r) for r in resources)
+        staging = report.staging(warehouse)
+        files = warehouse.files
+        if any(key.path[0] == "raw" for key in selected):
+            check_run_paths(register.input_dir, files.published)
+        if REPORT_KEY in selected:
+            check_report_target(staging.target, LEGACY_REPORT_ENTRIES)
+        run = WarehouseRun(files, staging, run_id=plan_context.run_id).__enter__()
+    except WarehouseError as exc:
+        raise RunFailedBeforeStepsError(str(exc)) from None
+    # tagged as the command line's runs are, for the UI's run filter
+    plan_context.instance.add_run_tags(
+        plan_context.run_id,
+        {
+            WAREHOUSE_TAG: str(files.published),
+            INPUT_TAG: str(Path(register.input_dir).absolute()),
+        },
+    )
+    try:
+        for note in run.notes:
+            log.warning(note)
         try:
-            warehouse, register, report = (_resolved(r) for r in self._resources)
-            staging = report.staging(warehouse)
-            files = warehouse.files
-            if any(key.path[0] == "raw" for key in selected):
-                check_run_paths(register.input_dir, files.published)
-            if REPORT_KEY in selected:
-                check_report_target(staging.target, LEGACY_REPORT_ENTRIES)
-            run = WarehouseRun(files, staging).__enter__()
+            run.start(partial=partial)
         except WarehouseError as exc:
             raise RunFailedBeforeStepsError(str(exc)) from None
-        # tagged as the command line's runs are, for the UI's run filter
-        plan_context.instance.add_run_tags(
-            plan_context.run_id,
-            {
-                WAREHOUSE_TAG: str(files.published),
-                INPUT_TAG: str(Path(register.input_dir).absolute()),
-            },
+        log.info(
+            f"{'Partial' if partial else 'Full'} run on {files.published}: "
+            + (
+                f"rebuilds {len(selected)} of {len(all_keys)} assets in a copy of the "
+                "published warehouse"
+                if partial
+                else "builds every asset in a new working copy"
+            )
         )
-        try:
-            for note in run.notes:
-                log.warning(note)
-            try:
-                run.start(partial=partial)
-            except WarehouseError as exc:
-                raise RunFailedBeforeStepsError(str(exc)) from None
-            log.info(
-                f"{'Partial' if partial else 'Full'} run on {files.published}: "
-                + (
-                    f"rebuilds {len(selected)} of {len(self._all_keys)} assets in a copy of the "
-                    "published warehouse"
-                    if partial
-                    else "builds every asset in a new working copy"
+        failed = published = False
+        for event in steps():
+            failed = failed or _is_failure(event)
+            published = published or _materializes(event, PUBLISHED_KEY)
+            yield event
+        if not failed and not published:
+            target = run.publish()
+            rebuilt = sorted(k.to_user_string() for k in selected)
+            report_swapped = REPORT_KEY in selected
+            log.info(f"Published {target} (rebuilt: {', '.join(rebuilt)})")
+            plan_context.instance.report_runless_asset_event(
+                dg.AssetMaterialization(
+                    PUBLISHED_KEY,
+                    description="Published by a partial run: the tables it rebuilt, the "
+                    "others as they were.",
+                    metadata={
+                        "path": str(target),
+                        "bytes": dg.MetadataValue.int(target.stat().st_size),
+                        "run_id": plan_context.run_id,
+                        "rebuilt": dg.MetadataValue.json(rebuilt),
+                        "report": "republished" if report_swapped else "unchanged",
+                    },
                 )
             )
-            failed = published = False
-            for event in self._inner.execute(plan_context, execution_plan):
-                failed = failed or _is_failure(event)
-                published = published or _materializes(event, PUBLISHED_KEY)
-                yield event
-            if not failed and not published:
-                target = run.publish()
-                rebuilt = sorted(k.to_user_string() for k in selected)
-                report_swapped = REPORT_KEY in selected
-                log.info(f"Published {target} (rebuilt: {', '.join(rebuilt)})")
-                plan_context.instance.report_runless_asset_event(
-                    dg.AssetMaterialization(
-                        PUBLISHED_KEY,
-                        description="Published by a partial run: the tables it rebuilt, the "
-                        "others as they were.",
-                        metadata={
-                            "path": str(target),
-                            "bytes": dg.MetadataValue.int(target.stat().st_size),
-                            "run_id": plan_context.run_id,
-                            "rebuilt": dg.MetadataValue.json(rebuilt),
-                            "report": "republished" if report_swapped else "unchanged",
-                        },
-                    )
-                )
-        finally:
-            run.__exit__(None, None, None)
+    finally:
+        run.__exit__(None, None, None)
 
 
 def _resolved(resource: R) -> R:
@@ -162,6 +191,53 @@ def _materializes(event: dg.DagsterEvent, key: dg.AssetKey) -> bool:
     return event.event_type_value == "ASSET_MATERIALIZATION" and event.asset_key == key
 
 
+EXECUTOR_MODES = ("in_process", "multiprocess", "dask")
+DASK_CONFIG = {
+    "cluster": dg.Field(
+        dg.Permissive(),
+        default_value={"local": {}},
+        description=(
+            "As dagster-dask's `cluster`: {existing: {address: tcp://host:8786}} for a running "
+            "scheduler, or {local: {n_workers: 2}} for a cluster started for the run."
+        ),
+    )
+}
+
+
+def _requirements(config) -> list:
+    """Several processes need a job they can reload and a persistent instance (as Dagster's
+    own default executor requires)."""
+    if "in_process" in config:
+        return []
+    return dg.multiple_process_executor_requirements()
+
+
+def _dask_executor(wrapped, cluster: dict) -> dg.Executor:
+    """dagster-dask's executor inside the warehouse's run lifecycle (a subclass: dagster-dask
+    checks the run's executor is its own)."""
+    try:
+        from dagster_dask.executor import DaskExecutor
+    except ImportError:  # pragma: no cover - the `cluster` extra is not installed
+        raise RunFailedBeforeStepsError(
+            "the dask executor needs dagster-dask: pip install 'arbeidstrening[cluster]'"
+        ) from None
+    if len(cluster) != 1:
+        raise RunFailedBeforeStepsError(
+            "executor config dask.cluster: give exactly one of existing or local"
+        )
+
+    class WarehouseDaskExecutor(DaskExecutor):
+        def execute(self, plan_context, execution_plan):
+            yield from run_in_warehouse(
+                *wrapped,
+                plan_context,
+                lambda: DaskExecutor.execute(self, plan_context, execution_plan),
+            )
+
+    ((kind, settings),) = cluster.items()
+    return WarehouseDaskExecutor(kind, settings)
+
+
 def warehouse_executor(
     warehouse: WarehouseResource,
     register: RegisterInputResource,
@@ -172,19 +248,35 @@ def warehouse_executor(
 
     @dg.executor(
         name="warehouse_run",
-        config_schema=dg.in_process_executor.config_schema,
+        config_schema=dg.Field(
+            dg.Selector(
+                {
+                    "in_process": dg.in_process_executor.config_schema.as_field(),
+                    "multiprocess": dg.multiprocess_executor.config_schema.as_field(),
+                    "dask": DASK_CONFIG,
+                }
+            ),
+            default_value={"in_process": {}},
+        ),
+        requirements=_requirements,
     )
     def warehouse_run(init_context):
-        """Steps one after another in one process, inside the warehouse's run lifecycle: lock,
-        working copy (fresh, or the published warehouse for a selection), publication after the
-        last step, clean-up."""
-        inner = dg.in_process_executor.executor_creation_fn(init_context)
-        return WarehouseRunExecutor(inner, (warehouse, register, report), all_keys)
+        """Dagster's in-process (default), multiprocess or dask executor inside the warehouse's
+        run lifecycle: lock, working copy (fresh, or the published warehouse for a selection),
+        publication after the last step, clean-up."""
+        ((mode, config),) = init_context.executor_config.items()
+        wrapped = ((warehouse, register, report), all_keys)
+        if mode == "dask":
+            return _dask_executor(wrapped, config["cluster"])
+        inner_def = dg.multiprocess_executor if mode == "multiprocess" else dg.in_process_executor
+        inner = inner_def.executor_creation_fn(init_context._replace(executor_config=config))
+        return WarehouseRunExecutor(inner, *wrapped)
 
     return warehouse_run
 
 
 __all__ = [
+    "EXECUTOR_MODES",
     "PUBLISHED_KEY",
     "RunFailedBeforeStepsError",
     "WarehouseRunExecutor",

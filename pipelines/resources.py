@@ -4,6 +4,7 @@ Names and lifecycles of the warehouse's files live in `analysis.warehouse`; thes
 carry a run's configuration into the assets.
 """
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +22,7 @@ from analysis.settings import (
 )
 from analysis.warehouse import (
     ReportStaging,
+    WarehouseError,
     WarehouseFiles,
     WarehouseLock,
     WorkingCopy,
@@ -53,11 +55,29 @@ class WarehouseResource(dg.ConfigurableResource):
     def working_copy(self) -> WorkingCopy:
         return WorkingCopy(self.files)
 
+    @property
+    def parts_dir(self) -> Path:
+        """Where the run's steps exchange files without opening the working copy (removed with
+        it): inputs and results of the effects parts."""
+        return self.files.working_parts
+
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        WarehouseLock(self.files).acquire()
+        lock = WarehouseLock(self.files)
+        if not lock.held and _steps_elsewhere(context):
+            # a step in another process than its run's (multiprocess or cluster executor) works
+            # under its run's lock; taking it would fail, since the run holds it
+            if lock.held_by_run(context.run_id):
+                return
+            raise WarehouseError(
+                f"this step's process (pid {os.getpid()}) sees the warehouse "
+                f"{self.files.published}, which its run does not hold: a worker must run with "
+                "the same ARBEIDSTRENING_* settings and see the same file system as the process "
+                "that started the run"
+            )
+        lock.acquire()
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
-        WarehouseLock(self.files).release()
+        WarehouseLock(self.files).release()  # a no-op where setup joined the run's lock
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -69,6 +89,14 @@ class WarehouseResource(dg.ConfigurableResource):
     def publish(self, report: ReportStaging | None = None) -> Path:
         """Swap the report into place (if given) and publish the working copy; returns the path."""
         return self.working_copy.publish(report)
+
+
+def _steps_elsewhere(context: dg.InitResourceContext) -> bool:
+    """Whether the run executes its steps in processes of their own (multiprocess, dask)."""
+    run = context.dagster_run
+    execution = ((run.run_config or {}).get("execution") or {}) if run is not None else {}
+    config = execution.get("config") or {}
+    return isinstance(config, dict) and bool(config) and "in_process" not in config
 
 
 class RegisterInputResource(dg.ConfigurableResource):

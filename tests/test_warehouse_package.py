@@ -38,6 +38,8 @@ def test_file_names_live_in_one_place(tmp_path):
         "wh.duckdb.building",
         "wh.duckdb.building.wal",
         "wh.duckdb.building.tmp",
+        "wh.duckdb.building.writer",
+        "wh.duckdb.building.parts",
         "wh.duckdb.publishing",
         "wh.duckdb.publishing.json",
         "wh.duckdb.lock",

@@ -3,7 +3,6 @@ effects_support. See analysis/effects/METHODS.md for the design."""
 
 from __future__ import annotations
 
-import contextlib
 import time
 
 import duckdb
@@ -11,44 +10,24 @@ import numpy as np
 import pandas as pd
 
 from analysis import design
-from analysis.design import PLAIN_DID_ESTIMATOR
+from analysis.did._blas import single_threaded_blas
 from analysis.effects import headline_marts as hm
 from analysis.effects import ipw as ipw_mod
-from analysis.effects.cs import cs_event_study
-from analysis.effects.data import (
-    OUTCOME_LABELS,
-    OUTCOMES,
-    EffectsData,
-    analysis_treated,
-    load_effects_data,
-    subgroup_masks,
+from analysis.effects.data import OUTCOME_LABELS, OUTCOMES, EffectsData
+from analysis.effects.parts import (
+    EVENT_TIMES,
+    IPW_REPORTED_SPEC,
+    EffectsInputs,
+    assemble,
+    estimate_part,
+    parts,
+    prepare_inputs,
 )
-from analysis.effects.naive import naive_event_study
 from analysis.effects.result import Z95, EventStudy
-from analysis.effects.twfe import twfe_event_study
 from analysis.warehouse import apply_comments, create_schemas
 
-try:  # read-only use of the DiD package's BLAS pinning helper
-    from analysis.did._blas import single_threaded_blas
-except ImportError:  # pragma: no cover
-    single_threaded_blas = contextlib.nullcontext
-
-EVENT_TIMES = np.arange(-12, 37)
 HEADLINE_ESTIMATOR = design.HEADLINE_ESTIMATOR
 HEADLINE_OUTCOME = design.HEADLINE_OUTCOME
-# IPW specifications (propensity-score covariates) and the variants estimated with each. The
-# reported `ipw_dynamic` is the conditional DiD on characteristics without the monthly employment
-# history: matching on the 24 lagged outcomes and then differencing from m-1 suffers regression
-# to the mean when selection is on a persistent unobserved employability (found on the synthetic
-# truth; see METHODS.md). Both history-matched variants are written as sensitivity rows.
-IPW_SPECS = {"characteristics": "no_outcome_history", "full_history": "all"}
-IPW_SPECS_VARIANTS = {"characteristics": ("did",), "full_history": ("levels", "did")}
-IPW_REPORTED_SPEC = "characteristics"
-IPW_NAMES = {
-    ("characteristics", "did"): "ipw_dynamic",
-    ("full_history", "levels"): "ipw_dynamic_levels",
-    ("full_history", "did"): "ipw_dynamic_did",
-}
 SUMMARY_MEASURES = design.SUMMARY_MEASURES
 
 
@@ -61,111 +40,24 @@ def estimate_all(
     run_ipw: bool = True,
     chunk: int = 32768,
 ) -> dict:
-    """Run every estimator on `data`; returns EventStudy objects and side tables.
-
-    BLAS runs single-threaded inside: the products here are many small/medium GEMMs, for which
-    multi-threaded OpenBLAS on a shared 2-core machine was measured 5-8x slower.
-    """
-
-    with single_threaded_blas():
-        return _estimate_all(data, con, min_pre, ipw_ratio, ipw_seed, run_ipw, chunk)
-
-
-def _estimate_all(data, con, min_pre, ipw_ratio, ipw_seed, run_ipw, chunk) -> dict:
-    timings: dict[str, float] = {}
-    treated = analysis_treated(data, min_pre)
-    subs = subgroup_masks(data, treated)
-    studies: list[EventStudy] = []
-    t0 = time.perf_counter()
-    cs = cs_event_study(
-        data.outcomes, data.status, data.first_start, data.group, subs, EVENT_TIMES, chunk=chunk
-    )
-    studies += list(cs.values())
-    timings[PLAIN_DID_ESTIMATOR] = time.perf_counter() - t0
-
-    headline: list[EventStudy] = []
-    if "months" in data.extra:
-        t0 = time.perf_counter()
-        headline = hm.headline_studies(data)
-        studies = headline + studies
-        timings[HEADLINE_ESTIMATOR] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    never_reg = (data.first_start >= 10**6) & (data.status > 0).any(axis=1)
-    rows = np.flatnonzero(treated | never_reg)
-    for o, y in data.outcomes.items():
-        studies.append(twfe_event_study(y, data.first_start, rows=rows, outcome=o))
-    timings["twfe_event_study"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    for o, y in data.outcomes.items():
-        studies.append(
-            naive_event_study(y, data.status, data.first_start, treated, EVENT_TIMES, outcome=o)
-        )
-    timings["naive"] = time.perf_counter() - t0
-
-    balance: list[dict] = []
-    support: list[dict] = []
-    ipw_info: dict = {}
+    """Run every estimator on `data` (IPW only with `con`, which its design is built from): the
+    parts of `analysis.effects.parts` one after another, assembled. Returns EventStudy objects
+    and side tables."""
+    design = None
+    seconds: dict[str, float] = {}
     if run_ipw and con is not None:
         t0 = time.perf_counter()
         design = ipw_mod.build_design(con, data, ratio=ipw_ratio, seed=ipw_seed)
-        timings["ipw_design"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        starter = design.is_starter
-        purpose = data.purpose[design.pidx]
-        groups = {"ALL": np.ones(starter.size, dtype=bool)}
-        for p in sorted(set(purpose[starter].tolist())):
-            groups[f"purpose={p}"] = ~starter | (purpose == p)
-        for spec, cols in IPW_SPECS.items():
-            dspec = ipw_mod.subset_columns(design, cols)
-            wrows = {}
-            for name, rows_g in groups.items():
-                if spec != IPW_REPORTED_SPEC and name != "ALL":
-                    continue
-                treat = starter & rows_g
-                p, info = ipw_mod.propensity(dspec, rows_g, treat)
-                kept = ipw_mod.common_support(dspec, rows_g, treat, p)
-                w = np.where(treat, 0.0, p / (1 - p))
-                wrows[name] = (kept, treat, w)
-                ipw_info[f"{spec}:{name}"] = info
-                if name == "ALL":
-                    for b in ipw_mod.balance_table(dspec, kept, treat, w):
-                        balance.append({"specification": spec} | b)
-                    sup, summ = ipw_mod.support_table(dspec, rows_g, treat, p, kept)
-                    support += [{"specification": spec} | r for r in sup]
-                    ipw_info[f"support:{spec}"] = summ
-            for variant in IPW_SPECS_VARIANTS[spec]:
-                res = ipw_mod.ipw_event_study(
-                    dspec, data.outcomes, data.first_start, wrows, EVENT_TIMES, variant=variant
-                )
-                for r in res.values():
-                    name = IPW_NAMES[(spec, variant)]
-                    studies.append(
-                        EventStudy(
-                            name,
-                            r.outcome,
-                            r.event_times,
-                            r.subgroups,
-                            r.estimate,
-                            r.vcov,
-                            r.n_treated,
-                            meta={"spec": spec, "variant": variant},
-                        )
-                    )
-        timings["ipw"] = time.perf_counter() - t0
-        ipw_info["n_design_rows"] = int(starter.size)
-        ipw_info["n_starters"] = int(starter.sum())
-    return {
-        "studies": studies,
-        "headline": headline,
-        "balance": balance,
-        "support": support,
-        "ipw_info": ipw_info,
-        "timings": timings,
-        "n_treated": int(treated.sum()),
-        "subgroups": list(subs),
-    }
+        seconds["ipw_design"] = time.perf_counter() - t0
+    inputs = EffectsInputs(data, design, min_pre=min_pre, chunk=chunk, seconds=seconds)
+    return estimate_parts(inputs)
+
+
+def estimate_parts(inputs: EffectsInputs) -> dict:
+    """Every part of `inputs`, one after another, assembled (as the Dagster steps do)."""
+    meta = inputs.meta
+    results = {p: estimate_part(inputs, p) for p in parts(meta["run_ipw"])}
+    return assemble(results, meta)
 
 
 def effects_frame(studies: list[EventStudy]) -> pd.DataFrame:
@@ -733,19 +625,28 @@ def build_effects(
     run_ipw: bool = True,
 ) -> dict:
     """Load the panel, run every estimator and write the effect marts; return small metadata."""
-    t0 = time.perf_counter()
-    data = load_effects_data(con)
-    t_load = time.perf_counter() - t0
-    out = estimate_all(
-        data, con, min_pre=min_pre, ipw_ratio=ipw_ratio, ipw_seed=ipw_seed, run_ipw=run_ipw
+    inputs = prepare_inputs(
+        con, min_pre=min_pre, ipw_ratio=ipw_ratio, ipw_seed=ipw_seed, run_ipw=run_ipw
     )
-    del data
-    meta = write_effects_marts(con, out)
+    out = estimate_parts(inputs)
+    load_seconds = inputs.seconds["load"]
+    del inputs
+    return write_effects(con, out, load_seconds)
+
+
+def write_effects(con: duckdb.DuckDBPyConnection, out: dict, load_seconds: float) -> dict:
+    """Write the marts of assembled results (`estimate_parts`); return small metadata.
+
+    BLAS single-threaded here too (uniform bands, HonestDiD): with a machine's own thread count
+    the sensitivity bounds differed in the 11th digit between processes started differently
+    (a Dask worker sets OMP_NUM_THREADS=1), and the results must not depend on where they ran."""
+    with single_threaded_blas():
+        meta = write_effects_marts(con, out)
     meta.update(
         {
             "n_treated": out["n_treated"],
             "subgroups": out["subgroups"],
-            "seconds": {"load": round(t_load, 2)}
+            "seconds": {"load": round(load_seconds, 2)}
             | {k: round(v, 2) for k, v in out["timings"].items()},
             "ipw_reported": "ipw_dynamic = conditional DiD, propensity score without outcome history",
             "outcomes": {o: OUTCOME_LABELS[o] for o in OUTCOMES},

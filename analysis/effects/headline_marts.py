@@ -77,23 +77,54 @@ def merge_subgroups(parts: list[EventStudy]) -> EventStudy:
     )
 
 
+# The subgroup families of `_subgroups`, in its order: each is one part of the effects layer
+# (`analysis.effects.parts`), and their results are stacked in this order.
+SUBGROUP_FAMILIES = ("purpose", "status_group", "age", "immigrant", "gender", "start_year")
+
+
+def family_of_part(name: str) -> str:
+    """The family a part's name stands for ("all" -> "ALL")."""
+    return "ALL" if name == "all" else name
+
+
+def headline_family(
+    data: EffectsData, family: str, spec: DesignSpec = HEADLINE_SPEC
+) -> dict[str, list[EventStudy]]:
+    """Single-subgroup headline studies per outcome of one family ("ALL": every headline
+    outcome for subgroup ALL; else the subgroup outcomes for each subgroup of the family)."""
+    if family == "ALL":
+        res = estimate_event_study(data, headline_outcomes(), spec=spec)
+        return {o: [st] for o, st in res.items()}
+    if family not in SUBGROUP_FAMILIES:
+        raise ValueError(f"unknown subgroup family {family!r}")
+    out: dict[str, list[EventStudy]] = {}
+    sub_outs = list(design.HEADLINE_SUBGROUP_OUTCOMES)
+    for name, (mask, filt) in _subgroups(data, spec).items():
+        if name.split("=")[0] != family:
+            continue
+        res = estimate_event_study(
+            data, sub_outs, subgroup_mask=mask, comparison_filter=filt, spec=spec, subgroup=name
+        )
+        for o, st in res.items():
+            out.setdefault(o, []).append(st)
+    return out
+
+
+def merge_families(families: list[dict[str, list[EventStudy]]]) -> list[EventStudy]:
+    """One EventStudy per headline outcome: the families' subgroups stacked in the given order."""
+    parts: dict[str, list[EventStudy]] = {o: [] for o in headline_outcomes()}
+    for fam in families:
+        for o, studies in fam.items():
+            parts[o] += studies
+    return [merge_subgroups(p) for p in parts.values() if p]
+
+
 def headline_studies(
     data: EffectsData, spec: DesignSpec = HEADLINE_SPEC, subgroups: bool = True
 ) -> list[EventStudy]:
     """The headline EventStudy per outcome (subgroup ALL first, then the subgroups)."""
-    outs = headline_outcomes()
-    parts: dict[str, list[EventStudy]] = {o: [] for o in outs}
-    for o, st in estimate_event_study(data, outs, spec=spec).items():
-        parts[o].append(st)
-    if subgroups:
-        sub_outs = list(design.HEADLINE_SUBGROUP_OUTCOMES)
-        for name, (mask, filt) in _subgroups(data, spec).items():
-            res = estimate_event_study(
-                data, sub_outs, subgroup_mask=mask, comparison_filter=filt, spec=spec, subgroup=name
-            )
-            for o, st in res.items():
-                parts[o].append(st)
-    return [merge_subgroups(p) for p in parts.values() if p]
+    families = ("ALL", *SUBGROUP_FAMILIES) if subgroups else ("ALL",)
+    return merge_families([headline_family(data, f, spec) for f in families])
 
 
 # ------------------------------------------------------------------------------ uniform bands

@@ -7,6 +7,9 @@ chained, so neither a log nor Dagster's stored events can receive what DuckDB qu
 
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +18,7 @@ import duckdb
 
 from analysis.settings import DEFAULT_MEMORY_LIMIT, default_threads
 from analysis.warehouse.errors import QueryError, WarehouseError, describe_duckdb_error
+from analysis.warehouse.files import WRITER_SUFFIX
 
 # Settings that make a connection safe for queries a user types: no file system, no network, no
 # extensions loaded or installed, no ATTACH/COPY/EXPORT, and none of this can be switched back.
@@ -38,13 +42,56 @@ def sanitized_errors(*, keep_query_context: bool = False) -> Iterator[None]:
     raise QueryError(message) from None
 
 
+_WRITER = threading.local()  # working copy path -> depth, for the connections this thread holds
+
+
+@contextmanager
+def one_writer(path: Path) -> Iterator[None]:
+    """Wait until no other thread or process has the working copy at `path` open, and hold it.
+
+    DuckDB lets one process open a database file for writing; the steps of a run that the
+    multiprocess or a cluster executor runs side by side (e.g. a mart while the effects parts
+    compute) therefore take turns here (an exclusive `flock` on `<path>.writer`) instead of
+    failing on DuckDB's lock. Re-entrant within a thread."""
+    held = getattr(_WRITER, "held", None)
+    if held is None:
+        held = _WRITER.held = {}
+    key = str(path)
+    if key in held:
+        held[key] += 1
+        try:
+            yield
+        finally:
+            held[key] -= 1
+        return
+    fd = os.open(str(path) + WRITER_SUFFIX, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        held[key] = 1
+        try:
+            yield
+        finally:
+            del held[key]
+    finally:
+        os.close(fd)
+
+
 @contextmanager
 def connect_working(
     path: str | Path, *, memory_limit: str = DEFAULT_MEMORY_LIMIT, threads: int | None = None
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open the working copy read-write (spilling beside it); closed on exit."""
+    """Open the working copy read-write (spilling beside it; one writer at a time across
+    threads and processes: `one_writer`); closed on exit."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    with one_writer(path), _connect_working(path, memory_limit, threads) as con:
+        yield con
+
+
+@contextmanager
+def _connect_working(
+    path: Path, memory_limit: str, threads: int | None
+) -> Iterator[duckdb.DuckDBPyConnection]:
     with sanitized_errors():
         con = duckdb.connect(
             str(path),

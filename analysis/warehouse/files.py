@@ -5,6 +5,11 @@ A run never writes the published file directly. Beside `<warehouse>` it uses
 - `<warehouse>.building`     the working copy every asset and check reads and writes;
 - `<warehouse>.building.wal` DuckDB's write-ahead log of the working copy;
 - `<warehouse>.building.tmp` DuckDB's spill directory for the working copy;
+- `<warehouse>.building.writer` the lock the run's steps take turns on to open the working copy
+                             (`analysis.warehouse.connection.one_writer`);
+- `<warehouse>.building.parts` files the run's independent steps exchange without opening the
+                             working copy (the effects layer's inputs and part results), so steps
+                             can run in other processes or on other machines;
 - `<warehouse>.publishing`   the finished working copy on its way to `<warehouse>` (same directory,
                              so the final step is one atomic rename);
 - `<warehouse>.publishing.json` the publication journal: written once every check has passed and
@@ -29,6 +34,8 @@ JOURNAL_SUFFIX = ".publishing.json"
 LOCK_SUFFIX = ".lock"
 WAL_SUFFIX = ".wal"
 SPILL_SUFFIX = ".tmp"
+PARTS_SUFFIX = ".parts"
+WRITER_SUFFIX = ".writer"  # as analysis.warehouse.connection.one_writer names it
 REPORT_MARKER = ".arbeidstrening-report"
 
 
@@ -55,6 +62,14 @@ class WarehouseFiles:
         return self._sibling(WORKING_SUFFIX + SPILL_SUFFIX)
 
     @property
+    def working_writer(self) -> Path:
+        return self._sibling(WORKING_SUFFIX + WRITER_SUFFIX)
+
+    @property
+    def working_parts(self) -> Path:
+        return self._sibling(WORKING_SUFFIX + PARTS_SUFFIX)
+
+    @property
     def publishing(self) -> Path:
         return self._sibling(PUBLISHING_SUFFIX)
 
@@ -76,6 +91,8 @@ class WarehouseFiles:
             self.working,
             self.working_wal,
             self.working_spill,
+            self.working_writer,
+            self.working_parts,
             self.publishing,
             self.journal,
             self.lock,
@@ -83,9 +100,17 @@ class WarehouseFiles:
         )
 
     def remove_working_copy(self) -> None:
-        """Delete the working copy, its WAL, its spill directory and an uncommitted publication
-        (call `recover_publication` first: a committed one is completed, not deleted)."""
-        for path in (self.working, self.working_wal, self.working_spill, self.publishing):
+        """Delete the working copy, its WAL, its spill and parts directories and an uncommitted
+        publication (call `recover_publication` first: a committed one is completed, not
+        deleted)."""
+        for path in (
+            self.working,
+            self.working_wal,
+            self.working_spill,
+            self.working_writer,
+            self.working_parts,
+            self.publishing,
+        ):
             remove_path(path)
 
     def report_staging(self, report_dir: Path) -> Path:

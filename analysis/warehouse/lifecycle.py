@@ -37,6 +37,7 @@ class WarehouseRun:
     keep_failed: bool = False
     notes: list[str] = field(default_factory=list)
     published: bool = False
+    run_id: str | None = None  # the Dagster run this is the lifecycle of (steps join its lock)
     _lock: WarehouseLock | None = field(default=None, repr=False)
 
     @property
@@ -44,7 +45,7 @@ class WarehouseRun:
         return WorkingCopy(self.files)
 
     def __enter__(self) -> WarehouseRun:
-        self._lock = WarehouseLock(self.files).acquire()
+        self._lock = WarehouseLock(self.files, run_id=self.run_id).acquire()
         try:
             if self._lock.took_over:
                 holder = self._lock.took_over

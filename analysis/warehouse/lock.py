@@ -4,7 +4,9 @@ The lock is an exclusive `flock` on `<warehouse>.lock`, which also records the h
 and start time. The kernel releases a `flock` when its process dies, so a lock file left behind by
 a killed run is detected as stale (it can be locked again) and taken over; its record is kept in
 `WarehouseLock.took_over` so the new run can say so. Within one process the lock is re-entrant
-(the command line and the Dagster resource of the same run both hold it).
+(the command line and the Dagster resource of the same run both hold it). A run's steps in other
+processes (the multiprocess or a cluster executor) join the lock of their run: the lock records
+the run id of a Dagster run, and `held_by_run(run_id)` says whether that run holds it now.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class WarehouseLock:
     """Exclusive, re-entrant lock on one warehouse. Use as a context manager or acquire/release."""
 
     files: WarehouseFiles
+    run_id: str | None = None  # the Dagster run holding the lock (recorded for its steps)
     took_over: dict | None = field(default=None, init=False)
 
     @property
@@ -71,6 +74,7 @@ class WarehouseLock:
                 "host": socket.gethostname(),
                 "started": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
                 "warehouse": str(self.files.published),
+                "run_id": self.run_id,
             }
             os.ftruncate(fd, 0)
             os.pwrite(fd, json.dumps(record).encode(), 0)
@@ -94,6 +98,27 @@ class WarehouseLock:
     @property
     def held(self) -> bool:
         return self.path in _HELD
+
+    def held_by_run(self, run_id: str | None) -> bool:
+        """Whether the Dagster run `run_id` holds the lock now (in any process): its steps in
+        other processes work under the lock of their run instead of taking it."""
+        if not run_id:
+            return False
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+        except FileNotFoundError:
+            return False
+        try:
+            if _read_record(fd).get("run_id") != run_id:
+                return False
+            try:  # a lock nobody holds any more (the run died) is no run's lock
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            return False
+        finally:
+            os.close(fd)
 
     def __enter__(self) -> WarehouseLock:
         return self.acquire()

@@ -6,8 +6,10 @@ import dagster as dg
 
 from analysis.costs import build_cost_effectiveness
 from analysis.design import HEADLINE_ESTIMATOR
-from analysis.effects import build_effects
+from analysis.effects import write_effects
 from analysis.effects.checks import headline_consistency, headline_design_verdict
+from analysis.effects.parts import assemble
+from pipelines.assets.effects_parts import PART_KEYS, load_part_results
 from pipelines.assets.panel import PANEL_KEY
 from pipelines.errors import safe_step
 from pipelines.resources import AnalysisSettingsResource, WarehouseResource
@@ -28,7 +30,7 @@ def _scalar_metadata(meta: dict) -> dict:
 
 @dg.asset(
     key=EFFECTS_KEY,
-    deps=[PANEL_KEY],
+    deps=list(PART_KEYS.values()),
     group_name="effects",
     kinds={"python", "duckdb"},
     description=(
@@ -38,15 +40,18 @@ def _scalar_metadata(meta: dict) -> dict:
         "incl. the employment history; design gate and HonestDiD sensitivity), the plain DiD "
         "(base g-1, no covariates), the TWFE "
         "event study, dynamic IPW (Sianesi style) and the naive comparison; subgroups, summaries "
-        "(lock-in, 12/24/36 months), pre-trend tests, balance and common support."
+        "(lock-in, 12/24/36 months), pre-trend tests, balance and common support. Assembled "
+        "from the effects parts (effects/parts/*) in a fixed order."
     ),
 )
 @safe_step
 def effects(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
+    inputs_meta, results = load_part_results(warehouse.parts_dir)
+    out = assemble(results, inputs_meta)
     with warehouse.connect() as con:
-        meta = build_effects(con)
+        meta = write_effects(con, out, inputs_meta["seconds"]["load"])
         headline = con.execute(
             """
             SELECT measure, estimate, ci_low, ci_high FROM marts.effects_summary

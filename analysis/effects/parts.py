@@ -1,0 +1,276 @@
+"""The effects layer as independent parts: the unit of parallel work (issue 15).
+
+Estimating the effects is ten computations that share their inputs and nothing else:
+
+* `headline_all`: the headline design for every headline outcome, subgroup ALL;
+* `headline_<family>`: the headline for the subgroup outcomes, one subgroup family each
+  (`headline_marts.SUBGROUP_FAMILIES`: purpose, status group, age, immigrant category, gender,
+  start year);
+* `plain_did`: the plain DiD (every outcome and subgroup);
+* `twfe_naive`: the TWFE event study and the naive comparison;
+* `ipw`: dynamic IPW (its month x candidate design is built with the inputs, since it is SQL).
+
+`prepare_inputs(con)` reads what they need from the warehouse once; `estimate_part(inputs, name)`
+runs one part (no database access: a part can run in any process or on any machine that can
+read the inputs); `assemble(results, inputs_meta)` puts the parts together in a fixed order, so
+the result does not depend on which part finished first or where it ran. `build.estimate_all`
+runs the parts one after another; the Dagster graph runs them as separate steps
+(`pipelines/assets/effects_parts.py`), in parallel with the multiprocess or a cluster executor,
+passing inputs and results as files (`save` / `load`).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import numpy as np
+
+from analysis.design import HEADLINE_ESTIMATOR, PLAIN_DID_ESTIMATOR
+from analysis.did._blas import single_threaded_blas
+from analysis.effects import headline_marts as hm
+from analysis.effects import ipw as ipw_mod
+from analysis.effects.cs import cs_event_study
+from analysis.effects.data import EffectsData, analysis_treated, load_effects_data, subgroup_masks
+from analysis.effects.naive import naive_event_study
+from analysis.effects.result import EventStudy
+from analysis.effects.twfe import twfe_event_study
+
+EVENT_TIMES = np.arange(-12, 37)
+# IPW specifications (propensity-score covariates) and the variants estimated with each. The
+# reported `ipw_dynamic` is the conditional DiD on characteristics without the monthly employment
+# history: matching on the 24 lagged outcomes and then differencing from m-1 suffers regression
+# to the mean when selection is on a persistent unobserved employability (found on the synthetic
+# truth; see METHODS.md). Both history-matched variants are written as sensitivity rows.
+IPW_SPECS = {"characteristics": "no_outcome_history", "full_history": "all"}
+IPW_SPECS_VARIANTS = {"characteristics": ("did",), "full_history": ("levels", "did")}
+IPW_REPORTED_SPEC = "characteristics"
+IPW_NAMES = {
+    ("characteristics", "did"): "ipw_dynamic",
+    ("full_history", "levels"): "ipw_dynamic_levels",
+    ("full_history", "did"): "ipw_dynamic_did",
+}
+
+HEADLINE_PARTS = tuple(f"headline_{f.lower()}" for f in ("ALL", *hm.SUBGROUP_FAMILIES))
+PARTS = (*HEADLINE_PARTS, "plain_did", "twfe_naive", "ipw")
+
+
+@dataclass
+class EffectsInputs:
+    """What every part reads: the panel arrays, the IPW design (None: no IPW) and settings."""
+
+    data: EffectsData
+    ipw_design: ipw_mod.IPWDesign | None
+    min_pre: int = 12
+    chunk: int = 32768
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def meta(self) -> dict:
+        """The small facts `assemble` needs besides the parts' results."""
+        treated = analysis_treated(self.data, self.min_pre)
+        return {
+            "n_treated": int(treated.sum()),
+            "subgroups": list(subgroup_masks(self.data, treated)),
+            "run_ipw": self.ipw_design is not None,
+            "seconds": dict(self.seconds),
+        }
+
+
+def prepare_inputs(
+    con: duckdb.DuckDBPyConnection,
+    min_pre: int = 12,
+    ipw_ratio: float = 20.0,
+    ipw_seed: int = 20240501,
+    run_ipw: bool = True,
+    chunk: int = 32768,
+) -> EffectsInputs:
+    """Read the panel (and build the IPW design) from the warehouse: the parts' shared input."""
+    t0 = time.perf_counter()
+    data = load_effects_data(con)
+    seconds = {"load": time.perf_counter() - t0}
+    design = None
+    if run_ipw:
+        t0 = time.perf_counter()
+        design = ipw_mod.build_design(con, data, ratio=ipw_ratio, seed=ipw_seed)
+        seconds["ipw_design"] = time.perf_counter() - t0
+    return EffectsInputs(data, design, min_pre=min_pre, chunk=chunk, seconds=seconds)
+
+
+def parts(run_ipw: bool = True) -> tuple[str, ...]:
+    """The parts to estimate (without `ipw` when IPW is not run)."""
+    return PARTS if run_ipw else tuple(p for p in PARTS if p != "ipw")
+
+
+def estimate_part(inputs: EffectsInputs, name: str) -> dict:
+    """Run one part; returns {"studies": ..., "seconds": ...} (+ IPW's side tables for `ipw`).
+
+    BLAS runs single-threaded inside: the products here are many small/medium GEMMs, for which
+    multi-threaded OpenBLAS on a shared 2-core machine was measured 5-8x slower."""
+    if name not in PARTS:
+        raise ValueError(f"unknown effects part {name!r} (parts: {', '.join(PARTS)})")
+    t0 = time.perf_counter()
+    with single_threaded_blas():
+        out = _estimate(inputs, name)
+    out["seconds"] = time.perf_counter() - t0
+    return out
+
+
+def _estimate(inputs: EffectsInputs, name: str) -> dict:
+    data = inputs.data
+    if name in HEADLINE_PARTS:
+        if "months" not in data.extra:
+            return {"studies": {}}
+        family = hm.family_of_part(name.removeprefix("headline_"))
+        return {"studies": hm.headline_family(data, family)}
+    treated = analysis_treated(data, inputs.min_pre)
+    if name == "plain_did":
+        subs = subgroup_masks(data, treated)
+        cs = cs_event_study(
+            data.outcomes,
+            data.status,
+            data.first_start,
+            data.group,
+            subs,
+            EVENT_TIMES,
+            chunk=inputs.chunk,
+        )
+        return {"studies": list(cs.values())}
+    if name == "twfe_naive":
+        never_reg = (data.first_start >= 10**6) & (data.status > 0).any(axis=1)
+        rows = np.flatnonzero(treated | never_reg)
+        studies = [
+            twfe_event_study(y, data.first_start, rows=rows, outcome=o)
+            for o, y in data.outcomes.items()
+        ]
+        studies += [
+            naive_event_study(y, data.status, data.first_start, treated, EVENT_TIMES, outcome=o)
+            for o, y in data.outcomes.items()
+        ]
+        return {"studies": studies}
+    if inputs.ipw_design is None:
+        return {"studies": [], "balance": [], "support": [], "ipw_info": {}}
+    return _ipw(data, inputs.ipw_design)
+
+
+def _ipw(data: EffectsData, design: ipw_mod.IPWDesign) -> dict:
+    studies: list[EventStudy] = []
+    balance: list[dict] = []
+    support: list[dict] = []
+    ipw_info: dict = {}
+    starter = design.is_starter
+    purpose = data.purpose[design.pidx]
+    groups = {"ALL": np.ones(starter.size, dtype=bool)}
+    for p in sorted(set(purpose[starter].tolist())):
+        groups[f"purpose={p}"] = ~starter | (purpose == p)
+    for spec, cols in IPW_SPECS.items():
+        dspec = ipw_mod.subset_columns(design, cols)
+        wrows = {}
+        for name, rows_g in groups.items():
+            if spec != IPW_REPORTED_SPEC and name != "ALL":
+                continue
+            treat = starter & rows_g
+            p, info = ipw_mod.propensity(dspec, rows_g, treat)
+            kept = ipw_mod.common_support(dspec, rows_g, treat, p)
+            w = np.where(treat, 0.0, p / (1 - p))
+            wrows[name] = (kept, treat, w)
+            ipw_info[f"{spec}:{name}"] = info
+            if name == "ALL":
+                for b in ipw_mod.balance_table(dspec, kept, treat, w):
+                    balance.append({"specification": spec} | b)
+                sup, summ = ipw_mod.support_table(dspec, rows_g, treat, p, kept)
+                support += [{"specification": spec} | r for r in sup]
+                ipw_info[f"support:{spec}"] = summ
+        for variant in IPW_SPECS_VARIANTS[spec]:
+            res = ipw_mod.ipw_event_study(
+                dspec, data.outcomes, data.first_start, wrows, EVENT_TIMES, variant=variant
+            )
+            for r in res.values():
+                studies.append(
+                    EventStudy(
+                        IPW_NAMES[(spec, variant)],
+                        r.outcome,
+                        r.event_times,
+                        r.subgroups,
+                        r.estimate,
+                        r.vcov,
+                        r.n_treated,
+                        meta={"spec": spec, "variant": variant},
+                    )
+                )
+    ipw_info["n_design_rows"] = int(starter.size)
+    ipw_info["n_starters"] = int(starter.sum())
+    return {"studies": studies, "balance": balance, "support": support, "ipw_info": ipw_info}
+
+
+def assemble(results: Mapping[str, dict], meta: dict) -> dict:
+    """The parts' results as `build.estimate_all` returns them, in a fixed order: headline, plain
+    DiD, TWFE and naive, IPW (whatever order the parts ran in)."""
+    missing = [p for p in parts(meta["run_ipw"]) if p not in results]
+    if missing:
+        raise ValueError(f"effects parts missing: {', '.join(missing)}")
+    headline = hm.merge_families([results[p]["studies"] for p in HEADLINE_PARTS])
+    studies = [
+        *headline,
+        *results["plain_did"]["studies"],
+        *results["twfe_naive"]["studies"],
+    ]
+    ipw = results.get("ipw", {})
+    studies += ipw.get("studies", [])
+    timings = {k: v for k, v in meta["seconds"].items() if k != "load"}
+    timings[PLAIN_DID_ESTIMATOR] = results["plain_did"]["seconds"]
+    if headline:
+        timings[HEADLINE_ESTIMATOR] = sum(results[p]["seconds"] for p in HEADLINE_PARTS)
+    timings["twfe_event_study+naive"] = results["twfe_naive"]["seconds"]
+    if "ipw" in results and meta["run_ipw"]:
+        timings["ipw"] = results["ipw"]["seconds"]
+    return {
+        "studies": studies,
+        "headline": headline,
+        "balance": ipw.get("balance", []),
+        "support": ipw.get("support", []),
+        "ipw_info": ipw.get("ipw_info", {}),
+        "timings": timings,
+        "n_treated": meta["n_treated"],
+        "subgroups": meta["subgroups"],
+    }
+
+
+def save(obj: object, path: str | Path) -> Path:
+    """Write `obj` to `path` atomically (a reader never sees half a file)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def load(path: str | Path) -> object:
+    """Read what `save` wrote (files this pipeline wrote itself, in its own run directory)."""
+    with open(path, "rb") as f:
+        return pickle.load(f)
+
+
+__all__ = [
+    "EVENT_TIMES",
+    "PARTS",
+    "EffectsInputs",
+    "assemble",
+    "estimate_part",
+    "load",
+    "parts",
+    "prepare_inputs",
+    "save",
+]

@@ -1,0 +1,111 @@
+"""The effects layer's parts as steps that never open the warehouse (`analysis.effects.parts`).
+
+`effects/inputs` reads the panel from the working copy once and writes the parts' shared input
+to the run's parts directory (`WarehouseResource.parts_dir`); each `effects/parts/<part>` reads it
+and writes its result there; `marts/effects` (pipelines/assets/effects.py) assembles the results
+in a fixed order and writes the marts. The parts are independent steps, so the multiprocess or a
+cluster executor runs them side by side (pipelines/executor.py) and the result is the same
+whichever executor ran them. They are assets of their own rather than partitions of one asset:
+Dagster materializes partitions one run each, and one warehouse has one run at a time.
+"""
+
+from pathlib import Path
+
+import dagster as dg
+
+from analysis.effects import parts
+from pipelines.assets.panel import PANEL_KEY
+from pipelines.errors import safe_step
+from pipelines.resources import WarehouseResource
+
+INPUTS_KEY = dg.AssetKey(["effects", "inputs"])
+INPUTS_FILE = "inputs.pkl"
+INPUTS_META_FILE = "inputs_meta.pkl"
+PART_KEYS = {name: dg.AssetKey(["effects", "parts", name]) for name in parts.PARTS}
+
+PART_DESCRIPTIONS = {
+    "headline_all": "the headline design, every headline outcome, subgroup ALL",
+    "plain_did": "the plain DiD (base g-1, no covariates), every outcome and subgroup",
+    "twfe_naive": "the TWFE event study and the naive comparison",
+    "ipw": "dynamic IPW (Sianesi style) and its sensitivity variants",
+}
+
+
+def part_file(directory: Path, name: str) -> Path:
+    return directory / f"{name}.pkl"
+
+
+@dg.asset(
+    key=INPUTS_KEY,
+    deps=[PANEL_KEY],
+    group_name="effects",
+    kinds={"duckdb", "python"},
+    description=(
+        "The effects parts' shared input, read from the panel once: person x month arrays and "
+        "the IPW design, written to the run's parts directory (not a warehouse table)."
+    ),
+)
+@safe_step
+def effects_inputs(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    with warehouse.connect() as con:
+        inputs = parts.prepare_inputs(con)
+    path = parts.save(inputs, warehouse.parts_dir / INPUTS_FILE)
+    parts.save(inputs.meta, warehouse.parts_dir / INPUTS_META_FILE)
+    return dg.MaterializeResult(
+        metadata={
+            "bytes": dg.MetadataValue.int(path.stat().st_size),
+            "persons": dg.MetadataValue.int(inputs.data.n),
+            "seconds": dg.MetadataValue.json({k: round(v, 2) for k, v in inputs.seconds.items()}),
+        }
+    )
+
+
+def make_part_asset(name: str) -> dg.AssetsDefinition:
+    """The step estimating one part: inputs file in, result file out (no warehouse access)."""
+    family = name.removeprefix("headline_")
+    what = PART_DESCRIPTIONS.get(
+        name, f"the headline design for the subgroup outcomes, subgroups by {family}"
+    )
+
+    @dg.asset(
+        key=PART_KEYS[name],
+        deps=[INPUTS_KEY],
+        group_name="effects",
+        kinds={"python"},
+        description=f"Effects part `{name}`: {what} (a file in the run's parts directory).",
+    )
+    @safe_step
+    def part(warehouse: WarehouseResource) -> dg.MaterializeResult:
+        inputs = parts.load(warehouse.parts_dir / INPUTS_FILE)
+        result = parts.estimate_part(inputs, name)
+        path = parts.save(result, part_file(warehouse.parts_dir, name))
+        return dg.MaterializeResult(
+            metadata={
+                "seconds": round(result["seconds"], 2),
+                "bytes": dg.MetadataValue.int(path.stat().st_size),
+            }
+        )
+
+    return part
+
+
+def load_part_results(directory: Path) -> tuple[dict, dict]:
+    """The inputs' meta and every part's result, for `marts/effects` to assemble."""
+    meta_path = directory / INPUTS_META_FILE
+    if not meta_path.is_file():
+        raise FileNotFoundError(
+            "the effects parts of this run are missing: materialize effects/inputs and "
+            "effects/parts/* with marts/effects (e.g. select `effects/inputs+`)"
+        )
+    meta = parts.load(meta_path)
+    results = {}
+    for name in parts.parts(meta["run_ipw"]):
+        path = part_file(directory, name)
+        if not path.is_file():
+            raise FileNotFoundError(f"effects part {name} was not computed in this run")
+        results[name] = parts.load(path)
+    return meta, results
+
+
+PART_ASSETS = [effects_inputs, *(make_part_asset(n) for n in parts.PARTS)]
+PARTS_KEYS = [INPUTS_KEY, *PART_KEYS.values()]
