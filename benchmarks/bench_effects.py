@@ -5,11 +5,13 @@
    same simulated balanced panel (default 50k persons x 108 months): max |difference| of the
    estimates and SEs, and the time ratio.
 2. Our TWFE alone on 600k x 108 (time and peak traced memory).
-3. Optionally (--warehouse PATH) the whole `build_effects` on a copy of a built warehouse (e.g.
-   the synthetic register at scale 1.0), with wall time per estimator and peak RSS, once per
-   DuckDB thread count in --threads (0 = every core this process may use). The estimators' dense
-   algebra runs with single-threaded BLAS whatever the setting (measured faster for their many
-   small products, see analysis/did/_blas.py), so extra cores speed up only the reading.
+3. Optionally (--warehouse PATH) the whole effects layer on a copy of a built warehouse (e.g.
+   the synthetic register at scale 1.0), once per core count in --threads (0 = every core this
+   process may use): n DuckDB threads for reading, and the ten effects parts run n at a time in
+   worker processes (as the multiprocess executor runs them); wall time of the inputs, the
+   parts and the marts, each part's time and peak RSS. The estimators' dense algebra runs with
+   single-threaded BLAS (measured faster for their many small products, analysis/did/_blas.py):
+   cores help by running parts side by side.
 
 Usage: python benchmarks/bench_effects.py [--persons 50000] [--big 600000] [--warehouse PATH]
        [--threads 1 2 0]
@@ -82,16 +84,31 @@ def bench_big(n: int) -> None:
     )
 
 
-def bench_warehouse(path: str, threads: list[int]) -> None:
+def _run_part(inputs_file: str, name: str, out_dir: str) -> tuple[str, float]:
+    """One effects part in a worker process (as a Dagster step does: file in, file out)."""
+    from analysis.effects import parts
+
+    t0 = time.perf_counter()
+    result = parts.estimate_part(parts.load(inputs_file), name)
+    parts.save(result, f"{out_dir}/{name}.pkl")
+    return name, time.perf_counter() - t0
+
+
+def bench_warehouse(path: str, cores: list[int]) -> None:
+    """The effects layer on a copy of `path` with n cores: n DuckDB threads, and the effects
+    parts (`analysis.effects.parts`) run n at a time in worker processes (n = 1: one after
+    another in this process, as `arbeidstrening run` does)."""
+    import multiprocessing
     import shutil
     import tempfile
+    from concurrent.futures import ProcessPoolExecutor
 
     import duckdb
 
-    from analysis.effects import build_effects
+    from analysis.effects import parts, write_effects
     from analysis.settings import default_threads
 
-    for n in threads:
+    for n in cores:
         n = n or default_threads()
         with tempfile.TemporaryDirectory(prefix="at_bench_eff_") as tmp:
             copy = f"{tmp}/wh.duckdb"
@@ -99,14 +116,38 @@ def bench_warehouse(path: str, threads: list[int]) -> None:
             con = duckdb.connect(copy)
             con.execute(f"SET threads = {int(n)}")
             t0 = time.perf_counter()
-            meta = build_effects(con)
-            dt = time.perf_counter() - t0
+            inputs = parts.prepare_inputs(con)
+            t_inputs = time.perf_counter() - t0
+            names = parts.parts(inputs.ipw_design is not None)
+            meta = inputs.meta
+            t1 = time.perf_counter()
+            if n == 1:
+                results = {p: parts.estimate_part(inputs, p) for p in names}
+            else:
+                inputs_file = str(parts.save(inputs, f"{tmp}/inputs.pkl"))
+                ctx = multiprocessing.get_context("spawn")
+                with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
+                    done = list(
+                        pool.map(_run_part, [inputs_file] * len(names), names, [tmp] * len(names))
+                    )
+                results = {name: parts.load(f"{tmp}/{name}.pkl") for name, _ in done}
+            t_parts = time.perf_counter() - t1
+            del inputs
+            t2 = time.perf_counter()
+            write_effects(con, parts.assemble(results, meta), meta["seconds"]["load"])
+            t_write = time.perf_counter() - t2
             con.close()
+        dt = time.perf_counter() - t0
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1e6
+        longest = max(names, key=lambda p: results[p]["seconds"])
         print(
-            f"build_effects on {path} with {n} DuckDB thread(s): {dt:.1f} s, peak RSS {rss:.2f} GB"
+            f"effects layer on {path} with {n} core(s): {dt:.1f} s (inputs {t_inputs:.1f}, "
+            f"parts {t_parts:.1f}, marts {t_write:.1f}); peak RSS {rss:.2f} GB"
+            + (f", largest worker {kids:.2f} GB" if n > 1 else "")
         )
-        print(f"  seconds: {meta.get('seconds')}")
+        each = ", ".join(f"{p} {results[p]['seconds']:.1f}" for p in names)
+        print(f"  parts (s): {each}; longest {longest}")
 
 
 def main() -> None:

@@ -8,12 +8,13 @@ truth of each estimator's own sample (truth_cells.parquet). Prints per estimator
 share of 95 % intervals covering the truth and the mean bias (pp), with its Monte Carlo SE.
 
 Usage: nice -n 10 python benchmarks/effects_coverage.py [--seeds 50] [--scale 0.02]
-       [--preset hard] [--first-seed 1000]
+       [--preset hard] [--first-seed 1000] [--estimand start_now_vs_later|start_vs_never]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import tempfile
 import time
 from pathlib import Path
@@ -24,7 +25,7 @@ import numpy as np
 from analysis import synthetic
 from analysis.effects.cs import cs_event_study
 from analysis.effects.data import analysis_treated, load_effects_data
-from analysis.effects.headline import estimate_event_study
+from analysis.effects.headline import HEADLINE_SPEC, DesignSpec, estimate_event_study
 from analysis.ingest import ingest_directory
 from analysis.panel import build_panel
 
@@ -43,7 +44,9 @@ def _truth(cells, cohorts, weights) -> float:
     return float(np.mean([att[e] for e in weights]))
 
 
-def one_seed(seed: int, scale: float, preset: str) -> dict[tuple[str, str], tuple[float, float]]:
+def one_seed(
+    seed: int, scale: float, preset: str, spec: DesignSpec = HEADLINE_SPEC
+) -> dict[tuple[str, str], tuple[float, float]]:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         synthetic.generate_register(root / "input", scale=scale, seed=seed, preset=preset)
@@ -57,7 +60,7 @@ def one_seed(seed: int, scale: float, preset: str) -> dict[tuple[str, str], tupl
         ).df()
         con.close()
     out = {}
-    head = estimate_event_study(data, ["employed"])["employed"]
+    head = estimate_event_study(data, ["employed"], spec=spec)["employed"]
     treated = analysis_treated(data, 12)
     plain = cs_event_study(
         {"employed": data.outcomes["employed"]},
@@ -83,18 +86,28 @@ def main() -> None:
     ap.add_argument("--scale", type=float, default=0.02)
     ap.add_argument("--preset", default="hard")
     ap.add_argument("--first-seed", type=int, default=1000)
+    ap.add_argument(
+        "--estimand",
+        default=HEADLINE_SPEC.estimand,
+        choices=("start_now_vs_later", "start_vs_never"),
+        help="the headline's estimand (analysis.design.HEADLINE_ESTIMAND)",
+    )
     args = ap.parse_args()
+    spec = dataclasses.replace(HEADLINE_SPEC, estimand=args.estimand)
     res: dict[tuple[str, str], list[tuple[float, float]]] = {}
     t0 = time.perf_counter()
     for s in range(args.first_seed, args.first_seed + args.seeds):
-        got = one_seed(s, args.scale, args.preset)
+        got = one_seed(s, args.scale, args.preset, spec)
         for k, v in got.items():
             res.setdefault(k, []).append(v)
         line = " ".join(
             f"{n}/{m}={100 * b:+.2f}({100 * se:.2f})" for (n, m), (b, se) in got.items()
         )
         print(f"seed {s} ({time.perf_counter() - t0:.0f} s) bias pp (se): {line}", flush=True)
-    print(f"\n{args.preset} world, scale {args.scale}, {args.seeds} seeds, employment")
+    print(
+        f"\n{args.preset} world, scale {args.scale}, {args.seeds} seeds, employment, "
+        f"headline estimand {args.estimand}"
+    )
     print(
         f"{'estimator':<10} {'measure':<11} {'coverage':>8} {'bias pp':>8} {'(MC se)':>8} "
         f"{'mean SE pp':>10} {'sd est pp':>9}"

@@ -136,3 +136,43 @@ def test_two_cohorts_weighted_by_size():
     k = int(np.flatnonzero(st.event_times == 4)[0])
     indep = np.sqrt((30 / 80) ** 2 * r1.at[4, "se"] ** 2 + (50 / 80) ** 2 * r2.at[4, "se"] ** 2)
     assert st.se()[0, k] != pytest.approx(indep, rel=1e-3)
+
+
+def test_later_starts_taken_out_of_the_comparisons_hand_computed():
+    """`_without_later_starts` inverts ATT_obs(g, e) = theta(e) - sum_j F_g(j) theta(e - j):
+    two cohorts with their own shares F_g of comparisons starting j months later, one effect
+    path theta; the aggregated and the cohort effects come back exactly, leads untouched, and
+    the influence functions are mapped by the same linear operator."""
+    from analysis.effects.headline import _without_later_starts
+
+    ets = np.array([-2, -1, 0, 1, 2, 3])
+    theta = np.array([0.01, np.nan, -0.05, 0.02, 0.06, 0.08])  # e = -1 is the reference
+    F = np.array([[0, 0, 0, 0.10, 0.05, 0.02], [0, 0, 0, 0.20, 0.00, 0.04]])  # F_g(e), e >= 1
+    n_g = np.array([30.0, 10.0])
+    at = {int(e): i for i, e in enumerate(ets)}
+    obs_att = np.zeros((2, 2, ets.size))  # (outcome + start indicator, cohort, e)
+    for g in range(2):
+        for i, e in enumerate(ets):
+            later = sum(F[g, at[j]] * theta[at[e - j]] for j in range(1, e + 1)) if e > 0 else 0
+            obs_att[0, g, i] = theta[i] - later
+            obs_att[1, g, i] = (e == 0) - F[g, i] if e >= 0 else 0.0
+    obs = np.isfinite(obs_att)
+    agg = (n_g[:, None] * np.nan_to_num(obs_att[0])).sum(0) / n_g.sum()
+    agg[at[-1]] = np.nan
+    rng = np.random.default_rng(3)
+    inf = rng.normal(size=(50, 2, ets.size))
+    th, inf_out, att_out = _without_later_starts(
+        np.vstack([agg, np.zeros(ets.size)]), inf, obs_att, obs, n_g, ets
+    )
+    assert th.shape == (1, ets.size) and inf_out.shape == (50, 1, ets.size)
+    np.testing.assert_allclose(th[0], theta, rtol=0, atol=1e-15)
+    assert np.isnan(th[0, at[-1]]) and th[0, at[-2]] == agg[at[-2]]
+    for g in range(2):
+        np.testing.assert_allclose(att_out[0, g], theta, atol=1e-15)
+    # theta = M ATT_obs with M = (I - B)^-1; B[e, e - j] = Fbar(j), here exact for every e
+    fbar = (n_g[:, None] * F).sum(0) / n_g.sum()
+    B = np.zeros((ets.size, ets.size))
+    for e in (1, 2, 3):
+        for j in range(1, e + 1):
+            B[at[e], at[e - j]] = fbar[at[j]]
+    np.testing.assert_allclose(inf_out[:, 0], inf[:, 0] @ np.linalg.inv(np.eye(6) - B).T)

@@ -64,6 +64,8 @@ class DesignSpec:
     seed: int = 20261204
     # "changes" or "levels" (design.HEADLINE_COVARIATE_HISTORY says what each is and why)
     history: str = design.HEADLINE_COVARIATE_HISTORY
+    # "start_vs_never" or "start_now_vs_later" (design.HEADLINE_ESTIMAND)
+    estimand: str = design.HEADLINE_ESTIMAND
     min_pre: int = design.PRE_MONTHS_REQUIRED + 1  # base month g - anticipation - 1 >= 0
 
     @property
@@ -231,13 +233,18 @@ def estimate_event_study(
     """
     if time_axis != "start":
         raise ValueError("time_axis must be 'start' (months since exit is not implemented)")
+    if spec.estimand not in ("start_vs_never", "start_now_vs_later"):
+        raise ValueError(f"unknown estimand {spec.estimand!r}")
     if not isinstance(outcomes, dict):
         outcomes = {o: _arr(data, o) for o in outcomes}
     names = list(outcomes)
     ys = [outcomes[o] for o in names]
+    correct = spec.estimand == "start_vs_never" and spec.comparison != "never_treated"
+    if correct:  # the comparisons' own AT starts, estimated as one more outcome (see below)
+        ys.append(_first_start_indicator(data))
     k = spec.anticipation
     ets = spec.event_times
-    ne, no = ets.size, len(names)
+    ne, no = ets.size, len(ys)
     treated = headline_treated(data, spec)
     if subgroup_mask is not None:
         treated = treated & subgroup_mask
@@ -294,6 +301,8 @@ def estimate_event_study(
         with np.errstate(invalid="ignore", divide="ignore"):
             wif = np.where(obs[:, ci, :], (att[:, ci, :] - theta) / np.where(n_e > 0, n_e, 1), 0.0)
         inf[pos[tr_rows]] += wif[None]
+    if correct:
+        theta, inf, att = _without_later_starts(theta, inf, att, obs, n_g, ets)
     out = {}
     for oi, o in enumerate(names):
         f = inf[:, oi, :]
@@ -313,12 +322,67 @@ def estimate_event_study(
                 "n_comparison": _comp_by_e(n_comp, obs[oi]),
                 "ps": ps_info,
                 "anticipation": k,
+                "estimand": spec.estimand,
                 "cohort_att": att[oi],
                 "cohorts": cohorts,
                 "n_by_cohort": n_g,
             },
         )
     return out
+
+
+def _first_start_indicator(data: EffectsData) -> np.ndarray:
+    """(N, T) int8: 1 in the month a person first starts AT."""
+    q = np.zeros((data.n, data.T), dtype=np.int8)
+    rows = np.flatnonzero((data.first_start >= 0) & (data.first_start < data.T))
+    q[rows, data.first_start[rows]] = 1
+    return q
+
+
+def _without_later_starts(theta, inf, att, obs, n_g, ets):
+    """The effect of starting against never starting, from the comparisons' observed outcomes.
+
+    A comparison of cohort g who starts AT j >= 1 months later is, at event time e >= j, e - j
+    months into their own AT, so their outcome holds the effect at e - j. The last outcome of
+    the arrays is the first-start indicator: its cohort ATT at e >= 1 is minus the (doubly
+    robust, weighted) share F_g(e) of cohort g's comparisons starting in month g + e. With the
+    effect of a later start equal to the effect at the same months since start, for e >= 0
+
+        ATT_obs(g, e) = theta_g(e) - sum_{j=1..e} F_g(j) theta(e - j)
+
+    and aggregated with the cohort weights at e, theta(e) = ATT_obs(e) + sum_j Fbar_e(j)
+    theta(e - j), solved forward over e (theta = M ATT_obs, M = (I - B)^-1, B strictly lower
+    triangular). The influence functions are mapped by M (F is treated as known: its sampling
+    variance, times effects of a few pp, is negligible against that of the ATTs). Leads
+    (e < 0) are unchanged. Returns theta, inf and cohort ATTs of the real outcomes."""
+    no = theta.shape[0] - 1
+    ne = ets.size
+    post = np.flatnonzero(ets >= 0)
+    e_at = {int(e): i for i, e in enumerate(ets)}
+    f_g = -np.nan_to_num(att[no])  # (nc, ne): F_g(e) for e >= 1
+    theta_out = theta[:no].copy()
+    inf_out = inf[:, :no, :].copy()
+    att_out = att[:no].copy()
+    for oi in range(no):
+        w = n_g[:, None] * obs[oi]
+        w = w / np.where(w.sum(axis=0) > 0, w.sum(axis=0), 1.0)  # (nc, ne) cohort weights at e
+        b = np.zeros((ne, ne))
+        for i in post:
+            e = int(ets[i])
+            for j in range(1, e + 1):
+                b[i, e_at[e - j]] = w[:, i] @ f_g[:, e_at[j]]
+        m = np.linalg.inv(np.eye(ne) - b)
+        th = np.nan_to_num(theta[oi])
+        theta_out[oi] = np.where(np.isfinite(theta[oi]), m @ th, np.nan)
+        inf_out[:, oi, :] = inf[:, oi, :] @ m.T
+        # cohort level: theta_g(e) = ATT_obs(g, e) + sum_j F_g(j) theta(e - j)
+        corr = np.zeros_like(att[oi])
+        for i in post:
+            e = int(ets[i])
+            for j in range(1, e + 1):
+                corr[:, i] += f_g[:, e_at[j]] * np.nan_to_num(theta_out[oi, e_at[e - j]])
+        att_out[oi] = att[oi] + corr
+    return theta_out, inf_out, att_out
 
 
 def _comp_by_e(n_comp: np.ndarray, obs: np.ndarray) -> np.ndarray:

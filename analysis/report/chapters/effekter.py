@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import formatting as fmt
-from analysis.design import GATE_LEAD_EQUIVALENCE_MARGIN
+from analysis.design import GATE_LEAD_EQUIVALENCE_MARGIN, HEADLINE_MEASURED_BIAS_RANGE_PP
 from analysis.report import evidence as ev
 from analysis.report import figures as figs
 from analysis.report.labels import lab
@@ -53,10 +53,19 @@ TEXT = Texts(
             "fail, we do not present the estimate as a result.",
         ),
         "gate_ok": (
-            "**Designkontrollen er bestått.** {why} Anslagene nedenfor kan leses som effekten av "
-            "arbeidstrening, med usikkerheten intervallene viser.",
-            "**The design checks are passed.** {why} The estimates below can be read as the "
-            "effect of work training, with the uncertainty the intervals show.",
+            "**Designkontrollen er bestått.** {why} Anslagene nedenfor er vårt beste anslag på "
+            "effekten av arbeidstrening. Usikkerheten er likevel større enn intervallene viser: "
+            "kontrollene ser bare utviklingen før start og kan ikke utelukke en skjevhet på noen "
+            "prosentpoeng. I syntetiske registre med kjent fasit bommet designet med mellom {lo} "
+            "og {hi} prosentpoeng etter 12-23 måneder, avhengig av hvordan deltakerne ble "
+            "valgt ut. Følsomhetsanalysen til slutt i kapitlet viser hvor store avvik resultatet tåler.",
+            "**The design checks are passed.** {why} The estimates below are our best estimate "
+            "of the effect of work training. The uncertainty is larger than the intervals show, "
+            "though: the checks only see the development before the start and cannot rule out a "
+            "bias of a few percentage points. In synthetic registers with a known truth the "
+            "design missed by between {lo} and {hi} percentage points after 12-23 months, depending "
+            "on how participants were selected. The sensitivity analysis at the end of the "
+            "chapter shows how large a deviation the result tolerates.",
         ),
         "gate_fail": (
             "**Anslaget er ikke troverdig i denne kjøringen.** {why} Da kan forskjellen etter "
@@ -391,7 +400,8 @@ def gate_blocks(b, tx, gate: ev.Gate) -> list[dict]:
     """The verdict box of the design gate and the table of its checks."""
     why = gate_why(b, tx, gate)
     if gate.credible is True:
-        out = [b.note(tx("gate_ok", why=why))]
+        lo, hi = (b.signed_pp(x / 100) for x in HEADLINE_MEASURED_BIAS_RANGE_PP)
+        out = [b.note(tx("gate_ok", why=why, lo=lo, hi=hi))]
     elif gate.credible is False:
         out = [b.warning(tx("gate_fail", why=why))]
     else:

@@ -32,11 +32,13 @@ TEXT = Texts(
             "Mens deltakerne er i tiltaket, er andelen i arbeid {lockin} {lockdir} enn den ville "
             "vært uten tiltaket (innlåsing; 95 % konfidensintervall {lockci}). Etter {months} "
             "måneder er andelen {late} {latedir} ({lateci}). {late_sig} Designkontrollen er "
-            "bestått, så dette kan leses som effekten av tiltaket ({ref}).",
+            "bestått, så dette er vårt beste anslag på effekten av tiltaket, men kontrollene kan "
+            "ikke utelukke en skjevhet på noen prosentpoeng ({ref}).",
             "While participants are in the programme, the share employed is {lockin} {lockdir} "
             "than it would have been without it (lock-in; 95 % confidence interval {lockci}). "
             "After {months} months the share is {late} {latedir} ({lateci}). {late_sig} The "
-            "design checks are passed, so this can be read as the effect of the programme "
+            "design checks are passed, so this is our best estimate of the effect of the "
+            "programme, but the checks cannot rule out a bias of a few percentage points "
             "({ref}).",
         ),
         "works_not": (
