@@ -207,3 +207,27 @@ def test_steps_in_other_processes_join_their_runs_lock_and_only_theirs(tmp_path)
     # the record of a run that died (nobody holds the file lock) is no run's lock
     files.lock.with_name("copy").rename(files.lock)
     assert not probe.held_by_run("run-a")
+
+
+def test_a_worker_that_sees_another_warehouse_refuses_to_work(tmp_path):
+    """A step of a multiprocess or Dask run whose process is configured with a warehouse its
+    run does not hold (a worker started with other ARBEIDSTRENING_* settings) fails with a
+    message saying so, instead of building a working copy of its own."""
+    from types import SimpleNamespace
+
+    from analysis.warehouse import WarehouseError
+    from pipelines.resources import WarehouseResource
+
+    resource = WarehouseResource(publish_to=str(tmp_path / "other.duckdb"))
+    run = SimpleNamespace(run_config={"execution": {"config": {"multiprocess": {}}}})
+    context = SimpleNamespace(dagster_run=run, run_id="run-a")
+    with pytest.raises(WarehouseError, match="same ARBEIDSTRENING_"):
+        resource.setup_for_execution(context)
+    assert not (tmp_path / "other.duckdb.lock").exists()
+    # in process (or without a run config) the resource takes the lock itself, as before
+    run.run_config = {}
+    resource.setup_for_execution(context)
+    try:
+        assert (tmp_path / "other.duckdb.lock").exists()
+    finally:
+        resource.teardown_after_execution(context)
