@@ -629,15 +629,53 @@ def _bias_given_h(pb: _FlciProblem, h: float, x_start):
     return pb.const + float(obj @ x), x
 
 
+class FoldedQuantile:
+    """`q`-quantile of |draws + mu| for any mu, equal to the bit to
+    `np.quantile(np.abs(draws + mu), q)` (numpy's default "linear" method) but about ten times
+    faster: the draws are sorted once; |draws + mu| is the union of two ascending runs (draws
+    above and below -mu), whose two order statistics around the quantile are found by bisection
+    and interpolated as numpy does (`numpy.lib._function_base_impl._lerp`)."""
+
+    def __init__(self, draws: np.ndarray, q: float):
+        self.sorted = np.sort(np.asarray(draws, dtype=float))
+        index = (self.sorted.size - 1) * np.float64(q)  # numpy's virtual index ("linear")
+        self.k = int(np.floor(index))
+        self.gamma = float(index - np.floor(index))
+
+    def __call__(self, mu: float) -> float:
+        t = self.sorted + mu
+        i0 = int(np.searchsorted(t, 0.0, side="left"))
+        lo, hi = _kth_of_two(t[i0:], -t[:i0][::-1], self.k)
+        if self.k + 1 >= t.size:  # the largest draw: numpy clips the next index
+            hi = lo
+        d, g = hi - lo, self.gamma
+        return float(hi - d * (1 - g)) if g >= 0.5 else float(lo + d * g)
+
+
+def _kth_of_two(a: np.ndarray, b: np.ndarray, k: int) -> tuple[float, float]:
+    """The k-th (0-based) smallest element of the union of ascending arrays a and b, and the
+    next one."""
+    m = k + 1
+    lo, hi = max(0, m - b.size), min(m, a.size)
+    while lo < hi:  # the number of elements taken from a
+        i = (lo + hi) // 2
+        if i < a.size and m - i > 0 and b[m - i - 1] > a[i]:
+            lo = i + 1
+        else:
+            hi = i
+    i, j = lo, m - lo
+    kth = max(a[i - 1] if i > 0 else -np.inf, b[j - 1] if j > 0 else -np.inf)
+    nxt = min(a[i] if i < a.size else np.inf, b[j] if j < b.size else np.inf)
+    return float(kth), float(nxt)
+
+
 def flci(betahat, sigma, num_pre, num_post, m=0.0, *, l_vec=None, alpha=0.05, seed=0) -> dict:
     """HonestDiD's findOptimalFLCI: the shortest fixed-length CI under Delta^SD(M)."""
     betahat, sigma, l_vec = _check(betahat, sigma, num_pre, num_post, l_vec)
     pb = _flci_problem(sigma, num_pre, num_post, l_vec)
     k = num_pre
-    draws = RRandom(seed).norm(10**6)  # R: .qfoldednormal, set.seed(seed); rnorm(1e6)
-
-    def qfold(mu):
-        return float(np.quantile(np.abs(draws + mu), 1 - alpha))
+    # R: .qfoldednormal, set.seed(seed); rnorm(1e6)
+    qfold = FoldedQuantile(RRandom(seed).norm(10**6), 1 - alpha)
 
     w0 = np.concatenate([np.zeros(k - 1), [pb.sum_target]])
     x_h0 = np.concatenate([np.abs(np.cumsum(w0)), w0])
