@@ -63,17 +63,18 @@ class WarehouseResource(dg.ConfigurableResource):
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         lock = WarehouseLock(self.files)
-        if not lock.held and _steps_elsewhere(context):
+        if not lock.held:
             # a step in another process than its run's (multiprocess or cluster executor) works
             # under its run's lock; taking it would fail, since the run holds it
             if lock.held_by_run(context.run_id):
                 return
-            raise WarehouseError(
-                f"this step's process (pid {os.getpid()}) sees the warehouse "
-                f"{self.files.published}, which its run does not hold: a worker must run with "
-                "the same ARBEIDSTRENING_* settings and see the same file system as the process "
-                "that started the run"
-            )
+            if _steps_elsewhere(context):
+                raise WarehouseError(
+                    f"this step's process (pid {os.getpid()}) sees the warehouse "
+                    f"{self.files.published}, which its run does not hold: a worker must run "
+                    "with the same ARBEIDSTRENING_* settings and see the same file system as the "
+                    "process that started the run"
+                )
         lock.acquire()
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
@@ -92,7 +93,7 @@ class WarehouseResource(dg.ConfigurableResource):
 
 
 def _steps_elsewhere(context: dg.InitResourceContext) -> bool:
-    """Whether the run executes its steps in processes of their own (multiprocess, dask)."""
+    """Whether the run's config asks for steps in processes of their own (multiprocess, dask)."""
     run = context.dagster_run
     execution = ((run.run_config or {}).get("execution") or {}) if run is not None else {}
     config = execution.get("config") or {}
