@@ -194,7 +194,7 @@ def _materializes(event: dg.DagsterEvent, key: dg.AssetKey) -> bool:
 EXECUTOR_MODES = ("in_process", "multiprocess", "dask")
 # Runs started from Dagster run in process unless their config says otherwise. Measured on the
 # default world (scale 0.05, 2 cores; docs/SCALING.md): a full run took 156 s in process and
-# 288 s with the multiprocess executor (forkserver), whose ~2 s per step for ~70 steps outweighs
+# 288 s with the multiprocess executor (forkserver), whose 2.6 s per step for 103 steps outweighs
 # running the effects parts side by side (59 -> 37 s); the parts only pay for it at larger scale.
 DEFAULT_EXECUTION = {"in_process": {}}
 DASK_CONFIG = {
