@@ -97,7 +97,20 @@ def _run_part(inputs_file: str, name: str, out_dir: str) -> tuple[str, float]:
 def bench_warehouse(path: str, cores: list[int]) -> None:
     """The effects layer on a copy of `path` with n cores: n DuckDB threads, and the effects
     parts (`analysis.effects.parts`) run n at a time in worker processes (n = 1: one after
-    another in this process, as `arbeidstrening run` does)."""
+    another in one process, as `arbeidstrening run` does). Each core count runs in a fresh
+    process, so its peak memory is its own."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    for n in cores:
+        proc = ctx.Process(target=_bench_one, args=(path, n))
+        proc.start()
+        proc.join()
+        if proc.exitcode != 0:
+            raise SystemExit(f"the benchmark with {n} core(s) failed (exit code {proc.exitcode})")
+
+
+def _bench_one(path: str, n: int) -> None:
     import multiprocessing
     import shutil
     import tempfile
@@ -108,46 +121,49 @@ def bench_warehouse(path: str, cores: list[int]) -> None:
     from analysis.effects import parts, write_effects
     from analysis.settings import default_threads
 
-    for n in cores:
-        n = n or default_threads()
-        with tempfile.TemporaryDirectory(prefix="at_bench_eff_") as tmp:
-            copy = f"{tmp}/wh.duckdb"
-            shutil.copyfile(path, copy)
-            con = duckdb.connect(copy)
-            con.execute(f"SET threads = {int(n)}")
-            t0 = time.perf_counter()
-            inputs = parts.prepare_inputs(con)
-            t_inputs = time.perf_counter() - t0
-            names = parts.parts(inputs.ipw_design is not None)
-            meta = inputs.meta
-            t1 = time.perf_counter()
-            if n == 1:
-                results = {p: parts.estimate_part(inputs, p) for p in names}
-            else:
-                inputs_file = str(parts.save(inputs, f"{tmp}/inputs.pkl"))
-                ctx = multiprocessing.get_context("spawn")
-                with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
-                    done = list(
-                        pool.map(_run_part, [inputs_file] * len(names), names, [tmp] * len(names))
-                    )
-                results = {name: parts.load(f"{tmp}/{name}.pkl") for name, _ in done}
-            t_parts = time.perf_counter() - t1
+    n = n or default_threads()
+    with tempfile.TemporaryDirectory(prefix="at_bench_eff_") as tmp:
+        copy = f"{tmp}/wh.duckdb"
+        shutil.copyfile(path, copy)
+        t0 = time.perf_counter()
+        con = duckdb.connect(copy, config={"threads": int(n)})
+        inputs = parts.prepare_inputs(con)
+        con.close()  # the workers run while nothing holds DuckDB's buffers
+        t_inputs = time.perf_counter() - t0
+        names = parts.parts(inputs.ipw_design is not None)
+        meta = inputs.meta
+        t1 = time.perf_counter()
+        if n == 1:
+            results = {p: parts.estimate_part(inputs, p) for p in names}
             del inputs
-            t2 = time.perf_counter()
-            write_effects(con, parts.assemble(results, meta), meta["seconds"]["load"])
-            t_write = time.perf_counter() - t2
-            con.close()
-        dt = time.perf_counter() - t0
-        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
-        kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1e6
-        longest = max(names, key=lambda p: results[p]["seconds"])
-        print(
-            f"effects layer on {path} with {n} core(s): {dt:.1f} s (inputs {t_inputs:.1f}, "
-            f"parts {t_parts:.1f}, marts {t_write:.1f}); peak RSS {rss:.2f} GB"
-            + (f", largest worker {kids:.2f} GB" if n > 1 else "")
-        )
-        each = ", ".join(f"{p} {results[p]['seconds']:.1f}" for p in names)
-        print(f"  parts (s): {each}; longest {longest}")
+        else:
+            inputs_file = str(parts.save(inputs, f"{tmp}/inputs.pkl"))
+            del inputs  # the workers read the file; this process holds none of it meanwhile
+            with ProcessPoolExecutor(
+                max_workers=n, mp_context=multiprocessing.get_context("spawn")
+            ) as pool:
+                done = list(
+                    pool.map(_run_part, [inputs_file] * len(names), names, [tmp] * len(names))
+                )
+            results = {name: parts.load(f"{tmp}/{name}.pkl") for name, _ in done}
+        t_parts = time.perf_counter() - t1
+        t2 = time.perf_counter()
+        con = duckdb.connect(copy, config={"threads": int(n)})
+        write_effects(con, parts.assemble(results, meta), meta["seconds"]["load"])
+        con.close()
+        t_write = time.perf_counter() - t2
+    dt = time.perf_counter() - t0
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1e6
+    longest = max(names, key=lambda p: results[p]["seconds"])
+    print(
+        f"effects layer on {path} with {n} core(s): {dt:.1f} s (inputs {t_inputs:.1f}, "
+        f"parts {t_parts:.1f}, marts {t_write:.1f}); peak RSS {rss:.2f} GB"
+        + (f", largest worker {kids:.2f} GB" if n > 1 else ""),
+        flush=True,
+    )
+    each = ", ".join(f"{p} {results[p]['seconds']:.1f}" for p in names)
+    print(f"  parts (s): {each}; longest {longest}", flush=True)
 
 
 def main() -> None:
