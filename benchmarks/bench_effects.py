@@ -84,16 +84,6 @@ def bench_big(n: int) -> None:
     )
 
 
-def _run_part(inputs_file: str, name: str, out_dir: str) -> tuple[str, float]:
-    """One effects part in a worker process (as a Dagster step does: file in, file out)."""
-    from analysis.effects import parts
-
-    t0 = time.perf_counter()
-    result = parts.estimate_part(parts.load(inputs_file), name)
-    parts.save(result, f"{out_dir}/{name}.pkl")
-    return name, time.perf_counter() - t0
-
-
 def bench_warehouse(path: str, cores: list[int]) -> None:
     """The effects layer on a copy of `path` with n cores: n DuckDB threads, and the effects
     parts (`analysis.effects.parts`) run n at a time in worker processes (n = 1: one after
@@ -137,15 +127,13 @@ def _bench_one(path: str, n: int) -> None:
             results = {p: parts.estimate_part(inputs, p) for p in names}
             del inputs
         else:
-            inputs_file = str(parts.save(inputs, f"{tmp}/inputs.pkl"))
+            parts.save_inputs(inputs, tmp)
             del inputs  # the workers read the file; this process holds none of it meanwhile
             with ProcessPoolExecutor(
                 max_workers=n, mp_context=multiprocessing.get_context("spawn")
             ) as pool:
-                done = list(
-                    pool.map(_run_part, [inputs_file] * len(names), names, [tmp] * len(names))
-                )
-            results = {name: parts.load(f"{tmp}/{name}.pkl") for name, _ in done}
+                done = pool.map(parts.run_part, [tmp] * len(names), names)
+                results = dict(zip(names, done, strict=True))
         t_parts = time.perf_counter() - t1
         t2 = time.perf_counter()
         con = duckdb.connect(copy, config={"threads": int(n)})

@@ -3,8 +3,6 @@ effects_support. See analysis/effects/METHODS.md for the design."""
 
 from __future__ import annotations
 
-import time
-
 import duckdb
 import numpy as np
 import pandas as pd
@@ -12,7 +10,6 @@ import pandas as pd
 from analysis import design
 from analysis.did._blas import single_threaded_blas
 from analysis.effects import headline_marts as hm
-from analysis.effects import ipw as ipw_mod
 from analysis.effects.data import OUTCOME_LABELS, OUTCOMES, EffectsData
 from analysis.effects.parts import (
     EVENT_TIMES,
@@ -43,13 +40,9 @@ def estimate_all(
     """Run every estimator on `data` (IPW only with `con`, which its design is built from): the
     parts of `analysis.effects.parts` one after another, assembled. Returns EventStudy objects
     and side tables."""
-    design = None
-    seconds: dict[str, float] = {}
-    if run_ipw and con is not None:
-        t0 = time.perf_counter()
-        design = ipw_mod.build_design(con, data, ratio=ipw_ratio, seed=ipw_seed)
-        seconds["ipw_design"] = time.perf_counter() - t0
-    inputs = EffectsInputs(data, design, min_pre=min_pre, chunk=chunk, seconds=seconds)
+    inputs = prepare_inputs(
+        con, min_pre, ipw_ratio, ipw_seed, run_ipw=run_ipw, chunk=chunk, data=data
+    )
     return estimate_parts(inputs)
 
 

@@ -357,31 +357,25 @@ def _without_later_starts(theta, inf, att, obs, n_g, ets):
     (e < 0) are unchanged. Returns theta, inf and cohort ATTs of the real outcomes."""
     no = theta.shape[0] - 1
     ne = ets.size
-    post = np.flatnonzero(ets >= 0)
-    e_at = {int(e): i for i, e in enumerate(ets)}
+    if not np.array_equal(ets, np.arange(ets[0], ets[0] + ne)):
+        raise ValueError("event times must be consecutive")
     f_g = -np.nan_to_num(att[no])  # (nc, ne): F_g(e) for e >= 1
+    # fm[g, i, k] = F_g(e_i - e_k) where 1 <= e_i - e_k <= e_i (a later start j = e_i - e_k
+    # months after g, seen at its own months since start e_k >= 0), else 0
+    lag = ets[:, None] - ets[None, :]
+    later = (lag >= 1) & (ets[None, :] >= 0)
+    fm = np.where(later[None], f_g[:, np.clip(lag - ets[0], 0, ne - 1)], 0.0)
     theta_out = theta[:no].copy()
     inf_out = inf[:, :no, :].copy()
     att_out = att[:no].copy()
     for oi in range(no):
         w = n_g[:, None] * obs[oi]
         w = w / np.where(w.sum(axis=0) > 0, w.sum(axis=0), 1.0)  # (nc, ne) cohort weights at e
-        b = np.zeros((ne, ne))
-        for i in post:
-            e = int(ets[i])
-            for j in range(1, e + 1):
-                b[i, e_at[e - j]] = w[:, i] @ f_g[:, e_at[j]]
-        m = np.linalg.inv(np.eye(ne) - b)
-        th = np.nan_to_num(theta[oi])
-        theta_out[oi] = np.where(np.isfinite(theta[oi]), m @ th, np.nan)
+        m = np.linalg.inv(np.eye(ne) - np.einsum("gi,gik->ik", w, fm))
+        theta_out[oi] = np.where(np.isfinite(theta[oi]), m @ np.nan_to_num(theta[oi]), np.nan)
         inf_out[:, oi, :] = inf[:, oi, :] @ m.T
         # cohort level: theta_g(e) = ATT_obs(g, e) + sum_j F_g(j) theta(e - j)
-        corr = np.zeros_like(att[oi])
-        for i in post:
-            e = int(ets[i])
-            for j in range(1, e + 1):
-                corr[:, i] += f_g[:, e_at[j]] * np.nan_to_num(theta_out[oi, e_at[e - j]])
-        att_out[oi] = att[oi] + corr
+        att_out[oi] = att[oi] + np.einsum("gik,k->gi", fm, np.nan_to_num(theta_out[oi]))
     return theta_out, inf_out, att_out
 
 

@@ -1,9 +1,10 @@
 """Headline series, uniform bands, the design gate and HonestDiD sensitivity (issue 11).
 
-`headline_studies(data)` runs `headline.estimate_event_study` for every headline outcome (ALL)
-and for `design.HEADLINE_SUBGROUP_OUTCOMES` by subgroup (subgroups restrict the comparisons too
-where the comparisons have the attribute: status group, age, gender, immigrant category; purpose
-and start year restrict the treated only). `gate_frame`, `sensitivity_frame` and `band_critical`
+`headline_family(data, family)` runs `headline.estimate_event_study` for every headline outcome
+(family ALL) or for `design.HEADLINE_SUBGROUP_OUTCOMES` by the subgroups of one family (subgroups
+restrict the comparisons too where the comparisons have the attribute: status group, age,
+gender, immigrant category; purpose and start year restrict the treated only); each family is
+one part of the effects layer (`analysis.effects.parts`), and `merge_families` stacks them. `gate_frame`, `sensitivity_frame` and `band_critical`
 turn the resulting EventStudy objects into marts.effects_design_gate / effects_sensitivity rows
 and the simultaneous bands of marts.effects.
 """
@@ -117,14 +118,6 @@ def merge_families(families: list[dict[str, list[EventStudy]]]) -> list[EventStu
         for o, studies in fam.items():
             parts[o] += studies
     return [merge_subgroups(p) for p in parts.values() if p]
-
-
-def headline_studies(
-    data: EffectsData, spec: DesignSpec = HEADLINE_SPEC, subgroups: bool = True
-) -> list[EventStudy]:
-    """The headline EventStudy per outcome (subgroup ALL first, then the subgroups)."""
-    families = ("ALL", *SUBGROUP_FAMILIES) if subgroups else ("ALL",)
-    return merge_families([headline_family(data, f, spec) for f in families])
 
 
 # ------------------------------------------------------------------------------ uniform bands

@@ -16,7 +16,8 @@ read the inputs); `assemble(results, inputs_meta)` puts the parts together in a 
 the result does not depend on which part finished first or where it ran. `build.estimate_all`
 runs the parts one after another; the Dagster graph runs them as separate steps
 (`pipelines/assets/effects_parts.py`), in parallel with the multiprocess or a cluster executor,
-passing inputs and results as files (`save` / `load`).
+passing inputs and results as files in one directory (`save_inputs`, `run_part`,
+`load_results`).
 """
 
 from __future__ import annotations
@@ -84,23 +85,27 @@ class EffectsInputs:
 
 
 def prepare_inputs(
-    con: duckdb.DuckDBPyConnection,
+    con: duckdb.DuckDBPyConnection | None,
     min_pre: int = 12,
     ipw_ratio: float = 20.0,
     ipw_seed: int = 20240501,
     run_ipw: bool = True,
     chunk: int = 32768,
+    data: EffectsData | None = None,
 ) -> EffectsInputs:
-    """Read the panel (and build the IPW design) from the warehouse: the parts' shared input."""
-    t0 = time.perf_counter()
-    data = load_effects_data(con)
-    seconds = {"load": time.perf_counter() - t0}
-    design = None
-    if run_ipw:
+    """The parts' shared input: the panel arrays (`data`, else read from `con`) and the IPW
+    design (built from `con`; none without a connection or with `run_ipw=False`)."""
+    seconds = {}
+    if data is None:
         t0 = time.perf_counter()
-        design = ipw_mod.build_design(con, data, ratio=ipw_ratio, seed=ipw_seed)
+        data = load_effects_data(con)
+        seconds["load"] = time.perf_counter() - t0
+    ipw_design = None
+    if run_ipw and con is not None:
+        t0 = time.perf_counter()
+        ipw_design = ipw_mod.build_design(con, data, ratio=ipw_ratio, seed=ipw_seed)
         seconds["ipw_design"] = time.perf_counter() - t0
-    return EffectsInputs(data, design, min_pre=min_pre, chunk=chunk, seconds=seconds)
+    return EffectsInputs(data, ipw_design, min_pre=min_pre, chunk=chunk, seconds=seconds)
 
 
 def parts(run_ipw: bool = True) -> tuple[str, ...]:
@@ -263,6 +268,46 @@ def load(path: str | Path) -> object:
         return pickle.load(f)
 
 
+# --- the parts' files in a directory (the run's parts directory, or a benchmark's) -----------
+INPUTS_FILE = "inputs.pkl"
+INPUTS_META_FILE = "inputs_meta.pkl"
+
+
+def result_path(directory: str | Path, name: str) -> Path:
+    return Path(directory) / f"{name}.pkl"
+
+
+def save_inputs(inputs: EffectsInputs, directory: str | Path) -> Path:
+    """Write the parts' input (and its small meta, for `load_results`); returns the input's path."""
+    save(inputs.meta, Path(directory) / INPUTS_META_FILE)
+    return save(inputs, Path(directory) / INPUTS_FILE)
+
+
+def run_part(directory: str | Path, name: str) -> dict:
+    """One part as a step runs it: the input file in, the result file out; returns the result."""
+    result = estimate_part(load(Path(directory) / INPUTS_FILE), name)
+    save(result, result_path(directory, name))
+    return result
+
+
+def load_results(directory: str | Path) -> tuple[dict, dict]:
+    """The input's meta and every part's result from `directory`, for `assemble`."""
+    meta_path = Path(directory) / INPUTS_META_FILE
+    if not meta_path.is_file():
+        raise FileNotFoundError(
+            "the effects parts of this run are missing: materialize effects/inputs and "
+            "effects/parts/* with marts/effects (e.g. select `effects/inputs+`)"
+        )
+    meta = load(meta_path)
+    results = {}
+    for name in parts(meta["run_ipw"]):
+        path = result_path(directory, name)
+        if not path.is_file():
+            raise FileNotFoundError(f"effects part {name} was not computed in this run")
+        results[name] = load(path)
+    return meta, results
+
+
 __all__ = [
     "EVENT_TIMES",
     "PARTS",
@@ -270,7 +315,11 @@ __all__ = [
     "assemble",
     "estimate_part",
     "load",
+    "load_results",
     "parts",
     "prepare_inputs",
+    "result_path",
+    "run_part",
     "save",
+    "save_inputs",
 ]

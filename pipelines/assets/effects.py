@@ -8,8 +8,8 @@ from analysis.costs import build_cost_effectiveness
 from analysis.design import HEADLINE_ESTIMATOR
 from analysis.effects import write_effects
 from analysis.effects.checks import headline_consistency, headline_design_verdict
-from analysis.effects.parts import assemble
-from pipelines.assets.effects_parts import PART_KEYS, load_part_results
+from analysis.effects.parts import assemble, load_results
+from pipelines.assets.effects_parts import PART_KEYS
 from pipelines.assets.panel import PANEL_KEY
 from pipelines.errors import safe_step
 from pipelines.resources import AnalysisSettingsResource, WarehouseResource
@@ -48,7 +48,7 @@ def _scalar_metadata(meta: dict) -> dict:
 def effects(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    inputs_meta, results = load_part_results(warehouse.parts_dir)
+    inputs_meta, results = load_results(warehouse.parts_dir)
     out = assemble(results, inputs_meta)
     with warehouse.connect() as con:
         meta = write_effects(con, out, inputs_meta["seconds"]["load"])

@@ -9,8 +9,6 @@ whichever executor ran them. They are assets of their own rather than partitions
 Dagster materializes partitions one run each, and one warehouse has one run at a time.
 """
 
-from pathlib import Path
-
 import dagster as dg
 
 from analysis.effects import parts
@@ -19,8 +17,6 @@ from pipelines.errors import safe_step
 from pipelines.resources import WarehouseResource
 
 INPUTS_KEY = dg.AssetKey(["effects", "inputs"])
-INPUTS_FILE = "inputs.pkl"
-INPUTS_META_FILE = "inputs_meta.pkl"
 PART_KEYS = {name: dg.AssetKey(["effects", "parts", name]) for name in parts.PARTS}
 
 PART_DESCRIPTIONS = {
@@ -29,10 +25,6 @@ PART_DESCRIPTIONS = {
     "twfe_naive": "the TWFE event study and the naive comparison",
     "ipw": "dynamic IPW (Sianesi style) and its sensitivity variants",
 }
-
-
-def part_file(directory: Path, name: str) -> Path:
-    return directory / f"{name}.pkl"
 
 
 @dg.asset(
@@ -49,8 +41,7 @@ def part_file(directory: Path, name: str) -> Path:
 def effects_inputs(warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.connect() as con:
         inputs = parts.prepare_inputs(con)
-    path = parts.save(inputs, warehouse.parts_dir / INPUTS_FILE)
-    parts.save(inputs.meta, warehouse.parts_dir / INPUTS_META_FILE)
+    path = parts.save_inputs(inputs, warehouse.parts_dir)
     return dg.MaterializeResult(
         metadata={
             "bytes": dg.MetadataValue.int(path.stat().st_size),
@@ -76,36 +67,13 @@ def make_part_asset(name: str) -> dg.AssetsDefinition:
     )
     @safe_step
     def part(warehouse: WarehouseResource) -> dg.MaterializeResult:
-        inputs = parts.load(warehouse.parts_dir / INPUTS_FILE)
-        result = parts.estimate_part(inputs, name)
-        path = parts.save(result, part_file(warehouse.parts_dir, name))
+        result = parts.run_part(warehouse.parts_dir, name)
+        size = parts.result_path(warehouse.parts_dir, name).stat().st_size
         return dg.MaterializeResult(
-            metadata={
-                "seconds": round(result["seconds"], 2),
-                "bytes": dg.MetadataValue.int(path.stat().st_size),
-            }
+            metadata={"seconds": round(result["seconds"], 2), "bytes": dg.MetadataValue.int(size)}
         )
 
     return part
 
 
-def load_part_results(directory: Path) -> tuple[dict, dict]:
-    """The inputs' meta and every part's result, for `marts/effects` to assemble."""
-    meta_path = directory / INPUTS_META_FILE
-    if not meta_path.is_file():
-        raise FileNotFoundError(
-            "the effects parts of this run are missing: materialize effects/inputs and "
-            "effects/parts/* with marts/effects (e.g. select `effects/inputs+`)"
-        )
-    meta = parts.load(meta_path)
-    results = {}
-    for name in parts.parts(meta["run_ipw"]):
-        path = part_file(directory, name)
-        if not path.is_file():
-            raise FileNotFoundError(f"effects part {name} was not computed in this run")
-        results[name] = parts.load(path)
-    return meta, results
-
-
 PART_ASSETS = [effects_inputs, *(make_part_asset(n) for n in parts.PARTS)]
-PARTS_KEYS = [INPUTS_KEY, *PART_KEYS.values()]
