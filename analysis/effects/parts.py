@@ -283,15 +283,30 @@ def save_inputs(inputs: EffectsInputs, directory: str | Path) -> Path:
     return save(inputs, Path(directory) / INPUTS_FILE)
 
 
+# The input last read by this process, so steps run one after another in one process (the
+# in-process executor) read the file once, not once per part; `load_results` lets go of it.
+_INPUTS_READ: dict[tuple, EffectsInputs] = {}
+
+
+def _read_inputs(path: Path) -> EffectsInputs:
+    st = path.stat()
+    key = (str(path), st.st_mtime_ns, st.st_size)
+    if key not in _INPUTS_READ:
+        _INPUTS_READ.clear()
+        _INPUTS_READ[key] = load(path)
+    return _INPUTS_READ[key]
+
+
 def run_part(directory: str | Path, name: str) -> dict:
     """One part as a step runs it: the input file in, the result file out; returns the result."""
-    result = estimate_part(load(Path(directory) / INPUTS_FILE), name)
+    result = estimate_part(_read_inputs(Path(directory) / INPUTS_FILE), name)
     save(result, result_path(directory, name))
     return result
 
 
 def load_results(directory: str | Path) -> tuple[dict, dict]:
     """The input's meta and every part's result from `directory`, for `assemble`."""
+    _INPUTS_READ.clear()
     meta_path = Path(directory) / INPUTS_META_FILE
     if not meta_path.is_file():
         raise FileNotFoundError(
