@@ -127,6 +127,14 @@ HEADLINE_ANTICIPATION_MONTHS = 12
 # (regression to the mean: -8 pp at 12-23 months in the easy world, -4 pp in the hard world);
 # changes condition on the dip without conditioning on that level (measured in METHODS.md).
 HEADLINE_COVARIATE_HISTORY = "changes"
+# Months of employment history before the base month that enter the covariates (in both variants).
+HEADLINE_PRE_BASE_HISTORY_MONTHS = 12
+# Base of the headline's differences: 0 = the single base month g - anticipation - 1; L > 0 = the
+# mean outcome over the L months before the covariates' pre-base history (g-k-1-12-L ..
+# g-k-1-12-1), so that the history conditioned on and the base do not overlap: with history in
+# levels this differences out the persistent employability that conditioning on levels leaves
+# (METHODS.md, "Long base"). Cohorts need g >= anticipation + 1 + 12 + L.
+HEADLINE_BASE_WINDOW_MONTHS = 0
 # Thresholds of the headline's design gate (analysis/effects/METHODS.md "Design gate").
 GATE_ALPHA = 0.05  # pre-trend tests pass when p >= this
 GATE_OVERLAP_MAX_SHARE = 0.05  # share of treated with propensity score > 0.9
@@ -159,6 +167,10 @@ HEADLINE_ESTIMAND = "start_now_vs_later"
 # hard-world feature switched off at a time (analysis/effects/METHODS.md, "Other worlds"): the
 # report states it where it says the design gate passed, since the gate cannot see it.
 HEADLINE_MEASURED_BIAS_RANGE_PP = (-3.8, 6.4)
+# Mean bias at months 12-23 (pp of employment) of the headline and of the long base with
+# start-versus-never (specification grid) in the same eight worlds (hard, each of six features
+# off, easy; scale 0.05, 3-10 seeds each; METHODS.md "A long base"): the range over worlds.
+GRID_MEASURED_BIAS_RANGE_PP = {"headline": (-3.3, 6.1), "long_base_start_vs_never": (-2.0, 0.2)}
 # Outcomes the headline estimates by subgroup (every headline outcome is estimated overall).
 # (the outcomes the cost analysis values by subgroup, and benefit receipt)
 HEADLINE_SUBGROUP_OUTCOMES = ("employed", "earnings_nok", "not_any_benefit", "any_benefit")

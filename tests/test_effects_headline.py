@@ -176,3 +176,39 @@ def test_later_starts_taken_out_of_the_comparisons_hand_computed():
         for j in range(1, e + 1):
             B[at[e], at[e - j]] = fbar[at[j]]
     np.testing.assert_allclose(inf_out[:, 0], inf[:, 0] @ np.linalg.inv(np.eye(6) - B).T)
+
+
+@pytest.mark.parametrize("history", ["changes", "levels"])
+def test_long_base_is_the_window_mean_in_the_base_month(history):
+    """`base_window` L: the base of every difference is the mean outcome over the L months before
+    the pre-base history, and cohorts start no earlier than k + 1 + 12 + L. With one eligible
+    cohort this equals the single-base design on an outcome whose base month holds that mean."""
+    import dataclasses
+
+    g, L = 30, 3
+    data = _data({20: 25, g: 40})  # cohort 20 has no room for the window: not estimated
+    rng = np.random.default_rng(11)
+    y = rng.normal(size=(data.n, T)) + data.outcomes["employed"]
+    spec = dataclasses.replace(SPEC, history=history, base_window=L)
+    assert spec.first_cohort == K + 1 + 12 + L
+    lo, hi = spec.base_months(g)
+    assert (lo, hi) == (g - K - 1 - 12 - L, g - K - 1 - 12)
+    long = estimate_event_study(data, {"y": y}, spec=spec)["y"]
+    assert long.meta["cohorts"].tolist() == [g]
+    y_base = y.copy()
+    y_base[:, g - K - 1] = y[:, lo:hi].mean(axis=1)
+    only_g = data.first_start == g
+    one = estimate_event_study(
+        data,
+        {"y": y_base},
+        spec=dataclasses.replace(spec, base_window=0),
+        subgroup_mask=only_g,
+    )["y"]
+    np.testing.assert_allclose(long.estimate, one.estimate, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(long.se(), one.se(), rtol=1e-10)
+    # and it is not the single-base design on y itself
+    plain = estimate_event_study(
+        data, {"y": y}, spec=dataclasses.replace(spec, base_window=0), subgroup_mask=only_g
+    )["y"]
+    k = int(np.flatnonzero(long.event_times == 4)[0])
+    assert abs(long.estimate[0, k] - plain.estimate[0, k]) > 1e-3

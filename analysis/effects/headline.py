@@ -66,6 +66,9 @@ class DesignSpec:
     history: str = design.HEADLINE_COVARIATE_HISTORY
     # "start_vs_never" or "start_now_vs_later" (design.HEADLINE_ESTIMAND)
     estimand: str = design.HEADLINE_ESTIMAND
+    # 0: base month g - anticipation - 1; L > 0: mean over L months before the pre-base history
+    # (design.HEADLINE_BASE_WINDOW_MONTHS)
+    base_window: int = design.HEADLINE_BASE_WINDOW_MONTHS
     min_pre: int = design.PRE_MONTHS_REQUIRED + 1  # base month g - anticipation - 1 >= 0
 
     @property
@@ -76,6 +79,22 @@ class DesignSpec:
     def reference(self) -> int:
         return -self.anticipation - 1
 
+    @property
+    def first_cohort(self) -> int:
+        """Earliest start month whose base (month or window) lies inside the panel."""
+        base = self.anticipation + 1
+        if self.base_window:
+            base += design.HEADLINE_PRE_BASE_HISTORY_MONTHS + self.base_window
+        return max(self.min_pre, base)
+
+    def base_months(self, g: int) -> tuple[int, int]:
+        """[lo, hi) of the months whose mean is cohort g's base (one month when base_window=0)."""
+        b = g - self.anticipation - 1
+        if not self.base_window:
+            return b, b + 1
+        hi = b - design.HEADLINE_PRE_BASE_HISTORY_MONTHS
+        return hi - self.base_window, hi
+
 
 HEADLINE_SPEC = DesignSpec()
 
@@ -85,8 +104,7 @@ def headline_treated(data: EffectsData, spec: DesignSpec = HEADLINE_SPEC) -> np.
     (g >= anticipation + 1, and at least `design.PRE_MONTHS_REQUIRED` pre-months), status group
     ARBEIDSSOKER or NEDSATT_ARBEIDSEVNE."""
     fs = data.first_start
-    lo = max(spec.min_pre, spec.anticipation + 1)
-    return (fs >= lo) & (fs < data.T) & np.isin(data.group, (1, 2))
+    return (fs >= spec.first_cohort) & (fs < data.T) & np.isin(data.group, (1, 2))
 
 
 def _arr(data: EffectsData, name: str) -> np.ndarray:
@@ -122,7 +140,7 @@ def cohort_covariates(
             mx["any_benefit"][idx, g - 1].astype(float),
         ]
         if history == "changes":
-            lo = max(0, b - 12)
+            lo = max(0, b - design.HEADLINE_PRE_BASE_HISTORY_MONTHS)
             return np.column_stack(
                 base
                 + [
@@ -161,10 +179,10 @@ def cohort_covariates(
         # pre-base history: employment and earnings at b
         cols.append(emp[idx, b])
         cols.append(data.outcomes["earnings_nok"][idx, b] / 10_000.0)
-    for j in range(1, 13):  # employment in each of the 12 months before the base month
+    for j in range(1, design.HEADLINE_PRE_BASE_HISTORY_MONTHS + 1):  # months before the base month
         if b - j >= 0:
             cols.append(emp[idx, b - j] - eb)
-    lo = max(0, b - 12)
+    lo = max(0, b - design.HEADLINE_PRE_BASE_HISTORY_MONTHS)
     if b > lo:
         cols.append((data.status[idx, lo:b] > 0).mean(axis=1))
     return np.column_stack(cols)
@@ -400,8 +418,11 @@ def _cohort_dr(data, ys, tr, co, g, b, ets, spec, reduced: bool = False):
     P = periods.size
     no = len(ys)
     y = np.empty((idx.size, no * P))
+    lo, hi = spec.base_months(g)
     for oi, yy in enumerate(ys):
         y[:, oi * P : (oi + 1) * P] = yy[np.ix_(idx, periods)]
+        if hi - lo > 1:  # the base is the mean over a window (DesignSpec.base_window)
+            y[:, oi * P] = yy[idx, lo:hi].mean(axis=1)
     n_co, n_tr = co.size, tr.size
     panel = Panel(
         tlist=np.arange(no * P),
