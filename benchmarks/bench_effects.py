@@ -7,7 +7,7 @@
 2. Our TWFE alone on 600k x 108 (time and peak traced memory).
 3. Optionally (--warehouse PATH) the whole effects layer on a copy of a built warehouse (e.g.
    the synthetic register at scale 1.0), once per core count in --threads (0 = every core this
-   process may use): n DuckDB threads for reading, and the ten effects parts run n at a time in
+   process may use): n DuckDB threads for reading, and the effects parts run n at a time in
    worker processes (as the multiprocess executor runs them); wall time of the inputs, the
    parts and the marts, each part's time and peak RSS. The estimators' dense algebra runs with
    single-threaded BLAS (measured faster for their many small products, analysis/did/_blas.py):

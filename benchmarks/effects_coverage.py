@@ -9,12 +9,20 @@ share of 95 % intervals covering the truth and the mean bias (pp), with its Mont
 
 Usage: nice -n 10 python benchmarks/effects_coverage.py [--seeds 50] [--scale 0.02]
        [--preset hard] [--first-seed 1000] [--estimand start_now_vs_later|start_vs_never]
+       [--specification long_base] [--features '{"registration_churn": false}']
+       [--outcomes employed any_benefit]
+
+`--specification` estimates the headline under a specification of the grid
+(`analysis.effects.specifications`) instead of the headline's own; `--features` switches single
+features of the synthetic world (`analysis.synthetic.params.Features`); `--outcomes` adds
+outcomes (default: employment).
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import tempfile
 import time
 from pathlib import Path
@@ -23,13 +31,19 @@ import duckdb
 import numpy as np
 
 from analysis import synthetic
+from analysis.effects import specifications as specs
 from analysis.effects.cs import cs_event_study
 from analysis.effects.data import analysis_treated, load_effects_data
 from analysis.effects.headline import HEADLINE_SPEC, DesignSpec, estimate_event_study
 from analysis.ingest import ingest_directory
 from analysis.panel import build_panel
 
-MEASURES = {"at_12": [12], "at_24": [24], "mean_12_23": list(range(12, 24))}
+MEASURES = {
+    "lock_in_0_5": list(range(0, 6)),
+    "at_12": [12],
+    "at_24": [24],
+    "mean_12_23": list(range(12, 24)),
+}
 
 
 def _ym(m0: int, g) -> set[int]:
@@ -45,38 +59,53 @@ def _truth(cells, cohorts, weights) -> float:
 
 
 def one_seed(
-    seed: int, scale: float, preset: str, spec: DesignSpec = HEADLINE_SPEC
-) -> dict[tuple[str, str], tuple[float, float]]:
+    seed: int,
+    scale: float,
+    preset: str,
+    spec: DesignSpec = HEADLINE_SPEC,
+    features: dict | None = None,
+    outcomes: tuple[str, ...] = ("employed",),
+) -> dict[tuple[str, str, str], tuple[float, float]]:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        synthetic.generate_register(root / "input", scale=scale, seed=seed, preset=preset)
+        synthetic.generate_register(
+            root / "input", scale=scale, seed=seed, preset=preset, features=features
+        )
         con = duckdb.connect(str(root / "wh.duckdb"))
         ingest_directory(con, root / "input")
         build_panel(con)
         data = load_effects_data(con)
         cells = con.execute(
             f"SELECT * FROM read_parquet('{root / 'input' / 'truth_cells.parquet'}') "
-            "WHERE outcome = 'employed' AND status_group IN ('ARBEIDSSOKER', 'NEDSATT_ARBEIDSEVNE')"
+            "WHERE list_contains(?, outcome) "
+            "AND status_group IN ('ARBEIDSSOKER', 'NEDSATT_ARBEIDSEVNE')",
+            [list(outcomes)],
         ).df()
         con.close()
     out = {}
-    head = estimate_event_study(data, ["employed"], spec=spec)["employed"]
+    head = estimate_event_study(data, list(outcomes), spec=spec)
     treated = analysis_treated(data, 12)
+    plain_y = {
+        o: (data.outcomes[o] if o in data.outcomes else data.extra["months"][o]).astype(float)
+        for o in outcomes
+    }
     plain = cs_event_study(
-        {"employed": data.outcomes["employed"]},
+        plain_y,
         data.status,
         data.first_start,
         data.group,
         {"ALL": treated},
-    )["employed"]
-    samples = {
-        "headline": (head, _ym(data.month_index0, head.meta["cohorts"])),
-        "plain_did": (plain, _ym(data.month_index0, np.unique(data.first_start[treated]))),
-    }
-    for name, (st, cohorts) in samples.items():
-        for m, w in MEASURES.items():
-            est, se = st.linear(0, {e: 1 / len(w) for e in w})
-            out[(name, m)] = (est - _truth(cells, cohorts, w), se)
+    )
+    plain_cohorts = _ym(data.month_index0, np.unique(data.first_start[treated]))
+    for o in outcomes:
+        samples = {
+            "headline": (head[o], _ym(data.month_index0, head[o].meta["cohorts"])),
+            "plain_did": (plain[o], plain_cohorts),
+        }
+        for name, (st, cohorts) in samples.items():
+            for m, w in MEASURES.items():
+                est, se = st.linear(0, {e: 1 / len(w) for e in w})
+                out[(o, name, m)] = (est - _truth(cells[cells.outcome == o], cohorts, w), se)
     return out
 
 
@@ -88,36 +117,49 @@ def main() -> None:
     ap.add_argument("--first-seed", type=int, default=1000)
     ap.add_argument(
         "--estimand",
-        default=HEADLINE_SPEC.estimand,
+        default=None,
         choices=("start_now_vs_later", "start_vs_never"),
-        help="the headline's estimand (analysis.design.HEADLINE_ESTIMAND)",
+        help="the estimand (default: the specification's; analysis.design.HEADLINE_ESTIMAND)",
     )
+    ap.add_argument(
+        "--specification",
+        default=specs.HEADLINE,
+        choices=(specs.HEADLINE, *specs.SPECIFICATIONS),
+        help="estimate the headline under this specification of the grid",
+    )
+    ap.add_argument("--features", default=None, help="JSON: switches of the synthetic world")
+    ap.add_argument("--outcomes", nargs="+", default=["employed"])
     args = ap.parse_args()
-    spec = dataclasses.replace(HEADLINE_SPEC, estimand=args.estimand)
+    spec = specs.spec_of(args.specification)
+    if args.estimand:
+        spec = dataclasses.replace(spec, estimand=args.estimand)
+    features = json.loads(args.features) if args.features else None
+    outcomes = tuple(args.outcomes)
     res: dict[tuple[str, str], list[tuple[float, float]]] = {}
     t0 = time.perf_counter()
     for s in range(args.first_seed, args.first_seed + args.seeds):
-        got = one_seed(s, args.scale, args.preset, spec)
+        got = one_seed(s, args.scale, args.preset, spec, features, outcomes)
         for k, v in got.items():
             res.setdefault(k, []).append(v)
         line = " ".join(
-            f"{n}/{m}={100 * b:+.2f}({100 * se:.2f})" for (n, m), (b, se) in got.items()
+            f"{o[:3]}/{n}/{m}={100 * b:+.2f}({100 * se:.2f})" for (o, n, m), (b, se) in got.items()
         )
         print(f"seed {s} ({time.perf_counter() - t0:.0f} s) bias pp (se): {line}", flush=True)
     print(
-        f"\n{args.preset} world, scale {args.scale}, {args.seeds} seeds, employment, "
-        f"headline estimand {args.estimand}"
+        f"\n{args.preset} world (features {features or 'of the preset'}), scale {args.scale}, "
+        f"{args.seeds} seeds; headline specification {args.specification}, estimand "
+        f"{spec.estimand}"
     )
     print(
-        f"{'estimator':<10} {'measure':<11} {'coverage':>8} {'bias pp':>8} {'(MC se)':>8} "
-        f"{'mean SE pp':>10} {'sd est pp':>9}"
+        f"{'outcome':<12} {'estimator':<10} {'measure':<11} {'coverage':>8} {'bias pp':>8} "
+        f"{'(MC se)':>8} {'mean SE pp':>10} {'sd est pp':>9}"
     )
-    for (name, m), v in sorted(res.items()):
+    for (o, name, m), v in sorted(res.items()):
         b = np.array([x[0] for x in v])
         se = np.array([x[1] for x in v])
         cov = float(np.mean(np.abs(b) <= 1.959964 * se))
         print(
-            f"{name:<10} {m:<11} {cov:>8.3f} {100 * b.mean():>8.2f} "
+            f"{o:<12} {name:<10} {m:<11} {cov:>8.3f} {100 * b.mean():>8.2f} "
             f"{100 * b.std(ddof=1) / np.sqrt(b.size):>8.2f} {100 * se.mean():>10.2f} "
             f"{100 * b.std(ddof=1):>9.2f}"
         )

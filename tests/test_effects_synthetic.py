@@ -210,3 +210,32 @@ def test_pretrend_diagnostics_and_comments(warehouse):
         "SELECT max(abs(smd_after)) FROM marts.effects_balance WHERE specification = 'characteristics'"
     ).fetchone()[0]
     assert smd < 0.05
+
+
+def test_specification_grid_beside_the_headline(warehouse):
+    """marts.effects_specifications: the headline's own row is the headline of
+    marts.effects_summary (one estimate, two tables), every specification of the grid is there
+    for both outcomes and measures with its settings, and the long base estimates fewer cohorts."""
+    from analysis.effects import specifications as specs
+    from analysis.settings import DEFAULT_EMPLOYMENT_THRESHOLD_NOK
+
+    con, *_ = warehouse
+    grid = con.execute("FROM marts.effects_specifications").df()
+    names = set(grid.specification)
+    assert names == {specs.HEADLINE, *specs.SPECIFICATIONS}
+    assert len(grid) == len(names) * len(specs.OUTCOMES) * len(specs.MEASURES)
+    head = grid[grid.is_headline]
+    assert set(head.specification) == {specs.HEADLINE}
+    for r in head.itertuples():
+        est, se = _summary(con, "callaway_santanna_dr", r.outcome, "ALL", r.measure)
+        assert r.estimate == pytest.approx(est, rel=1e-12) and r.std_error == pytest.approx(se)
+    lb = grid[grid.specification == "long_base"].iloc[0]
+    assert (lb.history, lb.base_window) == ("levels", 24)
+    assert 0 < lb.n_cohorts < head.n_cohorts.iloc[0]
+    thr = grid.groupby("specification").employment_threshold_nok.first()
+    assert thr["threshold_x2"] == 2 * thr["headline"] == 2 * DEFAULT_EMPLOYMENT_THRESHOLD_NOK
+    # a changed choice changes the estimate (the grid is not the headline copied)
+    for name in specs.SPECIFICATIONS:
+        e = grid[(grid.specification == name) & (grid.outcome == "employed")]
+        h = head[head.outcome == "employed"]
+        assert not np.allclose(e.estimate.to_numpy(), h.estimate.to_numpy(), atol=1e-9), name

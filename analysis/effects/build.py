@@ -10,6 +10,7 @@ import pandas as pd
 from analysis import design
 from analysis.did._blas import single_threaded_blas
 from analysis.effects import headline_marts as hm
+from analysis.effects import specifications as specs
 from analysis.effects.data import OUTCOME_LABELS, OUTCOMES, EffectsData
 from analysis.effects.parts import (
     EVENT_TIMES,
@@ -21,6 +22,7 @@ from analysis.effects.parts import (
     prepare_inputs,
 )
 from analysis.effects.result import Z95, EventStudy
+from analysis.settings import DEFAULT_EMPLOYMENT_THRESHOLD_NOK
 from analysis.warehouse import apply_comments, create_schemas
 
 HEADLINE_ESTIMATOR = design.HEADLINE_ESTIMATOR
@@ -501,6 +503,13 @@ def write_effects_marts(con: duckdb.DuckDBPyConnection, out: dict) -> dict:
         },
     )
     hm.write_headline_marts(con, out.get("headline", []), _write_table)
+    specs.write_specifications_mart(
+        con,
+        out.get("specifications", {}),
+        out.get("headline", []),
+        _write_table,
+        out.get("employment_threshold_nok", DEFAULT_EMPLOYMENT_THRESHOLD_NOK),
+    )
     _write_table(
         con,
         "marts.effects_diagnostics",
@@ -616,10 +625,17 @@ def build_effects(
     ipw_ratio: float = 20.0,
     ipw_seed: int = 20240501,
     run_ipw: bool = True,
+    employment_threshold_nok: int = DEFAULT_EMPLOYMENT_THRESHOLD_NOK,
 ) -> dict:
-    """Load the panel, run every estimator and write the effect marts; return small metadata."""
+    """Load the panel, run every estimator and write the effect marts; return small metadata.
+    `employment_threshold_nok`: the threshold the panel was built with."""
     inputs = prepare_inputs(
-        con, min_pre=min_pre, ipw_ratio=ipw_ratio, ipw_seed=ipw_seed, run_ipw=run_ipw
+        con,
+        min_pre=min_pre,
+        ipw_ratio=ipw_ratio,
+        ipw_seed=ipw_seed,
+        run_ipw=run_ipw,
+        employment_threshold_nok=employment_threshold_nok,
     )
     out = estimate_parts(inputs)
     load_seconds = inputs.seconds["load"]

@@ -1,11 +1,14 @@
 """The effects layer as independent parts: the unit of parallel work (issue 15).
 
-Estimating the effects is ten computations that share their inputs and nothing else:
+Estimating the effects is independent computations that share their inputs and nothing else:
 
 * `headline_all`: the headline design for every headline outcome, subgroup ALL;
 * `headline_<family>`: the headline for the subgroup outcomes, one subgroup family each
   (`headline_marts.SUBGROUP_FAMILIES`: purpose, status group, age, immigrant category, gender,
   start year);
+* `spec_<name>`: the headline for employment and benefit receipt under one specification of the
+  grid (`specifications.SPECIFICATIONS`: anticipation window, comparison group, history, base,
+  estimand);
 * `plain_did`: the plain DiD (every outcome and subgroup);
 * `twfe_naive`: the TWFE event study and the naive comparison;
 * `ipw`: dynamic IPW (its month x candidate design is built with the inputs, since it is SQL).
@@ -37,11 +40,13 @@ from analysis.design import HEADLINE_ESTIMATOR, PLAIN_DID_ESTIMATOR
 from analysis.did._blas import single_threaded_blas
 from analysis.effects import headline_marts as hm
 from analysis.effects import ipw as ipw_mod
+from analysis.effects import specifications as specs
 from analysis.effects.cs import cs_event_study
 from analysis.effects.data import EffectsData, analysis_treated, load_effects_data, subgroup_masks
 from analysis.effects.naive import naive_event_study
 from analysis.effects.result import EventStudy
 from analysis.effects.twfe import twfe_event_study
+from analysis.settings import DEFAULT_EMPLOYMENT_THRESHOLD_NOK
 
 EVENT_TIMES = np.arange(-12, 37)
 # IPW specifications (propensity-score covariates) and the variants estimated with each. The
@@ -59,7 +64,8 @@ IPW_NAMES = {
 }
 
 HEADLINE_PARTS = tuple(f"headline_{f.lower()}" for f in ("ALL", *hm.SUBGROUP_FAMILIES))
-PARTS = (*HEADLINE_PARTS, "plain_did", "twfe_naive", "ipw")
+SPEC_PARTS = tuple(f"spec_{name}" for name in specs.SPECIFICATIONS)
+PARTS = (*HEADLINE_PARTS, *SPEC_PARTS, "plain_did", "twfe_naive", "ipw")
 
 
 @dataclass
@@ -70,6 +76,7 @@ class EffectsInputs:
     ipw_design: ipw_mod.IPWDesign | None
     min_pre: int = 12
     chunk: int = 32768
+    employment_threshold_nok: int = DEFAULT_EMPLOYMENT_THRESHOLD_NOK  # the panel's
     seconds: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -80,6 +87,7 @@ class EffectsInputs:
             "n_treated": int(treated.sum()),
             "subgroups": list(subgroup_masks(self.data, treated)),
             "run_ipw": self.ipw_design is not None,
+            "employment_threshold_nok": self.employment_threshold_nok,
             "seconds": dict(self.seconds),
         }
 
@@ -92,9 +100,12 @@ def prepare_inputs(
     run_ipw: bool = True,
     chunk: int = 32768,
     data: EffectsData | None = None,
+    employment_threshold_nok: int = DEFAULT_EMPLOYMENT_THRESHOLD_NOK,
 ) -> EffectsInputs:
     """The parts' shared input: the panel arrays (`data`, else read from `con`) and the IPW
-    design (built from `con`; none without a connection or with `run_ipw=False`)."""
+    design (built from `con`; none without a connection or with `run_ipw=False`).
+    `employment_threshold_nok`: the threshold the panel was built with (the specification grid
+    re-defines employment relative to it)."""
     seconds = {}
     if data is None:
         t0 = time.perf_counter()
@@ -105,7 +116,14 @@ def prepare_inputs(
         t0 = time.perf_counter()
         ipw_design = ipw_mod.build_design(con, data, ratio=ipw_ratio, seed=ipw_seed)
         seconds["ipw_design"] = time.perf_counter() - t0
-    return EffectsInputs(data, ipw_design, min_pre=min_pre, chunk=chunk, seconds=seconds)
+    return EffectsInputs(
+        data,
+        ipw_design,
+        min_pre=min_pre,
+        chunk=chunk,
+        employment_threshold_nok=employment_threshold_nok,
+        seconds=seconds,
+    )
 
 
 def parts(run_ipw: bool = True) -> tuple[str, ...]:
@@ -134,6 +152,13 @@ def _estimate(inputs: EffectsInputs, name: str) -> dict:
             return {"studies": {}}
         family = hm.family_of_part(name.removeprefix("headline_"))
         return {"studies": hm.headline_family(data, family)}
+    if name in SPEC_PARTS:
+        if "months" not in data.extra:
+            return {"studies": []}
+        name = name.removeprefix("spec_")
+        return {
+            "studies": specs.estimate_specification(data, name, inputs.employment_threshold_nok)
+        }
     treated = analysis_treated(data, inputs.min_pre)
     if name == "plain_did":
         subs = subgroup_masks(data, treated)
@@ -232,16 +257,25 @@ def assemble(results: Mapping[str, dict], meta: dict) -> dict:
     timings[PLAIN_DID_ESTIMATOR] = results["plain_did"]["seconds"]
     if headline:
         timings[HEADLINE_ESTIMATOR] = sum(results[p]["seconds"] for p in HEADLINE_PARTS)
+    timings["specifications"] = sum(results[p]["seconds"] for p in SPEC_PARTS)
     timings["twfe_event_study+naive"] = results["twfe_naive"]["seconds"]
     if "ipw" in results and meta["run_ipw"]:
         timings["ipw"] = results["ipw"]["seconds"]
     return {
         "studies": studies,
         "headline": headline,
+        "specifications": {
+            p.removeprefix("spec_"): results[p]["studies"]
+            for p in SPEC_PARTS
+            if results[p]["studies"]
+        },
         "balance": ipw.get("balance", []),
         "support": ipw.get("support", []),
         "ipw_info": ipw.get("ipw_info", {}),
         "timings": timings,
+        "employment_threshold_nok": meta.get(
+            "employment_threshold_nok", DEFAULT_EMPLOYMENT_THRESHOLD_NOK
+        ),
         "n_treated": meta["n_treated"],
         "subgroups": meta["subgroups"],
     }

@@ -44,6 +44,7 @@ from analysis.design import (
 
 GATE_TABLE = "effects_design_gate"
 SENSITIVITY_TABLE = "effects_sensitivity"
+SPECIFICATIONS_TABLE = "effects_specifications"
 EXIT_TABLE = "effects_exit"
 INTENDED_TABLE = "effects_intended"
 DIAGNOSTICS_TABLE = "effects_diagnostics"
@@ -378,6 +379,13 @@ def sensitivity(b, outcome: str = HEADLINE_OUTCOME) -> pd.DataFrame | None:
     return d if len(d) else None
 
 
+def specifications(b) -> pd.DataFrame | None:
+    """The specification grid (table ``effects_specifications``: the headline re-estimated with
+    one design choice changed at a time), or None when not estimated in this run."""
+    f = b.frame(SPECIFICATIONS_TABLE)
+    return f if f is not None and len(f) else None
+
+
 __all__ = [
     "DIAGNOSTICS_TABLE",
     "EXIT_TABLE",
@@ -388,6 +396,7 @@ __all__ = [
     "INTENDED_TABLE",
     "ROLES",
     "SENSITIVITY_TABLE",
+    "SPECIFICATIONS_TABLE",
     "benefit_effects",
     "cell_value",
     "by_role",
@@ -402,6 +411,7 @@ __all__ = [
     "not_rejected",
     "pretrend",
     "sensitivity",
+    "specifications",
     "series",
     "subgroups",
     "summary",

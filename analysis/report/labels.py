@@ -190,6 +190,41 @@ EXTRA: dict[str, dict[str, dict[str, str]]] = {
             "en": "similar characteristics after weighting (balance)",
         },
     },
+    "specification": {  # effects_specifications.specification (the specification grid)
+        "headline": {"nb": "Hovedanslaget", "en": "Headline"},
+        "threshold_x2": {
+            "nb": "I arbeid: minst dobbel inntektsgrense",
+            "en": "Employed: at least twice the earnings threshold",
+        },
+        "anticipation_6": {
+            "nb": "Utgangspunkt 7 mnd. før start",
+            "en": "Base 7 months before the start",
+        },
+        "anticipation_18": {
+            "nb": "Utgangspunkt 19 mnd. før start",
+            "en": "Base 19 months before the start",
+        },
+        "never_treated": {
+            "nb": "Sammenligning: aldri deltatt",
+            "en": "Comparison: never took part",
+        },
+        "history_levels": {
+            "nb": "Lik sysselsettingshistorikk (nivå)",
+            "en": "Same employment history (levels)",
+        },
+        "long_base": {
+            "nb": "Lik historikk, varig forskjell trukket fra",
+            "en": "Same history, persistent gap taken out",
+        },
+        "start_vs_never": {
+            "nb": "Start mot aldri start",
+            "en": "Start against never starting",
+        },
+        "long_base_start_vs_never": {
+            "nb": "Varig forskjell trukket fra, start mot aldri",
+            "en": "Persistent gap taken out, start against never",
+        },
+    },
     "sensitivity_method": {  # effects_sensitivity.method (Rambachan and Roth 2023)
         "relative_magnitude": {"nb": "Relativ størrelse", "en": "Relative magnitude"},
         "smoothness": {"nb": "Jevn trend", "en": "Smooth trend"},

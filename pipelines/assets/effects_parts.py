@@ -11,10 +11,10 @@ Dagster materializes partitions one run each, and one warehouse has one run at a
 
 import dagster as dg
 
-from analysis.effects import parts
+from analysis.effects import parts, specifications
 from pipelines.assets.panel import PANEL_KEY
 from pipelines.errors import safe_step
-from pipelines.resources import WarehouseResource
+from pipelines.resources import AnalysisSettingsResource, WarehouseResource
 
 INPUTS_KEY = dg.AssetKey(["effects", "inputs"])
 PART_KEYS = {name: dg.AssetKey(["effects", "parts", name]) for name in parts.PARTS}
@@ -24,6 +24,9 @@ PART_DESCRIPTIONS = {
     "plain_did": "the plain DiD (base g-1, no covariates), every outcome and subgroup",
     "twfe_naive": "the TWFE event study and the naive comparison",
     "ipw": "dynamic IPW (Sianesi style) and its sensitivity variants",
+} | {
+    f"spec_{name}": f"the specification grid's `{name}`: {s.description}"
+    for name, s in specifications.SPECIFICATIONS.items()
 }
 
 
@@ -38,9 +41,13 @@ PART_DESCRIPTIONS = {
     ),
 )
 @safe_step
-def effects_inputs(warehouse: WarehouseResource) -> dg.MaterializeResult:
+def effects_inputs(
+    warehouse: WarehouseResource, settings: AnalysisSettingsResource
+) -> dg.MaterializeResult:
     with warehouse.connect() as con:
-        inputs = parts.prepare_inputs(con)
+        inputs = parts.prepare_inputs(
+            con, employment_threshold_nok=settings.employment_threshold_nok
+        )
     path = parts.save_inputs(inputs, warehouse.parts_dir)
     return dg.MaterializeResult(
         metadata={

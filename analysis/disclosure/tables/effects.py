@@ -353,6 +353,29 @@ def effects_sensitivity(ctx: Context) -> Table | None:
     )
 
 
+def effects_specifications(ctx: Context) -> Table | None:
+    """The specification grid: estimates published where 5+ treated are behind them; its counts
+    are withheld (specifications differ by whole start cohorts, so two counts would give a
+    cohort's size by subtraction; marts.effects publishes the headline's counts safely)."""
+    t = "marts.effects_specifications"
+    if not ctx.has(t, "specification", "outcome", "measure"):
+        return None
+    df = ctx.df(f"FROM {t}").reset_index(drop=True)
+    table = Table(
+        "effects_specifications",
+        df,
+        "Spesifikasjonsrutenett for hovedestimatet",
+        (t,),
+        keys=("specification", "outcome", "measure"),
+    )
+    if "n_treated" in df.columns:
+        df["n_treated"] = as_int(df["n_treated"])
+        table.count("n_treated", [None] * len(df))
+        table.withheld["n_treated"] = np.ones(len(df), dtype=bool)
+        table.stats.extend(_hide_and_missing(df["n_treated"].to_numpy(), df, EFFECT_VALUES))
+    return table
+
+
 BUILDERS = (
     effects,
     effects_summary,
@@ -361,6 +384,7 @@ BUILDERS = (
     effects_support,
     effects_design_gate,
     effects_sensitivity,
+    effects_specifications,
 )
 
 __all__ = ["BUILDERS", "EFFECT_VALUES", "lookup_treated"]

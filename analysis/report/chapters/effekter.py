@@ -7,8 +7,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis import disclosure as sdc
 from analysis import formatting as fmt
 from analysis.design import GATE_LEAD_EQUIVALENCE_MARGIN, HEADLINE_MEASURED_BIAS_RANGE_PP
+from analysis.effects.specifications import HEADLINE as HEADLINE_SPECIFICATION
+from analysis.effects.specifications import SPECIFICATIONS
 from analysis.report import evidence as ev
 from analysis.report import figures as figs
 from analysis.report.labels import lab
@@ -269,6 +272,48 @@ TEXT = Texts(
             "The designs give about the same answer, which strengthens confidence in the "
             "headline estimate.",
         ),
+        "spec_h": (
+            "Hvor mye avhenger resultatet av valgene i metoden?",
+            "How much does the result depend on the choices in the method?",
+        ),
+        "spec_intro": (
+            "Noen valg i metoden kan ikke avgjøres av dataene: hvor mye man må tjene i en måned "
+            "for å regnes som i arbeid, hvor lenge før start fallet i "
+            "sysselsetting begynner, hvem deltakerne sammenlignes med, om de sammenlignes med "
+            "personer med lik sysselsettingshistorikk, og om vi spør om effekten av å starte nå "
+            "mot senere eller mot aldri. Tabellen viser hovedanslaget beregnet på nytt med ett "
+            "valg endret om gangen. Hvor mye anslagene flytter seg, er en del av usikkerheten.",
+            "Some choices in the method cannot be settled by the data: how much one must earn in "
+            "a month to count as employed, how long before the start "
+            "the fall in employment begins, whom participants are compared with, whether they "
+            "are compared with persons with the same employment history, and whether we ask "
+            "about the effect of starting now rather than later or rather than never. The table "
+            "shows the headline estimated again with one choice changed at a time. How far the "
+            "estimates move is part of the uncertainty.",
+        ),
+        "spec_caption": (
+            "Hovedanslaget med ett valg endret om gangen (prosentpoeng)",
+            "The headline with one choice changed at a time (percentage points)",
+        ),
+        "spec_note": (
+            "Alle deltakere. «Stønad» er andelen som mottar en ytelse i måneden. Anslagene "
+            "med varig forskjell trukket fra bruker bare de startkullene som har minst fire år "
+            "med data før start, og er derfor mer usikre. Metodekapitlet beskriver hvert valg.",
+            "All participants. «Benefit» is the share receiving a benefit in the month. The "
+            "estimates with the persistent gap taken out use only the start cohorts with at "
+            "least four years of data before the start, and are therefore less precise. The "
+            "method chapter describes each choice.",
+        ),
+        "spec_range": (
+            "Effekten på sysselsetting i måned 12–23 ligger mellom {lo} og {hi} prosentpoeng "
+            "på tvers av valgene (hovedanslaget: {h}).",
+            "The effect on employment in months 12–23 lies between {lo} and {hi} percentage "
+            "points across the choices (the headline: {h}).",
+        ),
+        "spec_missing": (
+            "Hovedanslaget med ett valg i metoden endret om gangen",
+            "The headline with one choice in the method changed at a time",
+        ),
         "sens_h": (
             "Hvor følsomt er resultatet for brudd på forutsetningen?",
             "How sensitive is the result to a violation of the assumption?",
@@ -528,6 +573,7 @@ def build(b) -> list[dict]:
         )
     blocks += _exit_section(b, tx, head, gate)
     blocks += _triangulation(b, tx, est)
+    blocks += _specifications(b, tx)
     blocks += _sensitivity(b, tx)
     blocks += _benefits(b, tx)
     return blocks
@@ -638,6 +684,73 @@ def _triangulation(b, tx, est: str) -> list[dict]:
                 where=tx("inside" if inside else "outside"),
             )
         out.append(b.p(text))
+    return out
+
+
+SPEC_COLUMNS = (
+    ("employed", "lock_in_0_5"),
+    ("employed", "mean_12_23"),
+    ("any_benefit", "lock_in_0_5"),
+    ("any_benefit", "mean_12_23"),
+)
+
+
+def _specifications(b, tx) -> list[dict]:
+    """The specification grid (``effects_specifications``): the headline with one design choice
+    changed at a time, and the range of the employment effect over the grid."""
+    out = [b.h2(tx("spec_h"))]
+    s = ev.specifications(b)
+    if s is None:
+        out.append(b.not_estimated(tx("spec_missing"), f"marts.{ev.SPECIFICATIONS_TABLE}"))
+        return out
+    out.append(b.p(tx("spec_intro")))
+    rows, late = [], {}
+    present = set(s["specification"])
+    order = [n for n in (HEADLINE_SPECIFICATION, *SPECIFICATIONS) if n in present]
+    for name in order + sorted(present - set(order)):
+        d = s[s["specification"] == name]
+        row = [lab(name, b.lang, "specification")]
+        for outcome, measure in SPEC_COLUMNS:
+            r = d[(d["outcome"] == outcome) & (d["measure"] == measure)]
+            if not len(r):
+                row.append(fmt.MISSING)
+                continue
+            v = ev.cell_value(r.iloc[0], "estimate")
+            row.append(
+                b.signed_pp(v)
+                if np.isfinite(v)
+                else (sdc.symbol(r.iloc[0], "estimate") or fmt.MISSING)
+            )
+            if (outcome, measure) == ("employed", "mean_12_23") and np.isfinite(v):
+                late[name] = v
+        rows.append(row)
+    out.append(
+        b.table(
+            tx("spec_caption"),
+            [
+                b.t("Valg", "Choice"),
+                b.t("Arbeid, mnd. 0–5", "Work, months 0–5"),
+                b.t("Arbeid, mnd. 12–23", "Work, months 12–23"),
+                b.t("Stønad, mnd. 0–5", "Benefit, months 0–5"),
+                b.t("Stønad, mnd. 12–23", "Benefit, months 12–23"),
+            ],
+            rows,
+            align="lrrrr",
+            note=tx("spec_note"),
+            widths=[2.6, 1.0, 1.0, 1.0, 1.0],
+        )
+    )
+    if len(late) >= 2 and "headline" in late:
+        out.append(
+            b.p(
+                tx(
+                    "spec_range",
+                    lo=b.signed_pp(min(late.values())),
+                    hi=b.signed_pp(max(late.values())),
+                    h=b.signed_pp(late["headline"]),
+                )
+            )
+        )
     return out
 
 
