@@ -215,18 +215,24 @@ class CovEngine:
                 for g in np.unique(cd.group)
             }
             s_of = np.array([last_pre[int(g)] for g in cd.group], dtype=np.int64)
-        keys: dict[tuple, list[int]] = {}
-        for k in np.flatnonzero(use):
-            ctrl = tuple(np.flatnonzero(cd.control[k]).tolist())
-            keys.setdefault((int(cd.gidx[k]), ctrl, int(s_of[k])), []).append(int(k))
+        # one model per (cohort, comparison set, covariate period), in order of first appearance,
+        # its cells in cell order
+        ks = np.flatnonzero(use)
+        key = np.column_stack([cd.gidx[ks], s_of[ks], cd.control[ks].astype(np.int64)])
+        _, first, inv = np.unique(key, axis=0, return_index=True, return_inverse=True)
+        inv = inv.reshape(-1)
+        by_model = ks[np.argsort(inv, kind="stable")]
+        counts = np.bincount(inv, minlength=first.size)
+        ends = np.cumsum(counts)
         self.models: list[Model] = []
-        for (g, ctrl, s), cells in keys.items():
-            cells_a = np.asarray(cells, dtype=np.int64)
+        for u in np.argsort(first, kind="stable"):
+            cells_a = by_model[ends[u] - counts[u] : ends[u]]
+            k0 = cells_a[0]
             self.models.append(
                 Model(
-                    gidx=g,
-                    ctrl=np.asarray(ctrl, dtype=np.int64),
-                    s=s,
+                    gidx=int(cd.gidx[k0]),
+                    ctrl=np.flatnonzero(cd.control[k0]).astype(np.int64),
+                    s=int(s_of[k0]),
                     cells=cells_a,
                     tidx=cd.tidx[cells_a],
                     bidx=cd.bidx[cells_a],

@@ -131,7 +131,7 @@ TEXT = Texts(
             "personer som aldri deltar, lik sysselsettingshistorikk i nivå, lik historikk der "
             "den varige forskjellen mellom gruppene trekkes fra (målt over de to årene før "
             "historikken, bare startkull med fire års data før start), og effekten av å starte "
-            "mot aldri å starte. I åtte syntetiske registre der deltakerne ble valgt ut på ulike "
+            "mot aldri å starte. I åtte simulerte registre med kjent fasit der deltakerne ble valgt ut på ulike "
             "måter, bommet varianten med varig forskjell trukket fra minst på tvers av registrene "
             "(med mellom {lo} og {hi} prosentpoeng i måned 12–23, mot {hlo} til {hhi} for "
             "hovedanslaget), men den bygger på færre startkull og er mer usikker.",
@@ -142,7 +142,7 @@ TEXT = Texts(
             "levels, the same history with the lasting difference between the groups taken out "
             "(measured over the two years before that history; only start cohorts with four "
             "years of data before the start), and the effect of starting against never "
-            "starting. In eight synthetic registers where participants were selected in "
+            "starting. In eight simulated registers with a known truth where participants were selected in "
             "different ways, the variant with the lasting difference taken out missed least across the "
             "registers (by between {lo} and {hi} percentage points in months 12–23, against "
             "{hlo} to {hhi} for the headline), but it rests on fewer start cohorts and is less "
