@@ -464,15 +464,19 @@ def relative_magnitudes(
         accept = np.zeros(grid_points, dtype=bool)
         for s in range(-(num_pre - 1), 1):
             for sign in (True, False):
+                # the interval is over the union of the accepted sets: a point one (s, sign)
+                # accepts need not be tested again (each point's test does not depend on others)
+                todo = np.flatnonzero(~accept)
+                if todo.size == 0:
+                    break
                 a = _a_rm(num_pre, num_post, float(mb), s, sign)
                 d = np.zeros(a.shape[0])
                 if num_post == 1:
                     keep = np.flatnonzero(a[:, -1] != 0)
                     a, d = a[keep], d[keep]
-                acc = _accepted(
-                    betahat, sigma, num_pre, num_post, a, d, l_vec, alpha, hybrid, grid, seed
+                accept[todo] = _accepted(
+                    betahat, sigma, num_pre, num_post, a, d, l_vec, alpha, hybrid, grid[todo], seed
                 )
-                accept |= acc
         rows.append(_interval(grid, accept, method, "DeltaRM", "Mbar", float(mb)))
     return pd.DataFrame(rows)
 
