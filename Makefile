@@ -7,7 +7,8 @@ STAMP  := $(VENV)/.installed
 SYNTHETIC := data/synthetic
 
 # Settings: `make help` lists each with its default and, when set otherwise, its current value.
-VARIABLES := INPUT WAREHOUSE REPORT_DIR RUN_FLAGS SCALE SEED PRESET SELECT PORT DAGSTER_HOME PYTHON
+VARIABLES := INPUT WAREHOUSE REPORT_DIR RUN_FLAGS SCALE SEED PRESET SELECT PORT DAGSTER_HOME PYTHON \
+	TEST_WORKERS
 default.INPUT        := $(SYNTHETIC)
 default.WAREHOUSE    := data/warehouse.duckdb
 default.REPORT_DIR   :=
@@ -19,6 +20,7 @@ default.SELECT       := marts/transitions
 default.PORT         := 3000
 default.DAGSTER_HOME := $(CURDIR)/data/dagster
 default.PYTHON       := python3.11
+default.TEST_WORKERS := auto
 about.INPUT        := input directory; only $(SYNTHETIC) is ever generated, any other is read, never written
 about.WAREHOUSE    := the DuckDB file a run publishes
 about.REPORT_DIR   := report directory (empty: reports/output, or <warehouse>-report/ beside another warehouse)
@@ -30,6 +32,7 @@ about.SELECT       := assets `make materialize` rebuilds (Dagster selection synt
 about.PORT         := port of the Dagster UI (`make dev`)
 about.DAGSTER_HOME := the Dagster instance: run history shared by the command line and the UI
 about.PYTHON       := the Python 3.11 that creates .venv/ (else python3, which must be 3.11)
+about.TEST_WORKERS := processes `make test` runs test files in (pytest-xdist; auto = one per core, 0 = none)
 
 INPUT        ?= $(default.INPUT)
 WAREHOUSE    ?= $(default.WAREHOUSE)
@@ -42,6 +45,7 @@ SELECT       ?= $(default.SELECT)
 PORT         ?= $(default.PORT)
 DAGSTER_HOME ?= $(default.DAGSTER_HOME)
 PYTHON       ?= $(default.PYTHON)
+TEST_WORKERS ?= $(default.TEST_WORKERS)
 export DAGSTER_HOME
 
 GENERATE_FLAGS = --out $(SYNTHETIC) --seed $(SEED) --if-missing \
@@ -112,8 +116,9 @@ dev: $(STAMP)
 
 ui: dev
 
+# Each test file runs whole in one worker (--dist loadfile), so its module fixtures are built once.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check analysis pipelines tests benchmarks
