@@ -14,7 +14,9 @@ from analysis.effects.headline import HEADLINE_SPEC
 from analysis.effects.headline_marts import (
     GATE_EQUIVALENCE_Z,
     GATE_LEAD_EQUIVALENCE_MARGIN,
+    cohorts_left_out_frame,
     gate_frame,
+    merge_subgroups,
 )
 from analysis.effects.result import EventStudy
 
@@ -85,3 +87,52 @@ def test_employment_leads_are_judged_by_equivalence(lead, se, passes):
     assert checks["pretrend_leads"][0] is passes
     assert checks["pretrend_dip_window"][0] is passes
     assert "equivalence" in checks["pretrend_leads"][2]
+
+
+def test_cohorts_left_out_are_those_without_any_estimate():
+    """A cohort whose ATTs are all missing is left out, with why; a cohort missing only at the
+    event times outside the window is not."""
+    att = np.full((3, ETS.size), 0.1)
+    att[1] = np.nan  # no estimate: the propensity model failed
+    att[2, ETS > 30] = np.nan  # observed up to e = 30 only
+    parts = []
+    for sub, ps in (
+        ("purpose=A", [{"cohort": 13, "ok": True}, {"cohort": 14, "ok": False}]),
+        ("purpose=B", [{"cohort": 13, "ok": True}]),  # 14: too few comparisons, no fit tried
+    ):
+        parts.append(
+            EventStudy(
+                estimator="callaway_santanna_dr",
+                outcome="employed",
+                event_times=ETS,
+                subgroups=[sub],
+                estimate=np.zeros((1, ETS.size)),
+                vcov=np.eye(ETS.size)[None],
+                n_treated=np.full((1, ETS.size), 10),
+                meta={"cohorts": np.array([13, 14, 20]), "cohort_att": att, "ps": ps},
+            )
+        )
+    got = cohorts_left_out_frame([merge_subgroups(parts)])
+    assert got.to_dict("records") == [
+        {
+            "estimator": "callaway_santanna_dr",
+            "outcome": "employed",
+            "subgroup": "purpose=A",
+            "cohort": 14,
+            "reason": "propensity_model_failed",
+        },
+        {
+            "estimator": "callaway_santanna_dr",
+            "outcome": "employed",
+            "subgroup": "purpose=B",
+            "cohort": 14,
+            "reason": "too_few_comparisons",
+        },
+    ]
+    assert cohorts_left_out_frame([]).columns.tolist() == [
+        "estimator",
+        "outcome",
+        "subgroup",
+        "cohort",
+        "reason",
+    ]

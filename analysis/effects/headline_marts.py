@@ -330,6 +330,25 @@ def sensitivity_frame(
     )
 
 
+def cohorts_left_out_frame(studies: list[EventStudy]) -> pd.DataFrame:
+    """marts.effects_cohorts_left_out: the start cohorts of a headline series that no estimate
+    uses (fewer than 10 comparison persons, or the propensity model failed with the full and
+    the reduced covariate set), so that a series' treated persons can be reconstructed."""
+    recs = []
+    for st in studies:
+        for si, sub in enumerate(st.subgroups):
+            meta = st.meta["by_subgroup"][si] if "by_subgroup" in st.meta else st.meta
+            cohorts = np.asarray(meta.get("cohorts", []), dtype=np.int64)
+            if cohorts.size == 0:
+                continue
+            used = np.isfinite(np.asarray(meta["cohort_att"])).any(axis=1)
+            failed = {p["cohort"] for p in meta.get("ps", []) if not p.get("ok", True)}
+            for g in cohorts[~used]:
+                reason = "propensity_model_failed" if int(g) in failed else "too_few_comparisons"
+                recs.append((st.estimator, st.outcome, sub, int(g), reason))
+    return pd.DataFrame.from_records(recs, columns=list(LEFT_OUT_TYPES))
+
+
 # ------------------------------------------------------------------------------ marts
 GATE_TYPES = {
     "estimator": "VARCHAR",
@@ -365,6 +384,26 @@ GATE_COMMENTS = {
     ),
     "detail": "what the check is, in one plain sentence (no person-level values)",
 }
+LEFT_OUT_TYPES = {
+    "estimator": "VARCHAR",
+    "outcome": "VARCHAR",
+    "subgroup": "VARCHAR",
+    "cohort": "INTEGER",
+    "reason": "VARCHAR",
+}
+LEFT_OUT_COMMENTS = {
+    "estimator": "the headline estimator (analysis.design.HEADLINE_ESTIMATOR)",
+    "outcome": "outcome of the series (as in marts.effects)",
+    "subgroup": "ALL or dimension=value (as in marts.effects)",
+    "cohort": (
+        "start cohort: month of the first Arbeidstrening start, counted from the first month of "
+        "the observation window (0 = observation_start)"
+    ),
+    "reason": (
+        "too_few_comparisons (fewer than 10 comparison persons in the cohort's month) or "
+        "propensity_model_failed (no finite fit with the full or the reduced covariate set)"
+    ),
+}
 SENS_TYPES = {
     "estimator": "VARCHAR",
     "outcome": "VARCHAR",
@@ -399,7 +438,8 @@ SENS_COMMENTS = {
 
 
 def write_headline_marts(con, studies: list[EventStudy], write_table) -> None:
-    """Write marts.effects_design_gate and marts.effects_sensitivity (empty without studies)."""
+    """Write marts.effects_design_gate, effects_cohorts_left_out and effects_sensitivity (empty
+    without studies)."""
     from analysis.warehouse import apply_comments
 
     gate = gate_frame(studies) if studies else pd.DataFrame(columns=list(GATE_TYPES))
@@ -412,6 +452,18 @@ def write_headline_marts(con, studies: list[EventStudy], write_table) -> None:
         "with credible = FALSE failed its gate; the report says it is not credible instead of "
         "presenting it. See analysis/effects/METHODS.md.",
         GATE_COMMENTS,
+    )
+    left = cohorts_left_out_frame(studies)
+    write_table(
+        con, "marts.effects_cohorts_left_out", left, LEFT_OUT_TYPES, "outcome, subgroup, cohort"
+    )
+    apply_comments(
+        con,
+        "marts.effects_cohorts_left_out",
+        "Start cohorts of a headline series (outcome x subgroup) that no estimate uses, with why. "
+        "n_treated in marts.effects counts the series' other cohorts observed at the event time. "
+        "Internal: read by disclosure control to reconstruct the counts; not published.",
+        LEFT_OUT_COMMENTS,
     )
     sens = sensitivity_frame(studies) if studies else pd.DataFrame(columns=list(SENS_TYPES))
     write_table(con, "marts.effects_sensitivity", sens, SENS_TYPES, "outcome, measure, method")

@@ -14,10 +14,13 @@ event times where the cohorts leaving since the previous published count number 
 next published count covers them together with more. Estimates stay published wherever at least
 5 treated persons are behind them (the hidden count is not needed to read them).
 
-Counts whose cohort composition cannot be reconstructed from the warehouse - the IPW estimators'
-(their treated depend on the common-support trimming of each month), or any count that differs
-from the reconstruction (e.g. a cohort without comparison persons at some event time) - are not
-published (':'); their estimates follow the same 5-person rule.
+The headline's start cohorts that no estimate of a series uses (too few comparison persons, or a
+propensity model that failed: marts.effects_cohorts_left_out) are left out of its counts; the
+difference of two series of a subgroup that leave out different cohorts is a sensitive cell as
+well. Counts whose cohort composition cannot be reconstructed from the warehouse - the IPW
+estimators' (their treated depend on the common-support trimming of each month), or any count
+that differs from the reconstruction - are not published (':'); their estimates follow the same
+5-person rule.
 """
 
 from __future__ import annotations
@@ -46,7 +49,11 @@ RULES = {
 }
 
 
-def _valid(rule: str, cohorts: np.ndarray, e: int, n_months: int) -> np.ndarray:
+def _valid(
+    rule: str, cohorts: np.ndarray, e: int, n_months: int, left_out: np.ndarray | None = None
+) -> np.ndarray:
+    """The persons (by start cohort) behind an estimator's count at event time e; `left_out`:
+    the headline cohorts no estimate of the series uses (marts.effects_cohorts_left_out)."""
     t = cohorts + e
     ok = (t >= 0) & (t <= n_months - 1)
     if rule == "cs":
@@ -54,7 +61,21 @@ def _valid(rule: str, cohorts: np.ndarray, e: int, n_months: int) -> np.ndarray:
         ok &= base >= 0
     if rule == "cs_dr":  # the headline: universal base g - 13 (analysis/effects/headline.py)
         ok &= cohorts - HEADLINE_ANTICIPATION_MONTHS - 1 >= 0
+        if left_out is not None and left_out.size:
+            ok &= ~np.isin(cohorts, left_out)
     return ok
+
+
+def _left_out(ctx: Context) -> dict[tuple[str, str, str], np.ndarray]:
+    """(estimator, outcome, subgroup) -> the start cohorts its headline series leaves out."""
+    t = "marts.effects_cohorts_left_out"
+    if not ctx.has(t, "estimator", "outcome", "subgroup", "cohort"):
+        return {}
+    df = ctx.df(f"SELECT estimator, outcome, subgroup, cohort FROM {t} ORDER BY ALL")
+    return {
+        key: part["cohort"].to_numpy(dtype=np.int64)
+        for key, part in df.groupby(["estimator", "outcome", "subgroup"], sort=False)
+    }
 
 
 def _subgroup_where(sub: str) -> tuple[str, dict] | None:
@@ -113,9 +134,10 @@ def effects(ctx: Context) -> Table | None:
     u = ctx.universes.get(U)
     n_months = int(ctx.con.execute("SELECT count(*) FROM panel.months").fetchone()[0]) if u else 0
     index: dict[tuple, list[tuple[int, int, Ref]]] = {}
-    sensitive_done: set[tuple] = set()
+    published: dict[tuple, tuple[np.ndarray, np.ndarray, dict]] = {}
     cache: dict[tuple, Ref] = {}
-    for (est, _out, sub), part in df.groupby(["estimator", "outcome", "subgroup"], sort=False):
+    left_out = _left_out(ctx)
+    for (est, out, sub), part in df.groupby(["estimator", "outcome", "subgroup"], sort=False):
         rule = RULES.get(est)
         target = _subgroup_where(sub) if u is not None else None
         if rule is None or target is None:
@@ -126,32 +148,35 @@ def effects(ctx: Context) -> Table | None:
         frame = u.blocks[block]
         cohorts = frame["cohort"].to_numpy()[rows - u.offsets[block]]
         inner = u.inner[rows]
-        sets = {}
+        left = left_out.get((est, out, sub))
+        variant = tuple(left.tolist()) if left is not None else ()
+        label = f"{rule}/{sub}" + (f" without cohorts {list(variant)}" if variant else "")
+        series = published.setdefault((rule, sub), (rows, inner, {}))[2]
         for i, e in zip(part.index, part["event_time"], strict=True):
-            ok = _valid(rule, cohorts, int(e), n_months)
-            ck = (rule, sub, int(e))
+            ok = _valid(rule, cohorts, int(e), n_months, left)
+            ck = (rule, sub, variant, int(e))
             if ck not in cache:
-                cache[ck] = (U, u.rows_cell(rows[ok], "published", f"{rule}/{sub} e={e}"))
+                cache[ck] = (U, u.rows_cell(rows[ok], "published", f"{label} e={e}"))
                 if int(e) in ANCHORS:
                     u.priority.add(cache[ck][1])
             ref = cache[ck]
             refs[i] = ref
-            sets[int(e)] = ok
+            series[(variant, int(e))] = ok
             index.setdefault((est, sub), []).append((int(e), int(df.at[i, "n_treated"]), ref))
-        key = (rule, sub)
-        if key in sensitive_done:
-            continue
-        sensitive_done.add(key)
-        # every difference of two event-time counts of this series that is 1-4 persons
-        es = sorted(sets)
-        m = np.array([sets[e] for e in es])  # (E, rows)
+    # every difference of two published counts of a subgroup (two event times, or two series
+    # that leave out different cohorts) that is 1-4 persons
+    for (rule, sub), (rows, inner, series) in published.items():
+        keys = list(series)
+        m = np.array([series[k] for k in keys])  # (published counts, rows)
         diff = m[:, None, :] & ~m[None, :, :]
         val = diff @ inner
         for a, b in zip(*np.nonzero((val > 0) & (val < MIN_COUNT)), strict=True):
+            (va, ea), (vb, eb) = keys[a], keys[b]
             u.rows_cell(
                 rows[diff[a, b]],
                 "sensitive",
-                f"{rule}/{sub}: cohorts at e={es[a]} not at e={es[b]}",
+                f"{rule}/{sub}: cohorts at e={ea} (without {list(va)}) "
+                f"not at e={eb} (without {list(vb)})",
             )
     table.count("n_treated", refs)
     table.withheld["n_treated"] = withheld
