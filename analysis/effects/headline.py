@@ -269,14 +269,12 @@ def estimate_event_study(
     G = data.first_start
     cohorts = np.unique(G[treated])
     n_g = np.array([(treated & (g == G)).sum() for g in cohorts], dtype=float)
-    # per cohort results
-    att = np.full((no, cohorts.size, ne), np.nan)
-    psis: list[tuple[np.ndarray, np.ndarray]] = []  # (person idx, psi (n, no, ne)) per cohort
+    # the cohorts' treated and comparisons first (cheap), so that the joint influence function
+    # is accumulated cohort by cohort instead of holding every cohort's (n, no, ne) array
+    samples = []
     n_comp = np.zeros(cohorts.size, dtype=np.int64)
-    ps_info = []
     ok_person = G >= 0
     for ci, g in enumerate(cohorts):
-        b = g - k - 1
         tr = np.flatnonzero(treated & (g == G))
         later = G >= NEVER if spec.comparison == "never_treated" else g < G
         co = np.flatnonzero(ok_person & later & (data.status[:, g - 1] > 0))
@@ -284,41 +282,44 @@ def estimate_event_study(
             co = co[comparison_filter(co, int(g))]
         co = _sample(co, int(np.ceil(spec.max_comparison_ratio * tr.size)), spec.seed, int(g))
         n_comp[ci] = co.size
+        samples.append((tr, co))
+    fitted = [np.concatenate([co, tr]) for tr, co in samples if co.size >= 10]
+    used = np.unique(np.concatenate([*fitted, np.zeros(0, dtype=np.int64)]))
+    pos = np.full(data.n, -1, dtype=np.int64)
+    pos[used] = np.arange(used.size)
+    # sum_g n_g psi_g over the cohorts observed at (outcome, e); divided by n_e below
+    inf = np.zeros((used.size, no, ne))
+    att = np.full((no, cohorts.size, ne), np.nan)
+    ps_info = []
+    for ci, g in enumerate(cohorts):
+        tr, co = samples[ci]
         if co.size < 10:
-            psis.append((np.zeros(0, dtype=np.int64), np.zeros((0, no, ne))))
             continue
+        b = g - k - 1
         res = _cohort_dr(data, ys, tr, co, int(g), b, ets, spec)
         if res is None:  # e.g. a small cohort separated by the full covariate set
             res = _cohort_dr(data, ys, tr, co, int(g), b, ets, spec, reduced=True)
         if res is None:
-            psis.append((np.zeros(0, dtype=np.int64), np.zeros((0, no, ne))))
             ps_info.append({"cohort": int(g), "ok": False})
             continue
         att[:, ci, :], psi, info = res
         ps_info.append({"cohort": int(g), "ok": True} | info)
-        psis.append((np.concatenate([co, tr]), psi))
+        idx = np.concatenate([co, tr])
+        inf[pos[idx]] += np.nan_to_num(psi) * (n_g[ci] * np.isfinite(att[:, ci, :]))[None]
+        del psi
     # aggregation over cohorts observed at e
     obs = np.isfinite(att)  # (no, nc, ne)
     n_e = np.einsum("c,oce->oe", n_g, obs.astype(float))
     with np.errstate(invalid="ignore", divide="ignore"):
         theta = np.where(n_e > 0, np.einsum("c,oce->oe", n_g, np.nan_to_num(att)) / n_e, np.nan)
-    # joint influence function per person
-    pos = np.full(data.n, -1, dtype=np.int64)
-    used = np.unique(np.concatenate([p[0] for p in psis] + [np.zeros(0, dtype=np.int64)]))
-    pos[used] = np.arange(used.size)
-    inf = np.zeros((used.size, no, ne))
-    wts = np.where(
-        n_e[:, None, :] > 0, n_g[None, :, None] * obs / np.where(n_e > 0, n_e, 1)[:, None, :], 0.0
-    )
-    for ci, (idx, psi) in enumerate(psis):
-        if idx.size == 0:
+    inf /= np.where(n_e > 0, n_e, 1.0)[None]
+    for ci in range(cohorts.size):
+        if not obs[:, ci, :].any():
             continue
-        inf[pos[idx]] += np.nan_to_num(psi) * wts[None, :, ci, :]
         # estimation effect of the cohort weights (R did's wif), on the treated of the cohort
-        tr_rows = idx[-int(n_g[ci]) :]
         with np.errstate(invalid="ignore", divide="ignore"):
             wif = np.where(obs[:, ci, :], (att[:, ci, :] - theta) / np.where(n_e > 0, n_e, 1), 0.0)
-        inf[pos[tr_rows]] += wif[None]
+        inf[pos[samples[ci][0]]] += wif[None]
     if correct:
         theta, inf, att = _without_later_starts(theta, inf, att, obs, n_g, ets)
     out = {}
