@@ -37,7 +37,7 @@ def estimate_all(
     ipw_ratio: float = 20.0,
     ipw_seed: int = 20240501,
     run_ipw: bool = True,
-    chunk: int = 32768,
+    chunk: int | None = None,
 ) -> dict:
     """Run every estimator on `data` (IPW only with `con`, which its design is built from): the
     parts of `analysis.effects.parts` one after another, assembled. Returns EventStudy objects

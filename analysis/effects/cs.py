@@ -57,6 +57,10 @@ from analysis.effects.result import EventStudy
 DEFAULT_EVENT_TIMES = np.arange(-12, 37)
 
 
+PSI_BLOCK_BYTES = 256 * 2**20
+"""Memory of one block of influence functions (pass 2); the block's persons follow from it."""
+
+
 def _cols(a: np.ndarray, idx: np.ndarray) -> np.ndarray:
     """a[:, idx], as a view when idx is a run of consecutive columns."""
     if idx.size and idx[-1] - idx[0] == idx.size - 1 and (np.diff(idx) == 1).all():
@@ -71,7 +75,7 @@ def cs_event_study(
     stratum: np.ndarray,
     subgroups: dict[str, np.ndarray],
     event_times=DEFAULT_EVENT_TIMES,
-    chunk: int = 32768,
+    chunk: int | None = None,
     estimator: str = PLAIN_DID_ESTIMATOR,
 ) -> dict[str, EventStudy]:
     """Headline event study for every outcome and subgroup (see module docstring).
@@ -83,6 +87,8 @@ def cs_event_study(
         stratum: (N,) stratum code of the treated persons (status group of the first spell).
         subgroups: name -> (N,) bool mask of treated persons; their union is the treated set.
             Every treated person must have first_start in 1..T-1 and stratum 1 or 2.
+        chunk: persons per block of the influence functions (None: as many as keep the block's
+            (outcomes, subgroups, event times, persons) array within `PSI_BLOCK_BYTES`).
     """
     event_times = np.asarray(event_times, dtype=np.int64)
     names = list(outcomes)
@@ -174,6 +180,8 @@ def cs_event_study(
     pos_tr[tr_idx] = np.arange(tr_idx.size)
     inv_n_e = np.where(n_e > 0, 1.0 / np.where(n_e > 0, n_e, 1.0), 0.0)
     theta0 = np.nan_to_num(theta)
+    if chunk is None:
+        chunk = max(1024, PSI_BLOCK_BYTES // (8 * no * ns * ne))
     ever_reg = ok_person & (status > 0).any(axis=1)
     cand = np.flatnonzero(ever_reg | treated)
     for a in range(0, cand.size, chunk):

@@ -75,7 +75,7 @@ class EffectsInputs:
     data: EffectsData
     ipw_design: ipw_mod.IPWDesign | None
     min_pre: int = 12
-    chunk: int = 32768
+    chunk: int | None = None
     employment_threshold_nok: int = DEFAULT_EMPLOYMENT_THRESHOLD_NOK  # the panel's
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -98,7 +98,7 @@ def prepare_inputs(
     ipw_ratio: float = 20.0,
     ipw_seed: int = 20240501,
     run_ipw: bool = True,
-    chunk: int = 32768,
+    chunk: int | None = None,
     data: EffectsData | None = None,
     employment_threshold_nok: int = DEFAULT_EMPLOYMENT_THRESHOLD_NOK,
 ) -> EffectsInputs:
