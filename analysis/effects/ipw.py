@@ -229,52 +229,60 @@ def ipw_event_study(
     pid_all = design.pidx
     uniq, inv = np.unique(pid_all, return_inverse=True)
     nm = int(design.month.max()) + 1
-    res = {}
-    for o, Y in outcomes.items():
-        est = np.full((len(subs), ne), np.nan)
-        V = np.zeros((len(subs), ne, ne))
-        n_tr = np.zeros((len(subs), ne), dtype=np.int64)
-        for si, s in enumerate(subs):
-            rows, treat, w = weights_rows[s]
-            r = np.flatnonzero(rows)
-            pid, mo, tr = pid_all[r], design.month[r], treat[r]
-            ww = np.where(tr, 0.0, w[r])
-            base = Y[pid, mo - 1] if variant == "did" else 0.0
-            psi = np.zeros((uniq.size, ne))
-            for k, e in enumerate(event_times):
-                t = mo + e
-                obs = (t <= T - 1) & (t >= 0)
-                ctrl_ok = obs & ~tr & (G[pid] > t)
-                tr_ok = obs & tr
-                y = np.where(obs, Y[pid, np.clip(t, 0, T - 1)] - base, 0.0)
-                n_m = np.bincount(mo[tr_ok], minlength=nm).astype(float)
-                W_m = np.bincount(mo[ctrl_ok], weights=ww[ctrl_ok], minlength=nm)
+    names = list(outcomes)
+    est = {o: np.full((len(subs), ne), np.nan) for o in names}
+    V = {o: np.zeros((len(subs), ne, ne)) for o in names}
+    n_tr = np.zeros((len(subs), ne), dtype=np.int64)
+    # per subgroup and event time the rows, weights and month sums that do not depend on the
+    # outcome are computed once and shared by every outcome
+    for si, s in enumerate(subs):
+        rows, treat, w = weights_rows[s]
+        r = np.flatnonzero(rows)
+        pid, mo, tr = pid_all[r], design.month[r], treat[r]
+        ir = inv[r]
+        ww = np.where(tr, 0.0, w[r])
+        base = {o: (Y[pid, mo - 1] if variant == "did" else 0.0) for o, Y in outcomes.items()}
+        psi = {o: np.zeros((uniq.size, ne)) for o in names}
+        for k, e in enumerate(event_times):
+            t = mo + e
+            obs = (t <= T - 1) & (t >= 0)
+            tc = np.clip(t, 0, T - 1)
+            ctrl_ok = obs & ~tr & (G[pid] > t)
+            tr_ok = obs & tr
+            n_m = np.bincount(mo[tr_ok], minlength=nm).astype(float)
+            W_m = np.bincount(mo[ctrl_ok], weights=ww[ctrl_ok], minlength=nm)
+            use_m = (n_m > 0) & (W_m > 0)
+            tr_use = tr_ok & use_m[mo]
+            n_e = int(tr_use.sum())
+            if n_e == 0:
+                continue
+            n_tr[si, k] = n_e
+            c_use = ctrl_ok & use_m[mo]
+            mc = mo[c_use]
+            for o, Y in outcomes.items():
+                y = np.where(obs, Y[pid, tc] - base[o], 0.0)
                 S_m = np.bincount(mo[ctrl_ok], weights=ww[ctrl_ok] * y[ctrl_ok], minlength=nm)
-                use_m = (n_m > 0) & (W_m > 0)
                 mu = np.where(use_m, S_m / np.where(W_m > 0, W_m, 1.0), 0.0)
-                tr_use = tr_ok & use_m[mo]
-                n_e = int(tr_use.sum())
-                if n_e == 0:
-                    continue
                 theta = float((y - mu[mo])[tr_use].sum() / n_e)
-                est[si, k] = theta
-                n_tr[si, k] = n_e
+                est[o][si, k] = theta
                 row_if = np.zeros(r.size)
                 row_if[tr_use] = (y - mu[mo] - theta)[tr_use] / n_e
-                c_use = ctrl_ok & use_m[mo]
-                mc = mo[c_use]
                 row_if[c_use] = -(n_m[mc] / n_e * ww[c_use] * (y[c_use] - mu[mc]) / W_m[mc])
-                psi[:, k] = np.bincount(inv[r], weights=row_if, minlength=uniq.size)
-            V[si] = psi.T @ psi
-        res[o] = EventStudy(
+                psi[o][:, k] = np.bincount(ir, weights=row_if, minlength=uniq.size)
+        for o in names:
+            V[o][si] = psi[o].T @ psi[o]
+    res = {
+        o: EventStudy(
             estimator=f"ipw_dynamic_{variant}",
             outcome=o,
             event_times=event_times,
             subgroups=subs,
-            estimate=est,
-            vcov=V,
-            n_treated=n_tr,
+            estimate=est[o],
+            vcov=V[o],
+            n_treated=n_tr.copy(),
         )
+        for o in names
+    }
     return res
 
 
