@@ -62,7 +62,7 @@ def effects_frame(studies: list[EventStudy]) -> pd.DataFrame:
         role = design.ESTIMATOR_ROLES.get(st.estimator, "diagnostic")
         head = st.estimator == HEADLINE_ESTIMATOR
         for si, sub in enumerate(st.subgroups):
-            meta = st.meta["by_subgroup"][si] if "by_subgroup" in st.meta else st.meta
+            meta = st.subgroup_meta(si)
             n_comp = meta.get("n_comparison")
             crit = hm.band_critical(st, si, EVENT_TIMES) if head else np.nan
             for k, e in enumerate(st.event_times):

@@ -48,6 +48,9 @@ from analysis.did._prep import Panel
 from analysis.effects.data import EffectsData
 from analysis.effects.result import EventStudy
 
+MIN_COMPARISONS = 10
+"""A cohort with fewer comparison persons has no estimate (marts.effects_cohorts_left_out)."""
+
 
 @dataclass(frozen=True)
 class DesignSpec:
@@ -283,7 +286,7 @@ def estimate_event_study(
         co = _sample(co, int(np.ceil(spec.max_comparison_ratio * tr.size)), spec.seed, int(g))
         n_comp[ci] = co.size
         samples.append((tr, co))
-    fitted = [np.concatenate([co, tr]) for tr, co in samples if co.size >= 10]
+    fitted = [np.concatenate([co, tr]) for tr, co in samples if co.size >= MIN_COMPARISONS]
     used = np.unique(np.concatenate([*fitted, np.zeros(0, dtype=np.int64)]))
     pos = np.full(data.n, -1, dtype=np.int64)
     pos[used] = np.arange(used.size)
@@ -293,7 +296,7 @@ def estimate_event_study(
     ps_info = []
     for ci, g in enumerate(cohorts):
         tr, co = samples[ci]
-        if co.size < 10:
+        if co.size < MIN_COMPARISONS:
             continue
         b = g - k - 1
         res = _cohort_dr(data, ys, tr, co, int(g), b, ets, spec)

@@ -27,6 +27,7 @@ from analysis.effects.data import STATUS_NAMES, EffectsData
 from analysis.effects.headline import (
     HEADLINE_SPEC,
     HISTORY_OUTCOMES,
+    MIN_COMPARISONS,
     DesignSpec,
     estimate_event_study,
     headline_treated,
@@ -186,7 +187,7 @@ def gate_frame(studies: list[EventStudy], spec: DesignSpec = HEADLINE_SPEC) -> p
     recs = []
     for st in studies:
         for si, sub in enumerate(st.subgroups):
-            meta = st.meta["by_subgroup"][si] if "by_subgroup" in st.meta else st.meta
+            meta = st.subgroup_meta(si)
             rows = [
                 _lead_check(
                     st,
@@ -332,12 +333,13 @@ def sensitivity_frame(
 
 def cohorts_left_out_frame(studies: list[EventStudy]) -> pd.DataFrame:
     """marts.effects_cohorts_left_out: the start cohorts of a headline series that no estimate
-    uses (fewer than 10 comparison persons, or the propensity model failed with the full and
+    uses (fewer than MIN_COMPARISONS comparison persons, or the propensity model failed with the
+    full and
     the reduced covariate set), so that a series' treated persons can be reconstructed."""
     recs = []
     for st in studies:
         for si, sub in enumerate(st.subgroups):
-            meta = st.meta["by_subgroup"][si] if "by_subgroup" in st.meta else st.meta
+            meta = st.subgroup_meta(si)
             cohorts = np.asarray(meta.get("cohorts", []), dtype=np.int64)
             if cohorts.size == 0:
                 continue
@@ -400,7 +402,8 @@ LEFT_OUT_COMMENTS = {
         "the observation window (0 = observation_start)"
     ),
     "reason": (
-        "too_few_comparisons (fewer than 10 comparison persons in the cohort's month) or "
+        f"too_few_comparisons (fewer than {MIN_COMPARISONS} comparison persons in the cohort's "
+        "month) or "
         "propensity_model_failed (no finite fit with the full or the reduced covariate set)"
     ),
 }

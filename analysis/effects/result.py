@@ -30,6 +30,10 @@ class EventStudy:
     reference: int | None = None  # event time normalised to 0 (TWFE: -1), if any
     meta: dict = field(default_factory=dict)
 
+    def subgroup_meta(self, s: int) -> dict:
+        """The meta of subgroup row s (a stacked study keeps one per subgroup in "by_subgroup")."""
+        return self.meta["by_subgroup"][s] if "by_subgroup" in self.meta else self.meta
+
     def se(self) -> np.ndarray:
         d = np.diagonal(self.vcov, axis1=1, axis2=2)
         return np.sqrt(np.clip(d, 0.0, None))

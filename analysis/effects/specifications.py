@@ -135,7 +135,7 @@ def specifications_frame(
         what = "the headline design" if name == HEADLINE else SPECIFICATIONS[name].description
         for st in studies:
             s = st.subgroups.index(design.ALL)
-            meta = st.meta["by_subgroup"][s] if "by_subgroup" in st.meta else st.meta
+            meta = st.subgroup_meta(s)
             for m in MEASURES:
                 w = design.SUMMARY_MEASURES[m]
                 est, se = st.linear(s, w)
