@@ -334,8 +334,7 @@ def sensitivity_frame(
 def cohorts_left_out_frame(studies: list[EventStudy]) -> pd.DataFrame:
     """marts.effects_cohorts_left_out: the start cohorts of a headline series that no estimate
     uses (fewer than MIN_COMPARISONS comparison persons, or the propensity model failed with the
-    full and
-    the reduced covariate set), so that a series' treated persons can be reconstructed."""
+    full and the reduced covariate set), so that a series' treated persons can be rebuilt."""
     recs = []
     for st in studies:
         for si, sub in enumerate(st.subgroups):
