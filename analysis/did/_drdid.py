@@ -365,13 +365,18 @@ class CovEngine:
         y = self.y[rows]
         ry = y.T @ wc  # (T, M)
         rx = x.T @ wc  # (p, M)
-        rxy = np.stack([(wc * x[:, f, None]).T @ y for f in range(p)], axis=1)  # (M, p, T)
-        rxx = np.empty((len(mis), p, p))
-        for f in range(p):
-            for g in range(f + 1):
-                v = wc.T @ (x[:, f] * x[:, g])
-                rxx[:, f, g] = v
-                rxx[:, g, f] = v
+        if len(mis) < p:  # few models (e.g. one per cohort): one product per model
+            wx = [x * wc[:, j, None] for j in range(len(mis))]
+            rxy = np.stack([v.T @ y for v in wx])  # (M, p, T)
+            rxx = np.stack([v.T @ x for v in wx])
+        else:  # many models sharing the block: one product per feature (pair)
+            rxy = np.stack([(wc * x[:, f, None]).T @ y for f in range(p)], axis=1)
+            rxx = np.empty((len(mis), p, p))
+            for f in range(p):
+                for g in range(f + 1):
+                    v = wc.T @ (x[:, f] * x[:, g])
+                    rxx[:, f, g] = v
+                    rxx[:, g, f] = v
         ntrim = np.count_nonzero(mu >= _TRIM, axis=0)
         for j, mi in enumerate(mis):
             m = self.models[mi]

@@ -308,7 +308,9 @@ def estimate_event_study(
         att[:, ci, :], psi, info = res
         ps_info.append({"cohort": int(g), "ok": True} | info)
         idx = np.concatenate([co, tr])
-        inf[pos[idx]] += np.nan_to_num(psi) * (n_g[ci] * np.isfinite(att[:, ci, :]))[None]
+        psi[:, ~np.isfinite(att[:, ci, :])] = 0.0  # psi is finite wherever the ATT is
+        psi *= n_g[ci]
+        inf[pos[idx]] += psi
         del psi
     # aggregation over cohorts observed at e
     obs = np.isfinite(att)  # (no, nc, ne)
@@ -423,10 +425,13 @@ def _cohort_dr(data, ys, tr, co, g, b, ets, spec, reduced: bool = False):
     no = len(ys)
     y = np.empty((idx.size, no * P))
     lo, hi = spec.base_months(g)
+    w0 = int(min(periods.min(), lo))  # one row gather of the months spanned, then the columns
+    w1 = int(max(periods.max() + 1, hi))
     for oi, yy in enumerate(ys):
-        y[:, oi * P : (oi + 1) * P] = yy[np.ix_(idx, periods)]
+        win = yy[idx, w0:w1]
+        y[:, oi * P : (oi + 1) * P] = win[:, periods - w0]
         if hi - lo > 1:  # the base is the mean over a window (DesignSpec.base_window)
-            y[:, oi * P] = yy[idx, lo:hi].mean(axis=1)
+            y[:, oi * P] = win[:, lo - w0 : hi - w0].mean(axis=1)
     n_co, n_tr = co.size, tr.size
     panel = Panel(
         tlist=np.arange(no * P),
@@ -457,24 +462,23 @@ def _cohort_dr(data, ys, tr, co, g, b, ets, spec, reduced: bool = False):
     m = eng.models[0]
     if not m.ok:
         return None
-    # per-unit influence functions psi = a (Y_t - Y_b) + H . zeta for every cell
-    psi = np.empty((idx.size, n_cells))
+    # per-unit influence functions psi = a (Y_t - Y_b) + H . zeta for every cell, written
+    # straight into the (person, outcome, event time) layout, one run of event times at a time
+    e_pos = np.flatnonzero(ok_e)
+    runs = np.split(np.arange(e_pos.size), np.flatnonzero(np.diff(e_pos) > 1) + 1)
+    psi_c = np.zeros((idx.size, no, ets.size))
     for c in (0, 1):
         sl = eng.block(c)
         for r0 in range(sl.start, sl.stop, 8192):
             rows = slice(r0, min(r0 + 8192, sl.stop))
             a, h = eng.block_terms(c, rows, [0])
-            yb = eng.y[rows]
-            blk = (yb[:, tidx] - yb[:, bidx]) * a[:, 0:1]
-            blk += h[:, :, 0].T @ m.zeta
-            psi[rows] = blk
+            y3 = eng.y[rows].reshape(-1, no, P)
+            blk = (h[:, :, 0].T @ m.zeta).reshape(-1, no, P - 1)
+            blk += (y3[:, :, 1:] - y3[:, :, :1]) * a[:, 0, None, None]
+            for run in runs:
+                psi_c[rows, :, e_pos[run[0]] : e_pos[run[-1]] + 1] = blk[:, :, run[0] : run[-1] + 1]
     att_c = np.full((no, ets.size), np.nan)
-    psi_c = np.zeros((idx.size, no, ets.size))
-    e_pos = np.flatnonzero(ok_e)
-    for oi in range(no):
-        sl = slice(oi * (P - 1), (oi + 1) * (P - 1))
-        att_c[oi, e_pos] = m.att[sl]
-        psi_c[:, oi, e_pos] = psi[:, sl]
+    att_c[:, e_pos] = m.att.reshape(no, P - 1)
     info = {
         "n_treated": int(n_tr),
         "n_comparison": int(n_co),
