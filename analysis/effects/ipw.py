@@ -176,14 +176,21 @@ def propensity(design: IPWDesign, rows: np.ndarray, treat: np.ndarray) -> tuple[
     without variation in a year are dropped."""
     p = np.full(design.pidx.size, np.nan)
     info = {"years": {}, "all_converged": True}
+    prev: dict[str, float] = {}  # the previous year's coefficients by column: the start values
     for yr in np.unique(design.year[rows]):
         r = np.flatnonzero(rows & (design.year == yr))
         moy = design.month_of_year[r]
-        dummies = (moy[:, None] == np.unique(moy)[None, :]).astype(np.float64)
+        months = np.unique(moy)
+        dummies = (moy[:, None] == months[None, :]).astype(np.float64)
         Xr = design.X[r].astype(np.float64)
         keep = Xr.std(axis=0) > 0
         Xd = np.column_stack([dummies, Xr[:, keep]])
-        fit = fit_logit(Xd, treat[r].astype(float), ridge=IPW_RIDGE)
+        labels = [f"month_{m}" for m in months] + [
+            n for n, k in zip(design.names, keep, strict=True) if k
+        ]
+        start = np.array([prev.get(c, 0.0) for c in labels]) if prev else None
+        fit = fit_logit(Xd, treat[r].astype(float), start=start, ridge=IPW_RIDGE)
+        prev = dict(zip(labels, fit.coef.tolist(), strict=True))
         conv = fit.converged
         p[r] = expit(Xd @ fit.coef)
         info["years"][int(yr)] = {
@@ -235,6 +242,7 @@ def ipw_event_study(
     n_tr = np.zeros((len(subs), ne), dtype=np.int64)
     # per subgroup and event time the rows, weights and month sums that do not depend on the
     # outcome are computed once and shared by every outcome
+    flat_y = {o: np.ascontiguousarray(Y).reshape(-1) for o, Y in outcomes.items()}
     for si, s in enumerate(subs):
         rows, treat, w = weights_rows[s]
         r = np.flatnonzero(rows)
@@ -246,7 +254,6 @@ def ipw_event_study(
         for k, e in enumerate(event_times):
             t = mo + e
             obs = (t <= T - 1) & (t >= 0)
-            tc = np.clip(t, 0, T - 1)
             ctrl_ok = obs & ~tr & (G[pid] > t)
             tr_ok = obs & tr
             n_m = np.bincount(mo[tr_ok], minlength=nm).astype(float)
@@ -258,17 +265,33 @@ def ipw_event_study(
                 continue
             n_tr[si, k] = n_e
             c_use = ctrl_ok & use_m[mo]
-            mc = mo[c_use]
-            for o, Y in outcomes.items():
-                y = np.where(obs, Y[pid, tc] - base[o], 0.0)
-                S_m = np.bincount(mo[ctrl_ok], weights=ww[ctrl_ok] * y[ctrl_ok], minlength=nm)
-                mu = np.where(use_m, S_m / np.where(W_m > 0, W_m, 1.0), 0.0)
-                theta = float((y - mu[mo])[tr_use].sum() / n_e)
+            # only the rows that enter (in their order): treated of used months and their
+            # months' controls; months without starters or controls do not enter mu
+            sel = np.flatnonzero(tr_use | c_use)
+            is_t = tr_use[sel]
+            ms = mo[sel]
+            flat = pid[sel] * T + t[sel]
+            ws = ww[sel]
+            wc_s = ws[~is_t]
+            mc = ms[~is_t]
+            scale_c = n_m[mc] / n_e * wc_s
+            w_c = W_m[mc]
+            irs = ir[sel]
+            W_safe = np.where(W_m > 0, W_m, 1.0)
+            for o in names:
+                y = flat_y[o][flat]
+                if variant == "did":
+                    y = y - base[o][sel]
+                yc = y[~is_t]
+                S_m = np.bincount(mc, weights=wc_s * yc, minlength=nm)
+                mu = np.where(use_m, S_m / W_safe, 0.0)
+                dev = y - mu[ms]
+                theta = float(dev[is_t].sum() / n_e)
                 est[o][si, k] = theta
-                row_if = np.zeros(r.size)
-                row_if[tr_use] = (y - mu[mo] - theta)[tr_use] / n_e
-                row_if[c_use] = -(n_m[mc] / n_e * ww[c_use] * (y[c_use] - mu[mc]) / W_m[mc])
-                psi[o][:, k] = np.bincount(ir, weights=row_if, minlength=uniq.size)
+                row_if = np.empty(sel.size)
+                row_if[is_t] = (dev[is_t] - theta) / n_e
+                row_if[~is_t] = -(scale_c * dev[~is_t] / w_c)
+                psi[o][:, k] = np.bincount(irs, weights=row_if, minlength=uniq.size)
         for o in names:
             V[o][si] = psi[o].T @ psi[o]
     res = {
