@@ -101,6 +101,9 @@ def _connect_working(
                 "temp_directory": str(path) + ".tmp",
             },
         )
+        # the run reports its own progress; DuckDB's bar (queries over 2 s: large registers)
+        # would interleave with it and fill logs that are files
+        con.execute("SET enable_progress_bar = false")
     try:
         with sanitized_errors():
             yield con
