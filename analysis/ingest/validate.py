@@ -71,8 +71,13 @@ def _text(col: Column) -> str:
 def _number(col: Column) -> str:
     """The column's text as a finite DOUBLE, NULL when empty or not a plain decimal number."""
     text = _text(col)
+    # fast path without the regular expression: text that is exactly an integer's own rendering
+    # (e.g. `4999`, `-12`; no sign, zero padding or space) is a plain decimal number; anything
+    # else (incl. `+5`, `007`, `4999.5`, `1e3`) goes through the full rule
     return (
-        f"CASE WHEN regexp_full_match({text}, '{_NUMBER}') "
+        f"CASE WHEN CAST(TRY_CAST({text} AS BIGINT) AS VARCHAR) = {text} "
+        f"THEN CAST({text} AS DOUBLE) "
+        f"WHEN regexp_full_match({text}, '{_NUMBER}') "
         f"AND isfinite(TRY_CAST({text} AS DOUBLE)) THEN TRY_CAST({text} AS DOUBLE) END"
     )
 
@@ -246,11 +251,17 @@ INSERT INTO __later_rejects
 WITH rows_passing_row_rules AS (
   SELECT * FROM __checked WHERE len(__problems) = 0
 ),
-duplicated_keys AS (
-  SELECT {keys}, count(DISTINCT {row_struct}) AS n_versions
+repeated_keys AS (  -- cheap first pass: distinct versions are counted only where keys repeat
+  SELECT {keys}
   FROM rows_passing_row_rules
   GROUP BY {keys}
   HAVING count(*) > 1
+),
+duplicated_keys AS (
+  SELECT {keys}, count(DISTINCT {row_struct}) AS n_versions
+  FROM rows_passing_row_rules
+  SEMI JOIN repeated_keys USING ({keys})
+  GROUP BY {keys}
 ),
 rows_with_duplicated_key AS (
   SELECT c.__rid, c._source_file, c._source_row, d.n_versions, {key_value} AS key_value,
