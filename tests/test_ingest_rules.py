@@ -357,3 +357,31 @@ def test_reject_summary_and_ingest_summary(tmp_path, con):
     assert con.execute(
         "SELECT rule, column_name, n_rows FROM meta.reject_summary WHERE table_name = 'benefit_spells'"
     ).fetchall() == [("unknown_code", "benefit", 1)]
+
+
+NUMBER_TEXTS = [
+    "12", "-12", "0", "-0", "007", "+5", "1e3", "1.5E3", "4999.5", ".5", "5.", " 12 ", "12,5",
+    "9223372036854775807", "9223372036854775808", "-9223372036854775808", "1_000", "0x10",
+    "NaN", "inf", "-Infinity", "-", "", "   ", "1e400", "١٢", "12\t", None,
+]  # fmt: skip
+
+
+def test_number_fast_path_agrees_with_the_number_rule(con):
+    """`_number`'s shortcut for canonical integers accepts exactly what the plain-decimal rule
+    accepts, with the same value."""
+    from analysis.contract import Column
+    from analysis.ingest.validate import _NUMBER, _number, _text
+
+    col = Column("v", "DOUBLE", "a number")
+    text = _text(col)
+    rule = (
+        f"CASE WHEN regexp_full_match({text}, '{_NUMBER}') "
+        f"AND isfinite(TRY_CAST({text} AS DOUBLE)) THEN TRY_CAST({text} AS DOUBLE) END"
+    )
+    con.execute("CREATE TABLE t (i INTEGER, v VARCHAR)")
+    con.executemany("INSERT INTO t VALUES (?, ?)", list(enumerate(NUMBER_TEXTS)))
+    rows = con.execute(f"SELECT i, {_number(col)}, {rule} FROM t r ORDER BY i").fetchall()
+    assert [r[1] for r in rows] == [r[2] for r in rows]
+    accepted = {NUMBER_TEXTS[i] for i, fast, _ in rows if fast is not None}
+    assert {"12", "-0", "007", "+5", "1e3", " 12 ", "9223372036854775808"} <= accepted
+    assert not {"12,5", "1_000", "0x10", "NaN", "inf", "1e400", "", None} & accepted
