@@ -73,6 +73,9 @@ class DesignSpec:
     # (design.HEADLINE_BASE_WINDOW_MONTHS)
     base_window: int = design.HEADLINE_BASE_WINDOW_MONTHS
     min_pre: int = design.PRE_MONTHS_REQUIRED + 1  # base month g - anticipation - 1 >= 0
+    # "reduced" or "none": a cohort whose model fails with the full covariate set is refitted
+    # with the reduced set, or left out (design.HEADLINE_COVARIATE_FALLBACK)
+    fallback: str = design.HEADLINE_COVARIATE_FALLBACK
 
     @property
     def event_times(self) -> np.ndarray:
@@ -256,6 +259,8 @@ def estimate_event_study(
         raise ValueError("time_axis must be 'start' (months since exit is not implemented)")
     if spec.estimand not in ("start_vs_never", "start_now_vs_later"):
         raise ValueError(f"unknown estimand {spec.estimand!r}")
+    if spec.fallback not in ("reduced", "none"):
+        raise ValueError(f"unknown covariate fallback {spec.fallback!r}")
     if not isinstance(outcomes, dict):
         outcomes = {o: _arr(data, o) for o in outcomes}
     names = list(outcomes)
@@ -300,7 +305,7 @@ def estimate_event_study(
             continue
         b = g - k - 1
         res = _cohort_dr(data, ys, tr, co, int(g), b, ets, spec)
-        if res is None:  # e.g. a small cohort separated by the full covariate set
+        if res is None and spec.fallback == "reduced":  # e.g. a small, separated cohort
             res = _cohort_dr(data, ys, tr, co, int(g), b, ets, spec, reduced=True)
         if res is None:
             ps_info.append({"cohort": int(g), "ok": False})
