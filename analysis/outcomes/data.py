@@ -32,7 +32,7 @@ class OutcomeData:
     """The effects arrays plus every outcome/covariate series and the first spell's exit."""
 
     base: EffectsData
-    series: dict[str, np.ndarray]  # name -> (N, T) float64
+    series: dict[str, np.ndarray]  # name -> (N, T): indicators int8, age int16, earnings float
     exit_offset: np.ndarray  # (N,) month offset of the first spell's exit month; NO_EXIT if none
 
     @property
@@ -59,12 +59,15 @@ def load_outcome_data(con: duckdb.DuckDBPyConnection) -> OutcomeData:
     pos = np.asarray(res.pop("pos"), dtype=np.int64)
     if pos.size != n * T:
         raise ValueError(f"panel.person_month has {pos.size} rows, expected {n} x {T}")
-    series = {}
-    for name, values in res.items():
-        arr = np.empty(n * T, dtype=np.float64)
-        arr[pos] = np.asarray(values, dtype=np.float64)
+    # employed and earnings from the effects arrays; the rest in their compact SQL types
+    series = {name: base.outcomes[name] for name in ("employed", "earnings_nok")}
+    for name in list(res):
+        values = np.asarray(res.pop(name))
+        arr = np.empty(n * T, dtype=values.dtype)
+        arr[pos] = values
         series[name] = arr.reshape(n, T)
-    del pos, res
+        del values
+    del pos
     # exit month of the first spell (NULL: ongoing at observation_end)
     rows = con.execute(
         """
