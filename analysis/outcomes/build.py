@@ -12,8 +12,8 @@ import pandas as pd
 from analysis import design
 from analysis.effects.data import analysis_treated
 from analysis.outcomes.data import load_outcome_data
-from analysis.outcomes.estimate import OUTCOMES_SPEC, EventStudySpec, estimate_event_study
-from analysis.outcomes.exit import exit_event_study, spell_months
+from analysis.outcomes.estimate import OUTCOMES_SPEC, EventStudySpec, estimate_event_studies
+from analysis.outcomes.exit import exit_event_studies, spell_months
 from analysis.outcomes.intended import dip_window_test, intended_effects, pretrend_test
 from analysis.warehouse import apply_comments, create_schemas
 
@@ -67,13 +67,19 @@ def build_effects_outcomes(
     dur = spell_months(data)
     completers = treated & (dur >= 0) & (dur <= design.EXIT_MAX_SPELL_MONTHS)
     exit_rows, summary_rows = [], []
-    for outcome in exit_outcomes:
-        series, measures = exit_event_study(data, outcome, treated, spec)
+    exit_results = exit_event_studies(data, tuple(exit_outcomes), treated, spec)
+    # the completers' checks with the design each series came from (one call per design)
+    check_specs = {}
+    for outcome, (series, _) in exit_results.items():
         used = str(series["estimator"].iloc[0])
-        # the completers' check with the design the series came from
         check_spec = spec if used == spec.name or spec.fallback is None else spec.fallback
-        check_spec = replace(check_spec, fallback=None)
-        checks = _checks(estimate_event_study(data, outcome, completers, check_spec))
+        check_specs.setdefault(replace(check_spec, fallback=None), []).append(outcome)
+    completer_studies = {}
+    for check_spec, outs in check_specs.items():
+        completer_studies |= estimate_event_studies(data, outs, completers, check_spec)
+    for outcome, (series, measures) in exit_results.items():
+        used = str(series["estimator"].iloc[0])
+        checks = _checks(completer_studies[outcome])
         common = {"estimator": used, "outcome": outcome, "subgroup": design.ALL,
                   "is_headline": used == design.HEADLINE_ESTIMATOR} | checks  # fmt: skip
         for r in series.itertuples(index=False):
@@ -89,9 +95,11 @@ def build_effects_outcomes(
     exit_df = _with_ci(pd.DataFrame(exit_rows))
     summary_df = _with_ci(pd.DataFrame(summary_rows))
     chain_rows = []
-    for outcome in design.CHAINING_OUTCOMES:
-        # balanced event window: only cohorts observed over the whole cost horizon (e = 0..35)
-        es = estimate_event_study(data, outcome, treated, spec, balance_e=design.EVENT_TIME_MAX - 1)
+    # balanced event window: only cohorts observed over the whole cost horizon (e = 0..35)
+    chaining = estimate_event_studies(
+        data, design.CHAINING_OUTCOMES, treated, spec, balance_e=design.EVENT_TIME_MAX - 1
+    )
+    for outcome, es in chaining.items():
         if es is None:
             continue
         chain_rows.append(

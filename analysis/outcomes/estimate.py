@@ -133,13 +133,7 @@ def estimate_event_study(
     b = data.base
     y = data.series[outcome] if isinstance(outcome, str) else outcome
     if spec.use_headline:
-        es = _headline_event_study(data, y, treated, max_e, balance_e)
-        if es is not None:
-            es.design, es.anticipation = spec.name, spec.anticipation
-            return es
-        if spec.fallback is None:
-            return None
-        return estimate_event_study(data, y, treated, spec.fallback, min_e, max_e, balance_e)
+        return estimate_event_studies(data, {"y": y}, treated, spec, min_e, max_e, balance_e)["y"]
     pool = comparison_pool(data)
     if not treated.any():
         return None
@@ -207,14 +201,47 @@ def estimate_event_study(
     )
 
 
-def _headline_event_study(
+def estimate_event_studies(
     data: OutcomeData,
-    y: np.ndarray,
+    outcomes: dict[str, np.ndarray] | tuple[str, ...] | list[str],
+    treated: np.ndarray,
+    spec: EventStudySpec = OUTCOMES_SPEC,
+    min_e: int = design.EVENT_TIME_MIN,
+    max_e: int = design.EVENT_TIME_MAX,
+    balance_e: int | None = None,
+) -> dict[str, EventStudy | None]:
+    """`estimate_event_study` for several outcomes of the same treated persons: with the
+    headline design one call, whose cohort models (propensity score, comparisons) are shared by
+    the outcomes; the same estimates as one call per outcome."""
+    if not isinstance(outcomes, dict):
+        outcomes = {o: data.series[o] for o in outcomes}
+    if not spec.use_headline:
+        return {
+            o: estimate_event_study(data, y, treated, spec, min_e, max_e, balance_e)
+            for o, y in outcomes.items()
+        }
+    res = _headline_event_studies(data, outcomes, treated, max_e, balance_e)
+    out: dict[str, EventStudy | None] = {}
+    for o, es in res.items():
+        if es is not None:
+            es.design, es.anticipation = spec.name, spec.anticipation
+        elif spec.fallback is not None:
+            es = estimate_event_study(
+                data, outcomes[o], treated, spec.fallback, min_e, max_e, balance_e
+            )
+        out[o] = es
+    return out
+
+
+def _headline_event_studies(
+    data: OutcomeData,
+    ys: dict[str, np.ndarray],
     treated: np.ndarray,
     max_e: int,
     balance_e: int | None,
-) -> EventStudy | None:
-    """The same output from the effects helper's headline API (one subgroup: `treated`).
+) -> dict[str, EventStudy | None]:
+    """The same output from the effects helper's headline API (one subgroup: `treated`), per
+    outcome (None where nothing is estimable).
 
     The headline's treated are restricted to `treated`; `balance_e` keeps the cohorts observed
     at that event time (a balanced event window); event times run from the headline's first
@@ -229,10 +256,15 @@ def _headline_event_study(
         mask &= data.base.first_start + balance_e <= data.T - 1
     spec = replace(HEADLINE_SPEC, event_time_max=max(max_e, HEADLINE_SPEC.event_time_max))
     if not (mask & headline_treated(data.base, spec)).any():
-        return None
+        return dict.fromkeys(ys)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = headline(data.base, {"y": y}, subgroup_mask=mask, spec=spec)["y"]
+        res = headline(data.base, ys, subgroup_mask=mask, spec=spec)
+    return {o: _study(res[o], max_e) for o in ys}
+
+
+def _study(res, max_e: int) -> EventStudy | None:
+    """An outcome's headline result as the outcome layer's EventStudy (None: nothing estimable)."""
     est = res.estimate[0]
     if not np.isfinite(est).any():
         return None

@@ -19,7 +19,7 @@ import pandas as pd
 from analysis import design
 from analysis.effects.data import analysis_treated
 from analysis.outcomes.data import NO_EXIT, OutcomeData
-from analysis.outcomes.estimate import OUTCOMES_SPEC, EventStudySpec, estimate_event_study
+from analysis.outcomes.estimate import OUTCOMES_SPEC, EventStudySpec, estimate_event_studies
 
 
 def spell_months(data: OutcomeData) -> np.ndarray:
@@ -29,22 +29,31 @@ def spell_months(data: OutcomeData) -> np.ndarray:
     return np.where(done, data.exit_offset - fs, -1)
 
 
-def _class_studies(data, outcome, treated, dur, spec, k_max):
-    """Each spell-length class's event study, all with ONE design: the spec's; classes it cannot
-    estimate are left out. When the spec is the headline and the classes it estimates hold less
-    than design.EXIT_MIN_COVERED_SHARE of the completers, the fallback is used for every class."""
+def _class_studies(data, outcomes, treated, dur, spec, k_max):
+    """Each spell-length class's event study per outcome, all with ONE design per outcome: the
+    spec's; classes it cannot estimate are left out. When the spec is the headline and the
+    classes it estimates hold less than design.EXIT_MIN_COVERED_SHARE of the completers, the
+    fallback is used for every class of that outcome. The outcomes of a class are estimated in
+    one call (they share its cohort models). Returns outcome -> ({d: study}, spec used)."""
     classes = [d for d in range(design.EXIT_MAX_SPELL_MONTHS + 1) if (treated & (dur == d)).any()]
     size = {d: int((treated & (dur == d)).sum()) for d in classes}
     one = replace(spec, fallback=None) if spec.use_headline else spec
-    out = {}
+    out: dict[str, dict] = {o: {} for o in outcomes}
     for d in classes:
-        es = estimate_event_study(data, outcome, treated & (dur == d), one, max_e=d + k_max)
-        if es is not None:
-            out[d] = es
-    covered = sum(size[d] for d in out) / max(sum(size.values()), 1)
-    if spec.use_headline and spec.fallback is not None and covered < design.EXIT_MIN_COVERED_SHARE:
-        return _class_studies(data, outcome, treated, dur, spec.fallback, k_max)
-    return out, spec
+        res = estimate_event_studies(data, outcomes, treated & (dur == d), one, max_e=d + k_max)
+        for o, es in res.items():
+            if es is not None:
+                out[o][d] = es
+    total = max(sum(size.values()), 1)
+    short = [
+        o for o in outcomes if sum(size[d] for d in out[o]) / total < design.EXIT_MIN_COVERED_SHARE
+    ]
+    result = {o: (out[o], spec) for o in outcomes if o not in short}
+    if short and spec.use_headline and spec.fallback is not None:
+        result |= _class_studies(data, short, treated, dur, spec.fallback, k_max)
+    else:
+        result |= {o: (out[o], spec) for o in short}
+    return result
 
 
 def exit_event_study(
@@ -60,18 +69,37 @@ def exit_event_study(
     design.EXIT_SUMMARY_MEASURES: measure, estimate, std_error, n_treated). Each class's event
     study has a joint covariance over its event times; classes are combined as independent
     (they share comparisons, so the SEs are approximate: see METHODS.md)."""
+    return exit_event_studies(data, (outcome,), treated, spec, months, measures)[outcome]
+
+
+def exit_event_studies(
+    data: OutcomeData,
+    outcomes: tuple[str, ...],
+    treated: np.ndarray | None = None,
+    spec: EventStudySpec = OUTCOMES_SPEC,
+    months: tuple[int, ...] = design.EXIT_MONTHS,
+    measures: dict[str, dict[int, float]] | None = None,
+) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
+    """`exit_event_study` for several outcomes of the same completers (one estimation per
+    spell-length class for all of them)."""
     measures = design.EXIT_SUMMARY_MEASURES if measures is None else measures
     if treated is None:
         treated = analysis_treated(data.base)
     dur = spell_months(data)
-    k_max = max(months)
+    by_outcome = _class_studies(data, tuple(outcomes), treated, dur, spec, max(months))
+    return {
+        o: _combine(studies, used_spec.name, months, measures)
+        for o, (studies, used_spec) in by_outcome.items()
+    }
+
+
+def _combine(studies, used, months, measures) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """theta_exit(k) and the summary measures from one outcome's class studies."""
     num = np.zeros(len(months))
     var = np.zeros(len(months))
     n = np.zeros(len(months))
     n_classes = np.zeros(len(months), dtype=np.int64)
     classes = []  # (d, event-time index of each k (-1: missing), weights n, estimates, vcov)
-    studies, used_spec = _class_studies(data, outcome, treated, dur, spec, k_max)
-    used = used_spec.name
     for d, es in studies.items():
         pos = {int(e): j for j, e in enumerate(es.table["event_time"])}
         theta = es.table["estimate"].to_numpy()
