@@ -206,3 +206,28 @@ def test_easy_world_intended_and_exit_effects_match_the_truth(easy_world):
         "AND table_name LIKE 'effects_%' AND comment IS NULL"
     ).fetchall()
     assert undocumented == []
+
+
+def test_outcomes_of_one_treated_set_estimated_together_equal_one_call_each(easy_world):
+    """`estimate_event_studies` (one headline call, shared cohort models) gives each outcome's
+    `estimate_event_study` to rounding; the series arrays are compact and employment/earnings are
+    the effects arrays themselves."""
+    from analysis.outcomes.estimate import (
+        OUTCOMES_SPEC,
+        estimate_event_studies,
+        estimate_event_study,
+    )
+
+    _, con = easy_world
+    data = load_outcome_data(con)
+    assert data.series["aap"].dtype == np.int8 and data.series["age"].dtype == np.int16
+    assert data.series["employed"] is data.base.outcomes["employed"]
+    treated = analysis_treated(data.base) & (data.base.purpose == "UKJENT")
+    outcomes = ("employed", "any_benefit", "in_wage_subsidy")
+    joint = estimate_event_studies(data, outcomes, treated, OUTCOMES_SPEC)
+    assert list(joint) == list(outcomes)
+    for o in outcomes:
+        one = estimate_event_study(data, o, treated, OUTCOMES_SPEC)
+        assert joint[o] is not None and one is not None and joint[o].design == one.design
+        pd.testing.assert_frame_equal(joint[o].table, one.table, rtol=1e-10, atol=1e-13)
+        np.testing.assert_allclose(joint[o].vcov, one.vcov, rtol=1e-9, atol=1e-15)
