@@ -173,6 +173,11 @@ HEADLINE_ESTIMAND = "start_now_vs_later"
 # hard-world feature switched off at a time (analysis/effects/METHODS.md, "Other worlds"): the
 # report states it where it says the design gate passed, since the gate cannot see it.
 HEADLINE_MEASURED_BIAS_RANGE_PP = (-3.8, 6.4)
+# The headline's bias by purpose at 12-23 months (pp of employment), measured on the default
+# hard world at scale 1.0 against the truth of each purpose's cohorts (METHODS.md, "At full
+# scale"): purpose restricts the treated only, and in that world the more employable are given
+# FAA_JOBB_I_BEDRIFTEN. The report's "for whom" chapter states the two largest.
+PURPOSE_MEASURED_BIAS_PP = {"FAA_JOBB_I_BEDRIFTEN": 4.6, "UTPROVING": 3.0}
 # Mean bias at months 12-23 (pp of employment) of the headline and of the long base with
 # start-versus-never (specification grid) in the same eight worlds (hard, each of six features
 # off, easy; scale 0.05, 3-10 seeds each; METHODS.md "A long base"): the range over worlds.
