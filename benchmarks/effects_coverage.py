@@ -34,7 +34,13 @@ from analysis import synthetic
 from analysis.effects import specifications as specs
 from analysis.effects.cs import cs_event_study
 from analysis.effects.data import analysis_treated, load_effects_data
-from analysis.effects.headline import HEADLINE_SPEC, DesignSpec, estimate_event_study
+from analysis.effects.headline import (
+    FALLBACKS,
+    HEADLINE_SPEC,
+    DesignSpec,
+    estimate_event_study,
+    estimated_cohorts,
+)
 from analysis.ingest import ingest_directory
 from analysis.panel import build_panel
 
@@ -56,11 +62,6 @@ def _truth(cells, cohorts, weights) -> float:
     g = t.groupby("event_time")[["sum_y1", "sum_y0", "n_treated"]].sum()
     att = (g.sum_y1 - g.sum_y0) / g.n_treated
     return float(np.mean([att[e] for e in weights]))
-
-
-def _estimated(st) -> list[int]:
-    """The cohorts a headline series estimated (not those left out: failed models)."""
-    return [i["cohort"] for i in st.meta["ps"] if i.get("ok")]
 
 
 def one_seed(
@@ -104,7 +105,7 @@ def one_seed(
     plain_cohorts = _ym(data.month_index0, np.unique(data.first_start[treated]))
     for o in outcomes:
         samples = {
-            "headline": (head[o], _ym(data.month_index0, _estimated(head[o]))),
+            "headline": (head[o], _ym(data.month_index0, estimated_cohorts(head[o].meta))),
             "plain_did": (plain[o], plain_cohorts),
         }
         for name, (st, cohorts) in samples.items():
@@ -135,7 +136,7 @@ def main() -> None:
     ap.add_argument(
         "--fallback",
         default=None,
-        choices=("reduced", "none"),
+        choices=FALLBACKS,
         help="cohorts whose full covariate model fails: refit reduced, or leave out "
         "(default: the specification's; analysis.design.HEADLINE_COVARIATE_FALLBACK)",
     )

@@ -370,14 +370,10 @@ def test_number_fast_path_agrees_with_the_number_rule(con):
     """`_number`'s shortcut for canonical integers accepts exactly what the plain-decimal rule
     accepts, with the same value."""
     from analysis.contract import Column
-    from analysis.ingest.validate import _NUMBER, _number, _text
+    from analysis.ingest.validate import _number, _plain_decimal, _text
 
     col = Column("v", "DOUBLE", "a number")
-    text = _text(col)
-    rule = (
-        f"CASE WHEN regexp_full_match({text}, '{_NUMBER}') "
-        f"AND isfinite(TRY_CAST({text} AS DOUBLE)) THEN TRY_CAST({text} AS DOUBLE) END"
-    )
+    rule = _plain_decimal(_text(col))
     con.execute("CREATE TABLE t (i INTEGER, v VARCHAR)")
     con.executemany("INSERT INTO t VALUES (?, ?)", list(enumerate(NUMBER_TEXTS)))
     rows = con.execute(f"SELECT i, {_number(col)}, {rule} FROM t r ORDER BY i").fetchall()

@@ -50,6 +50,8 @@ from analysis.effects.result import EventStudy
 
 MIN_COMPARISONS = 10
 """A cohort with fewer comparison persons has no estimate (marts.effects_cohorts_left_out)."""
+FALLBACKS = ("reduced", "none")
+"""DesignSpec.fallback: refit a cohort whose full covariate model fails, or leave it out."""
 
 
 @dataclass(frozen=True)
@@ -259,7 +261,7 @@ def estimate_event_study(
         raise ValueError("time_axis must be 'start' (months since exit is not implemented)")
     if spec.estimand not in ("start_vs_never", "start_now_vs_later"):
         raise ValueError(f"unknown estimand {spec.estimand!r}")
-    if spec.fallback not in ("reduced", "none"):
+    if spec.fallback not in FALLBACKS:
         raise ValueError(f"unknown covariate fallback {spec.fallback!r}")
     if not isinstance(outcomes, dict):
         outcomes = {o: _arr(data, o) for o in outcomes}
@@ -358,6 +360,15 @@ def estimate_event_study(
             },
         )
     return out
+
+
+def estimated_cohorts(meta: dict) -> np.ndarray:
+    """The start cohorts of a series (its `meta`, or a subgroup's) with an estimate at some
+    event time; the others are left out (marts.effects_cohorts_left_out)."""
+    cohorts = np.asarray(meta.get("cohorts", []), dtype=np.int64)
+    if cohorts.size == 0:
+        return cohorts
+    return cohorts[np.isfinite(np.asarray(meta["cohort_att"])).any(axis=1)]
 
 
 def _first_start_indicator(data: EffectsData) -> np.ndarray:

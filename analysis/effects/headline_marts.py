@@ -30,6 +30,7 @@ from analysis.effects.headline import (
     MIN_COMPARISONS,
     DesignSpec,
     estimate_event_study,
+    estimated_cohorts,
     headline_treated,
 )
 from analysis.effects.result import EventStudy
@@ -342,9 +343,8 @@ def cohorts_left_out_frame(studies: list[EventStudy]) -> pd.DataFrame:
             cohorts = np.asarray(meta.get("cohorts", []), dtype=np.int64)
             if cohorts.size == 0:
                 continue
-            used = np.isfinite(np.asarray(meta["cohort_att"])).any(axis=1)
             failed = {p["cohort"] for p in meta.get("ps", []) if not p.get("ok", True)}
-            for g in cohorts[~used]:
+            for g in cohorts[~np.isin(cohorts, estimated_cohorts(meta))]:
                 reason = "propensity_model_failed" if int(g) in failed else "too_few_comparisons"
                 recs.append((st.estimator, st.outcome, sub, int(g), reason))
     return pd.DataFrame.from_records(recs, columns=list(LEFT_OUT_TYPES))

@@ -273,11 +273,11 @@ def ipw_event_study(
             # months' controls; months without starters or controls do not enter mu
             sel = np.flatnonzero(tr_use | c_use)
             is_t = tr_use[sel]
+            is_c = ~is_t
             ms = mo[sel]
             flat = pid[sel] * T + t[sel]
-            ws = ww[sel]
-            wc_s = ws[~is_t]
-            mc = ms[~is_t]
+            wc_s = ww[sel][is_c]
+            mc = ms[is_c]
             scale_c = n_m[mc] / n_e * wc_s
             w_c = W_m[mc]
             irs = ir[sel]
@@ -286,15 +286,14 @@ def ipw_event_study(
                 y = flat_y[o][flat]
                 if variant == "did":
                     y = y - base[o][sel]
-                yc = y[~is_t]
-                S_m = np.bincount(mc, weights=wc_s * yc, minlength=nm)
+                S_m = np.bincount(mc, weights=wc_s * y[is_c], minlength=nm)
                 mu = np.where(use_m, S_m / W_safe, 0.0)
                 dev = y - mu[ms]
                 theta = float(dev[is_t].sum() / n_e)
                 est[o][si, k] = theta
                 row_if = np.empty(sel.size)
                 row_if[is_t] = (dev[is_t] - theta) / n_e
-                row_if[~is_t] = -(scale_c * dev[~is_t] / w_c)
+                row_if[is_c] = -(scale_c * dev[is_c] / w_c)
                 psi[o][:, k] = np.bincount(irs, weights=row_if, minlength=uniq.size)
         for o in names:
             V[o][si] = psi[o].T @ psi[o]

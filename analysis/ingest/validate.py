@@ -68,6 +68,14 @@ def _text(col: Column) -> str:
     return f"NULLIF(trim(r.\"{col.name}\"), '')"
 
 
+def _plain_decimal(text: str) -> str:
+    """The number rule: `text` (SQL) as a finite DOUBLE if it is a plain decimal, else NULL."""
+    return (
+        f"CASE WHEN regexp_full_match({text}, '{_NUMBER}') "
+        f"AND isfinite(TRY_CAST({text} AS DOUBLE)) THEN TRY_CAST({text} AS DOUBLE) END"
+    )
+
+
 def _number(col: Column) -> str:
     """The column's text as a finite DOUBLE, NULL when empty or not a plain decimal number."""
     text = _text(col)
@@ -76,9 +84,7 @@ def _number(col: Column) -> str:
     # else (incl. `+5`, `007`, `4999.5`, `1e3`) goes through the full rule
     return (
         f"CASE WHEN CAST(TRY_CAST({text} AS BIGINT) AS VARCHAR) = {text} "
-        f"THEN CAST({text} AS DOUBLE) "
-        f"WHEN regexp_full_match({text}, '{_NUMBER}') "
-        f"AND isfinite(TRY_CAST({text} AS DOUBLE)) THEN TRY_CAST({text} AS DOUBLE) END"
+        f"THEN CAST({text} AS DOUBLE) ELSE {_plain_decimal(text)} END"
     )
 
 

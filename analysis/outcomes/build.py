@@ -68,17 +68,17 @@ def build_effects_outcomes(
     completers = treated & (dur >= 0) & (dur <= design.EXIT_MAX_SPELL_MONTHS)
     exit_rows, summary_rows = [], []
     exit_results = exit_event_studies(data, tuple(exit_outcomes), treated, spec)
+    used_by = {o: str(series["estimator"].iloc[0]) for o, (series, _) in exit_results.items()}
     # the completers' checks with the design each series came from (one call per design)
-    check_specs = {}
-    for outcome, (series, _) in exit_results.items():
-        used = str(series["estimator"].iloc[0])
+    check_specs: dict[EventStudySpec, list[str]] = {}
+    for outcome, used in used_by.items():
         check_spec = spec if used == spec.name or spec.fallback is None else spec.fallback
         check_specs.setdefault(replace(check_spec, fallback=None), []).append(outcome)
     completer_studies = {}
     for check_spec, outs in check_specs.items():
         completer_studies |= estimate_event_studies(data, outs, completers, check_spec)
     for outcome, (series, measures) in exit_results.items():
-        used = str(series["estimator"].iloc[0])
+        used = used_by[outcome]
         checks = _checks(completer_studies[outcome])
         common = {"estimator": used, "outcome": outcome, "subgroup": design.ALL,
                   "is_headline": used == design.HEADLINE_ESTIMATOR} | checks  # fmt: skip

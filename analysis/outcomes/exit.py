@@ -45,15 +45,17 @@ def _class_studies(data, outcomes, treated, dur, spec, k_max):
             if es is not None:
                 out[o][d] = es
     total = max(sum(size.values()), 1)
-    short = [
-        o for o in outcomes if sum(size[d] for d in out[o]) / total < design.EXIT_MIN_COVERED_SHARE
-    ]
+    short = []
+    if spec.use_headline and spec.fallback is not None:
+        short = [
+            o
+            for o in outcomes
+            if sum(size[d] for d in out[o]) / total < design.EXIT_MIN_COVERED_SHARE
+        ]
     result = {o: (out[o], spec) for o in outcomes if o not in short}
-    if short and spec.use_headline and spec.fallback is not None:
+    if short:
         result |= _class_studies(data, short, treated, dur, spec.fallback, k_max)
-    else:
-        result |= {o: (out[o], spec) for o in short}
-    return result
+    return {o: result[o] for o in outcomes}  # in the order asked for
 
 
 def exit_event_study(
