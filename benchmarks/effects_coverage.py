@@ -9,7 +9,7 @@ share of 95 % intervals covering the truth and the mean bias (pp), with its Mont
 
 Usage: nice -n 10 python benchmarks/effects_coverage.py [--seeds 50] [--scale 0.02]
        [--preset hard] [--first-seed 1000] [--estimand start_now_vs_later|start_vs_never]
-       [--specification long_base] [--fallback reduced|none] [--features '{"registration_churn": false}']
+       [--specification changes_single_base] [--fallback reduced|none] [--features '{"registration_churn": false}']
        [--outcomes employed any_benefit]
 
 `--specification` estimates the headline under a specification of the grid

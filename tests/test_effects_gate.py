@@ -1,32 +1,48 @@
 """The headline's design gate on hand-made event studies (analysis.effects.headline_marts).
 
-Placebo outcomes are judged by the joint Wald test of their leads; employment, whose own history
-is a covariate, by equivalence of every lead to 0 within the margin; leads without sampling
-variance carry no test.
+One base month (the former headline, `SINGLE`): placebo outcomes are judged by the joint Wald
+test of their leads; employment, whose own history is a covariate, by equivalence of every lead
+to 0 within the margin; leads without sampling variance carry no test. Long base (the headline):
+every outcome's base-window leads by their joint Wald test (the design's placebo); employment's
+conditioned leads, which all equal minus the base window's gap, by equivalence of their
+deviations from their mean.
 """
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
+from analysis.design import GATE_PLACEBO_EQUIVALENCE_MARGIN
 from analysis.effects.headline import HEADLINE_SPEC
 from analysis.effects.headline_marts import (
     GATE_EQUIVALENCE_Z,
     GATE_LEAD_EQUIVALENCE_MARGIN,
     cohorts_left_out_frame,
+    conditioned_leads,
     gate_frame,
     merge_subgroups,
+    placebo_leads,
 )
 from analysis.effects.result import EventStudy
 
-ETS = HEADLINE_SPEC.event_times
-REF = np.equal(ETS, HEADLINE_SPEC.reference)
+SINGLE = dataclasses.replace(
+    HEADLINE_SPEC,
+    history="changes",
+    base_window=0,
+    estimand="start_now_vs_later",
+    event_time_min=-24,
+)
+ETS = SINGLE.event_times
+REF = np.equal(ETS, SINGLE.reference)
 LEADS = (ETS < 0) & ~REF
 
 
 def _study(outcome: str, lead_est: float, lead_se: float, exact_zero: bool = False) -> EventStudy:
-    """Every lead at `lead_est` with SE `lead_se` (independent), effects after start at 0.05."""
+    """Every lead at `lead_est` with SE `lead_se` (independent), effects after start at 0.05
+    (event times of the single-base design)."""
     est = np.where(ETS < 0, lead_est, 0.05).astype(float)
     est[REF] = np.nan
     var = np.where(LEADS, lead_se**2, 0.01**2)
@@ -48,8 +64,8 @@ def _study(outcome: str, lead_est: float, lead_se: float, exact_zero: bool = Fal
     )
 
 
-def _checks(st: EventStudy) -> dict[str, tuple[bool, float, str]]:
-    g = gate_frame([st])
+def _checks(st: EventStudy, spec=SINGLE) -> dict[str, tuple[bool, float, str]]:
+    g = gate_frame([st], spec)
     return {r.check: (bool(r.passed), r.p_value, r.detail) for r in g.itertuples()}
 
 
@@ -58,7 +74,7 @@ def test_a_placebo_outcome_with_leads_fails_and_one_without_passes():
     assert bad["pretrend_leads"][0] is False and bad["pretrend_leads"][1] < 1e-6
     good = _checks(_study("earnings_nok", 0.0, 100.0))
     assert good["pretrend_leads"][0] is True and good["pretrend_dip_window"][0] is True
-    assert gate_frame([_study("earnings_nok", 0.0, 100.0)])["credible"].all()
+    assert gate_frame([_study("earnings_nok", 0.0, 100.0)], SINGLE)["credible"].all()
 
 
 def test_a_placebo_test_that_cannot_be_computed_fails():
@@ -87,6 +103,57 @@ def test_employment_leads_are_judged_by_equivalence(lead, se, passes):
     assert checks["pretrend_leads"][0] is passes
     assert checks["pretrend_dip_window"][0] is passes
     assert "equivalence" in checks["pretrend_leads"][2]
+
+
+def _long_base_study(outcome: str, placebo: float, gap: float, wobble: float = 0.0) -> EventStudy:
+    """The headline's event times: base-window leads at `placebo` (SE 0.002), conditioned leads at
+    -`gap` (SE 0.0005; the last one off by `wobble`), the dip window's leads as conditioned
+    ones, effects 0.05."""
+    ets = HEADLINE_SPEC.event_times
+    est = np.full(ets.size, 0.05)
+    var = np.full(ets.size, 0.01**2)
+    pl = np.isin(ets, placebo_leads(HEADLINE_SPEC))
+    held = np.isin(ets, conditioned_leads(HEADLINE_SPEC))
+    est[pl], var[pl] = placebo, 0.002**2
+    est[held], var[held] = -gap, 0.0005**2
+    est[np.flatnonzero(held)[-1]] -= wobble
+    ref = ets == HEADLINE_SPEC.reference
+    est[ref], var[ref] = np.nan, 0.0
+    meta = {"ps": [{"ok": True, "n_treated": 100, "share_treated_ps_above_0_9": 0.0,
+                    "mean_abs_smd": 0.02}]}  # fmt: skip
+    return EventStudy(
+        estimator="callaway_santanna_dr",
+        outcome=outcome,
+        event_times=ets,
+        subgroups=["ALL"],
+        estimate=est[None, :],
+        vcov=np.diag(var)[None],
+        n_treated=np.full((1, ets.size), 100),
+        meta=meta,
+    )
+
+
+def test_long_base_leads_are_the_base_window_placebo_and_the_conditioned_balance():
+    assert placebo_leads(HEADLINE_SPEC) == list(range(-49, -25))
+    assert conditioned_leads(HEADLINE_SPEC) == [e for e in range(-25, 0) if e != -13]
+    # a stable gap of 3 pp (conditioned leads all -0.03): the placebo passes, balance holds
+    ok = _checks(_long_base_study("employed", 0.0, 0.03), HEADLINE_SPEC)
+    assert ok["pretrend_leads"][0] is True and "base window" in ok["pretrend_leads"][2]
+    assert ok["pretrend_dip_window"][0] is True and "deviation" in ok["pretrend_dip_window"][2]
+    # a gap that moved within the base window: every month 1 pp off its mean (p ~ 0) but every
+    # 90 % interval within the placebo margin of 2 pp: negligible, passes; 3 pp off: fails
+    drift = _checks(_long_base_study("employed", 0.01, 0.03), HEADLINE_SPEC)
+    assert drift["pretrend_leads"][1] < 1e-6 and drift["pretrend_leads"][0] is True
+    assert "within that margin" in drift["pretrend_leads"][2]
+    assert 0.01 + GATE_EQUIVALENCE_Z * 0.002 <= GATE_PLACEBO_EQUIVALENCE_MARGIN < 0.03
+    moved = _checks(_long_base_study("employed", 0.03, 0.03), HEADLINE_SPEC)
+    assert moved["pretrend_leads"][0] is False and moved["pretrend_leads"][1] < 1e-6
+    # one conditioned month 2 pp off the others (reduced-set cohorts): balance fails
+    off = _checks(_long_base_study("employed", 0.0, 0.03, wobble=0.02), HEADLINE_SPEC)
+    assert off["pretrend_dip_window"][0] is False
+    # another outcome: its dip window is a Wald test (leads there at -0.03, SE 0.0005: fails)
+    ben = _checks(_long_base_study("any_benefit", 0.0, 0.03), HEADLINE_SPEC)
+    assert ben["pretrend_leads"][0] is True and ben["pretrend_dip_window"][0] is False
 
 
 def test_cohorts_left_out_are_those_without_any_estimate():

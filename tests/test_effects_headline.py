@@ -26,7 +26,17 @@ from analysis.effects.headline import (
 
 T = 40
 K = 12
-SPEC = DesignSpec(anticipation=K, event_time_min=-15, event_time_max=8, max_comparison_ratio=1e9)
+# The single-base design these hand-computed cases check against att_gt (the long base and the
+# estimand correction have tests of their own below).
+SPEC = DesignSpec(
+    anticipation=K,
+    event_time_min=-15,
+    event_time_max=8,
+    max_comparison_ratio=1e9,
+    history="changes",
+    base_window=0,
+    estimand="start_now_vs_later",
+)
 
 
 def _data(cohorts: dict[int, int], n_other: int = 300, seed: int = 3) -> EffectsData:
@@ -72,7 +82,7 @@ def _att_gt_reference(data: EffectsData, g: int, outcome: str) -> pd.DataFrame:
     tr = np.flatnonzero(data.first_start == g)
     co = np.flatnonzero((data.first_start > g) & (data.status[:, g - 1] > 0))
     idx = np.concatenate([co, tr])
-    x = cohort_covariates(data, idx, g, K)
+    x = cohort_covariates(data, idx, g, K, history=SPEC.history)
     x = x[:, _independent_columns(x, np.arange(co.size))]
     ts = np.arange(0, T)
     frame = pd.DataFrame(

@@ -47,4 +47,4 @@ def test_threshold_specification_redefines_employment_in_outcome_and_history(mon
         np.testing.assert_array_equal(got[o].estimate, want[o].estimate)
     plain = estimate_event_study(data, ["employed"], spec=SPEC)["employed"]
     assert not np.allclose(np.nan_to_num(plain.estimate), np.nan_to_num(got["employed"].estimate))
-    assert specs.threshold_of("long_base", 5000) == 5000
+    assert specs.threshold_of("base_window_12", 5000) == 5000

@@ -215,7 +215,8 @@ def test_pretrend_diagnostics_and_comments(warehouse):
 def test_specification_grid_beside_the_headline(warehouse):
     """marts.effects_specifications: the headline's own row is the headline of
     marts.effects_summary (one estimate, two tables), every specification of the grid is there
-    for both outcomes and measures with its settings, and the long base estimates fewer cohorts."""
+    for both outcomes and measures with its settings, and the headline's long base estimates fewer
+    cohorts than one base month."""
     from analysis.effects import specifications as specs
     from analysis.settings import DEFAULT_EMPLOYMENT_THRESHOLD_NOK
 
@@ -229,9 +230,11 @@ def test_specification_grid_beside_the_headline(warehouse):
     for r in head.itertuples():
         est, se = _summary(con, "callaway_santanna_dr", r.outcome, "ALL", r.measure)
         assert r.estimate == pytest.approx(est, rel=1e-12) and r.std_error == pytest.approx(se)
-    lb = grid[grid.specification == "long_base"].iloc[0]
-    assert (lb.history, lb.base_window) == ("levels", 24)
-    assert 0 < lb.n_cohorts < head.n_cohorts.iloc[0]
+    h0 = head.iloc[0]
+    assert (h0.history, h0.base_window, h0.estimand) == ("levels", 24, "start_vs_never")
+    one = grid[grid.specification == "single_base_month"].iloc[0]
+    assert (one.history, one.base_window) == ("levels", 0)
+    assert 0 < h0.n_cohorts < one.n_cohorts
     thr = grid.groupby("specification").employment_threshold_nok.first()
     assert thr["threshold_x2"] == 2 * thr["headline"] == 2 * DEFAULT_EMPLOYMENT_THRESHOLD_NOK
     # a changed choice changes the estimate (the grid is not the headline copied)

@@ -484,7 +484,7 @@ def test_a_credible_design_presents_the_findings_with_their_uncertainty(warehous
     text = _text(eff.blocks)
     assert "Designkontrollen er bestått" in text
     # the checks by name, in words (no codes), and every analysis of the layer is there
-    assert "Lik utvikling rett før start (fallet før start)" in text
+    assert "Like grupper i månedene rett før start" in text
     assert not re.search(r"pretrend_|relative_magnitude|selection_on", text)
     assert "ikke estimert i denne kjøringen" not in text
     assert "Lik historikk før start" in text and "Enkel forskjell-i-forskjell" in text
@@ -523,7 +523,7 @@ def test_a_design_that_fails_the_gate_is_not_presented_as_a_finding(warehouse, m
     blocks = _section(doc, "sammendrag").blocks
     first = next(x for x in blocks if x["kind"] == "finding")
     assert "Det kan ikke fastslås" in first["text"]
-    assert "lik utvikling før start (alle måneder)" in first["text"]
+    assert "stabil forskjell gjennom utgangspunktet (placebo)" in first["text"]
     h = ev.headline(b)
     summary = _summary_text(doc)
     for m in ("lock_in_0_5", "at_12", "at_24"):

@@ -15,12 +15,16 @@ For every start cohort g (first Arbeidstrening start in month g):
   `comparison_filter(idx, g)` (subgroups restrict comparisons as well as treated), and randomly
   subsampled to at most `spec.max_comparison_ratio` per treated person. They are followed through
   the event window whatever they do later (not censored at a later AT start; see METHODS.md);
-* base period b = g - anticipation - 1 (before the pre-programme dip); ATT(g, g + e) is the 2x2
-  DiD of (Y_{g+e} - Y_b), e = -24..36, e != -anticipation - 1 (the reference);
+* base (`spec.base_window`): the mean outcome over the 24 months g-49..g-26, before the
+  conditioned history (`DesignSpec.base_months`; with base_window 0 the single month
+  b = g - anticipation - 1); ATT(g, g + e) is the 2x2 DiD of (Y_{g+e} - base), e = -49..36,
+  e != -anticipation - 1 (the reference, kept for the single-base variant);
 * covariates (`cohort_covariates`): characteristics, status, innsatsgruppe and benefits in g - 1,
-  registration, and employment in each month of the dip window g - 1 .. g - anticipation and of
-  the 12 months before the base, as changes from the base month (`spec.history`: the level is
-  not conditioned on, which would re-introduce regression to the mean; METHODS.md);
+  registration, and employment in each month of the dip window g - 1 .. g - anticipation, in the
+  month g - anticipation - 1 and in the 12 months before it, as levels (`spec.history`; "changes"
+  conditions on the same months as changes from g - anticipation - 1, without the level);
+* estimand (`spec.estimand`): start against never starting -- the comparisons' own later starts
+  taken out (`_without_later_starts`) -- or start now against not yet;
 * estimator: DRDID's locally efficient doubly robust panel DiD (Sant'Anna & Zhao 2020), i.e.
   `analysis.did`'s `CovEngine` with est_method "dr": one propensity score and one outcome
   regression per cohort (all outcomes of a cohort share its propensity score);
@@ -90,17 +94,21 @@ class DesignSpec:
     @property
     def first_cohort(self) -> int:
         """Earliest start month whose base (month or window) lies inside the panel."""
-        base = self.anticipation + 1
-        if self.base_window:
-            base += design.HEADLINE_PRE_BASE_HISTORY_MONTHS + self.base_window
+        base = self.base_offset + self.base_window if self.base_window else self.anticipation + 1
         return max(self.min_pre, base)
+
+    @property
+    def base_offset(self) -> int:
+        """Months from the start back to the earliest month of the conditioned history (g - 25 for
+        the headline); a long base window is the `base_window` months before it."""
+        return self.anticipation + 1 + design.HEADLINE_PRE_BASE_HISTORY_MONTHS
 
     def base_months(self, g: int) -> tuple[int, int]:
         """[lo, hi) of the months whose mean is cohort g's base (one month when base_window=0)."""
         b = g - self.anticipation - 1
         if not self.base_window:
             return b, b + 1
-        hi = b - design.HEADLINE_PRE_BASE_HISTORY_MONTHS
+        hi = g - self.base_offset
         return hi - self.base_window, hi
 
 
@@ -196,8 +204,9 @@ def cohort_covariates(
     return np.column_stack(cols)
 
 
-# Outcomes whose own history enters the covariates month by month (as changes from the base): their
-# leads are 0 by construction in every cohort fitted with the full set.
+# Outcomes whose own history enters the covariates month by month: in every cohort fitted with the
+# full set their leads in those months are 0 (history as changes from one base month) or all
+# equal to minus the base window's gap (levels with a long base) by construction.
 HISTORY_OUTCOMES = ("employed",)
 
 
@@ -353,6 +362,7 @@ def estimate_event_study(
                 "n_comparison": _comp_by_e(n_comp, obs[oi]),
                 "ps": ps_info,
                 "anticipation": k,
+                "base_window": spec.base_window,
                 "estimand": spec.estimand,
                 "cohort_att": att[oi],
                 "cohorts": cohorts,

@@ -21,6 +21,7 @@ from analysis.design import (
     GATE_EQUIVALENCE_Z,
     GATE_LEAD_EQUIVALENCE_MARGIN,
     GATE_OVERLAP_MAX_SHARE,
+    GATE_PLACEBO_EQUIVALENCE_MARGIN,
 )
 from analysis.did import honest
 from analysis.effects.data import STATUS_NAMES, EffectsData
@@ -151,30 +152,80 @@ def _ps_summary(meta: dict) -> tuple[float, float, int]:
     return float(np.nansum(n * share) / n.sum()), float(np.nansum(n * smd) / n.sum()), len(ps)
 
 
-def _lead_check(st: EventStudy, s: int, check: str, event_times: list[int], detail: str) -> tuple:
+def conditioned_leads(spec: DesignSpec) -> list[int]:
+    """Leads whose month of employment is a covariate (the dip window and, with a long base, the
+    base month and the 12 months before it), without the reference."""
+    first = spec.base_offset if spec.base_window else spec.anticipation
+    return [e for e in range(-first, 0) if e != spec.reference]
+
+
+def placebo_leads(spec: DesignSpec) -> list[int]:
+    """Leads that test the design: with a long base the months of the base window (their
+    estimates are the starters' gap to the comparisons in each month relative to the window's
+    mean: 0 when that gap was stable); with one base month every lead before the conditioned
+    months (and, for outcomes whose history is not a covariate, the dip window too)."""
+    if spec.base_window:
+        lo, hi = -spec.base_offset - spec.base_window, -spec.base_offset
+        return [e for e in range(lo, hi) if e >= spec.event_time_min]
+    return [e for e in range(spec.event_time_min, 0) if e != spec.reference]
+
+
+def _lead_check(
+    st: EventStudy,
+    s: int,
+    check: str,
+    event_times: list[int],
+    detail: str,
+    balance: bool,
+    centred: bool = False,
+    margin: float | None = None,
+) -> tuple:
     """(check, statistic, df, p, threshold, passed, detail) of a joint test of leads.
 
-    Other outcomes: the Wald test decides (p >= GATE_ALPHA); a test that cannot be computed
-    fails. An outcome whose own history is a covariate (`HISTORY_OUTCOMES`): its leads are 0 by
-    construction in cohorts with the full covariate set and only cohorts fitted with the reduced
-    set move them, so the check is one of balance, decided by equivalence (every lead's 90 %
-    interval within +-GATE_LEAD_EQUIVALENCE_MARGIN); `threshold` then holds that margin."""
+    A test (`balance` False): the Wald test decides (p >= GATE_ALPHA); a test that cannot be
+    computed fails; with a `margin` (the long base's placebo) a rejection blocks only if some
+    lead's 90 % interval reaches beyond +-margin. A balance check (`balance`: leads whose month is a covariate of the outcome's
+    own history): with one base month they are 0 by construction in cohorts with the full
+    covariate set, with a long base they all equal minus the base window's gap; only cohorts
+    fitted with the reduced set move them, so the check is decided by equivalence: every lead's
+    deviation (from 0, or with a long base (`centred`) from the leads' mean) has its 90 %
+    interval within +-GATE_LEAD_EQUIVALENCE_MARGIN; `threshold` then holds that margin."""
     stat, df, p = st.wald(s, event_times)
-    if st.outcome not in HISTORY_OUTCOMES:
+    if not balance:
         passed = bool(p >= GATE_ALPHA) if np.isfinite(p) else False
+        if margin is not None and not passed:
+            at = np.isin(st.event_times, event_times) & np.isfinite(st.estimate[s])
+            reach = np.abs(st.estimate[s, at]) + GATE_EQUIVALENCE_Z * st.se()[s, at]
+            passed = bool(at.any() and reach.max() <= margin)
+            detail += (
+                "; it fails only if the test rejects and some month's 90 % interval reaches "
+                f"beyond +-{margin:g} (a significant but negligible drift does not block)"
+                + ("; here the drift is within that margin" if passed else "")
+            )
         return (check, stat, df, p, GATE_ALPHA, passed, detail)
-    at = np.isin(st.event_times, event_times)
-    est, se = st.estimate[s, at], st.se()[s, at]
-    ok = np.isfinite(est)
-    reach = np.abs(est[ok]) + GATE_EQUIVALENCE_Z * se[ok]
-    passed = bool(ok.any() and reach.max() <= GATE_LEAD_EQUIVALENCE_MARGIN)
+    at = np.flatnonzero(np.isin(st.event_times, event_times) & np.isfinite(st.estimate[s]))
+    if centred and at.size:
+        c = np.eye(at.size) - 1.0 / at.size  # deviations from the leads' mean
+        est = c @ st.estimate[s, at]
+        se = np.sqrt(np.clip(np.diagonal(c @ st.vcov[s][np.ix_(at, at)] @ c.T), 0.0, None))
+        p, stat, df = np.nan, 0.0, 0
+    else:
+        est, se = st.estimate[s, at], st.se()[s, at]
+    reach = np.abs(est) + GATE_EQUIVALENCE_Z * se
+    passed = bool(at.size and reach.max() <= GATE_LEAD_EQUIVALENCE_MARGIN)
+    what = "a level" if centred else "a change from the base month"
     detail += (
-        f"; {st.outcome} in these months is a covariate (as a change from the base month), so "
-        "this is a balance check, not a test of parallel trends: it passes when every lead's "
-        f"90 % interval lies within +-{GATE_LEAD_EQUIVALENCE_MARGIN:g} (equivalence; the Wald "
+        f"; {st.outcome} in these months is a covariate (as {what}), so this is a balance "
+        "check, not a test of parallel trends: it passes when every lead's "
+        + (
+            "deviation from the leads' mean (which is minus the base window's gap) has its "
+            if centred
+            else ""
+        )
+        + f"90 % interval within +-{GATE_LEAD_EQUIVALENCE_MARGIN:g} (equivalence; the Wald "
         "test is reported, not decisive)"
     )
-    if df == 0 and passed:
+    if df == 0 and passed and not centred:
         detail += "; every lead is 0 by construction: balance holds exactly"
         stat = 0.0
     return (check, stat, df, p, GATE_LEAD_EQUIVALENCE_MARGIN, passed, detail)
@@ -183,31 +234,60 @@ def _lead_check(st: EventStudy, s: int, check: str, event_times: list[int], deta
 def gate_frame(studies: list[EventStudy], spec: DesignSpec = HEADLINE_SPEC) -> pd.DataFrame:
     """marts.effects_design_gate rows for every headline series (outcome x subgroup)."""
     ref = spec.reference
-    leads = [e for e in range(spec.event_time_min, 0) if e != ref]
+    placebo = placebo_leads(spec)
     dip = list(range(-spec.anticipation, 0))
+    held = conditioned_leads(spec)
     recs = []
     for st in studies:
+        history = st.outcome in HISTORY_OUTCOMES
+        if spec.base_window:
+            lead_text = (
+                f"joint Wald test that the effects at e = {placebo[0]}..{placebo[-1]} (the "
+                "months of the base window, each relative to the window's mean) are 0: the gap "
+                "between starters and comparisons was stable over the base window (the "
+                "design's placebo; chi2, influence-function covariance)"
+            )
+        else:
+            lead_text = (
+                f"joint Wald test that the effects at e = {placebo[0]}..-1 (without the "
+                f"reference e = {ref}) are 0, incl. e = -1; chi2, influence-function covariance"
+            )
         for si, sub in enumerate(st.subgroups):
             meta = st.subgroup_meta(si)
-            rows = [
-                _lead_check(
+            first = _lead_check(
+                st,
+                si,
+                "pretrend_leads",
+                placebo,
+                lead_text,
+                balance=history and not spec.base_window,
+                margin=GATE_PLACEBO_EQUIVALENCE_MARGIN if spec.base_window else None,
+            )
+            if history:
+                second = _lead_check(
                     st,
                     si,
-                    "pretrend_leads",
-                    leads,
-                    f"joint Wald test that the effects at e = {leads[0]}..-1 (without the "
-                    f"reference e = {ref}) are 0, incl. e = -1; chi2, influence-function "
-                    "covariance",
-                ),
-                _lead_check(
+                    "pretrend_dip_window",
+                    held if spec.base_window else dip,
+                    f"the leads at e = {held[0]}..-1 (the dip window and the months before it "
+                    "conditioned on)"
+                    if spec.base_window
+                    else f"joint Wald test over the anticipation window e = -{spec.anticipation}"
+                    "..-1 (the pre-programme dip)",
+                    balance=True,
+                    centred=bool(spec.base_window),
+                )
+            else:
+                second = _lead_check(
                     st,
                     si,
                     "pretrend_dip_window",
                     dip,
                     f"joint Wald test over the anticipation window e = -{spec.anticipation}..-1 "
                     "(the pre-programme dip)",
-                ),
-            ]
+                    balance=False,
+                )
+            rows = [first, second]
             share, smd, n_ok = _ps_summary(meta)
             rows.append(
                 (
@@ -263,6 +343,19 @@ MBAR = (0.25, 0.5, 1.0, 2.0)
 M_SMOOTH = (0.0, 0.0001, 0.0002, 0.0005)
 
 
+def sensitivity_periods(spec: DesignSpec, h: int) -> tuple[list[int], list[int]]:
+    """Pre- and post-periods of the Rambachan & Roth analysis at horizon h. One base month: the
+    SENSITIVITY_PRE leads before the reference, then every month from the reference on (the dip
+    window included). Long base: the last SENSITIVITY_PRE months of the base window (each
+    relative to the window's mean, the design's reference), then months 0..h; the conditioned
+    months between carry no information on trends and are skipped, so the restrictions treat the
+    end of the base window and the start as adjacent."""
+    if spec.base_window:
+        return placebo_leads(spec)[-SENSITIVITY_PRE:], list(range(0, h + 1))
+    ref = spec.reference
+    return list(range(ref - SENSITIVITY_PRE, ref)), list(range(ref + 1, h + 1))
+
+
 def sensitivity_frame(
     studies: list[EventStudy],
     spec: DesignSpec = HEADLINE_SPEC,
@@ -270,15 +363,13 @@ def sensitivity_frame(
     grid_points: int = 50,
 ) -> pd.DataFrame:
     """Rambachan & Roth sensitivity of the headline (subgroup ALL) at 12 and 24 months."""
-    ref = spec.reference
     recs = []
     for st in studies:
         if st.outcome not in outcomes:
             continue
         s = 0
         for measure, h in SENSITIVITY_MEASURES.items():
-            pre = list(range(ref - SENSITIVITY_PRE, ref))
-            post = list(range(ref + 1, h + 1))
+            pre, post = sensitivity_periods(spec, h)
             idx = [int(np.flatnonzero(st.event_times == e)[0]) for e in pre + post]
             b = st.estimate[s, idx]
             v = st.vcov[s][np.ix_(idx, idx)]
@@ -369,15 +460,16 @@ GATE_COMMENTS = {
     "outcome": "outcome of the series (as in marts.effects)",
     "subgroup": "ALL or dimension=value (as in marts.effects)",
     "check": (
-        "pretrend_leads (joint Wald over the leads e = -24..-1 without the reference e = -13, "
-        "incl. e = -1), pretrend_dip_window (joint Wald over the anticipation window e = -12..-1), "
-        "overlap (share of treated with propensity score > 0.9), balance (mean |SMD| of the "
-        "covariates after weighting)"
+        "pretrend_leads (the design's placebo: joint Wald over the months of the base window "
+        "e = -49..-26, each relative to the window's mean), pretrend_dip_window (employment: "
+        "balance of the conditioned months e = -25..-1; other outcomes: joint Wald over the "
+        "anticipation window e = -12..-1), overlap (share of treated with propensity score > "
+        "0.9), balance (mean |SMD| of the covariates after weighting)"
     ),
     "statistic": "chi2 statistic (pre-trend checks) or the share / SMD (overlap, balance)",
     "df": "degrees of freedom of the chi2 test (rank of the lead covariance); NULL otherwise",
     "p_value": "p-value of the chi2 test; NULL otherwise",
-    "threshold": "pass rule: p >= threshold (tests) or statistic <= threshold (overlap, balance); for the leads of employment (a balance check: its history is a covariate) the equivalence margin every lead's 90 % interval must lie within",
+    "threshold": "pass rule: p >= threshold (tests) or statistic <= threshold (overlap, balance); for employment's conditioned months (a balance check: its history is a covariate) the equivalence margin within which every lead's deviation from their mean must lie (90 % interval)",
     "passed": "the check passed (a test that cannot be computed does not pass)",
     "credible": (
         "the series' decision: TRUE only if every check of the series passed; a FALSE is the "
@@ -474,7 +566,8 @@ def write_headline_marts(con, studies: list[EventStudy], write_table) -> None:
         "marts.effects_sensitivity",
         "Sensitivity of the headline to violations of parallel trends (Rambachan & Roth 2023, "
         "as HonestDiD): robust 95 % confidence sets by restriction and bound, with breakdown "
-        "values. Pre-periods: the 3 leads before the reference month g-13; post-periods: "
-        "-12 .. the horizon.",
+        "values. Pre-periods: the last 3 months of the base window (g-28..g-26, each relative to "
+        "the window's mean, the design's reference); post-periods: 0 .. the horizon (the "
+        "conditioned months between are skipped).",
         SENS_COMMENTS,
     )

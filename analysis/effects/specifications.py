@@ -51,34 +51,41 @@ SPECIFICATIONS: dict[str, Specification] = {
     ),
     "anticipation_6": Specification(
         {"anticipation": 6},
-        "anticipation window of 6 months instead of 12: base month g-7, inside the pre-programme "
-        "dip for many starters",
+        "anticipation window of 6 months instead of 12: base month g-7 and every window 6 months "
+        "later, inside the pre-programme dip for many starters",
     ),
     "anticipation_18": Specification(
         {"anticipation": 18},
-        "anticipation window of 18 months instead of 12: base month g-19, earlier cohorts dropped",
+        "anticipation window of 18 months instead of 12: every window 6 months earlier, cohorts "
+        "need 55 months of history",
     ),
     "never_treated": Specification(
         {"comparison": "never_treated"},
         "comparisons who never start AT in the window instead of those not started yet",
     ),
-    "history_levels": Specification(
-        {"history": "levels"},
-        "employment history as levels (selection on observables: same employment record) "
-        "instead of changes from the base month",
+    "start_now_vs_later": Specification(
+        {"estimand": "start_now_vs_later"},
+        "effect of starting now against not starting yet: the comparisons followed whatever they "
+        "do later, their own later AT included (not taken out)",
     ),
-    "long_base": Specification(
-        {"history": "levels", "base_window": 24},
-        "employment history as levels and, as base, the mean of the 24 months before that "
-        "history (the persistent gap differenced out); cohorts with 24 such months only",
+    "base_window_12": Specification(
+        {"base_window": 12},
+        "a base window of 12 months (g-37..g-26) instead of 24: cohorts need 37 months of history",
     ),
-    "start_vs_never": Specification(
-        {"estimand": "start_vs_never"},
-        "effect of starting against never starting: the comparisons' own later AT taken out",
+    "single_base_month": Specification(
+        {"base_window": 0, "event_time_min": -24},
+        "one base month (g-13) instead of the 24-month base window: selection on the employment "
+        "record only, the persistent gap not taken out (regression to the mean)",
     ),
-    "long_base_start_vs_never": Specification(
-        {"history": "levels", "base_window": 24, "estimand": "start_vs_never"},
-        "long_base and start_vs_never together",
+    "changes_single_base": Specification(
+        {
+            "history": "changes",
+            "base_window": 0,
+            "estimand": "start_now_vs_later",
+            "event_time_min": -24,
+        },
+        "the former headline: employment history as changes from one base month (g-13), start "
+        "now against not yet",
     ),
 }
 
@@ -227,8 +234,8 @@ def write_specifications_mart(
         "marts.effects_specifications",
         "The specification grid: the headline (employment and benefit receipt, all participants) "
         "re-estimated with one design choice changed at a time (employment threshold, "
-        "anticipation window, comparison group, employment history as levels, a long base, the "
-        "estimand), beside the headline. "
+        "anticipation window, comparison group, estimand, base window, the former headline), "
+        "beside the headline. "
         "How far the estimates move is part of their uncertainty. See analysis/effects/METHODS.md.",
         COLUMNS,
     )

@@ -174,12 +174,12 @@ EXTRA: dict[str, dict[str, dict[str, str]]] = {
     },
     "gate_check": {  # effects_design_gate.check
         "pretrend_leads": {
-            "nb": "lik utvikling før start (alle måneder)",
-            "en": "parallel development before the start (all months)",
+            "nb": "stabil forskjell gjennom utgangspunktet (placebo)",
+            "en": "a stable difference through the base (placebo)",
         },
         "pretrend_dip_window": {
-            "nb": "lik utvikling rett før start (fallet før start)",
-            "en": "parallel development just before the start (the pre-start dip)",
+            "nb": "like grupper i månedene rett før start",
+            "en": "alike groups in the months just before the start",
         },
         "overlap": {
             "nb": "sammenlignbare personer finnes (felles støtte)",
@@ -208,21 +208,21 @@ EXTRA: dict[str, dict[str, dict[str, str]]] = {
             "nb": "Sammenligning: aldri deltatt",
             "en": "Comparison: never took part",
         },
-        "history_levels": {
-            "nb": "Lik sysselsettingshistorikk (nivå)",
-            "en": "Same employment history (levels)",
+        "start_now_vs_later": {
+            "nb": "Start nå mot ikke ennå",
+            "en": "Start now against not yet",
         },
-        "long_base": {
-            "nb": "Lik historikk, varig forskjell trukket fra",
-            "en": "Same history, persistent gap taken out",
+        "base_window_12": {
+            "nb": "Utgangspunkt: snitt av 12 mnd.",
+            "en": "Base: mean of 12 months",
         },
-        "start_vs_never": {
-            "nb": "Start mot aldri start",
-            "en": "Start against never starting",
+        "single_base_month": {
+            "nb": "Utgangspunkt: én måned",
+            "en": "Base: one month",
         },
-        "long_base_start_vs_never": {
-            "nb": "Varig forskjell trukket fra, start mot aldri",
-            "en": "Persistent gap taken out, start against never",
+        "changes_single_base": {
+            "nb": "Tidligere hovedanslag (endringer)",
+            "en": "Former headline (changes)",
         },
     },
     "sensitivity_method": {  # effects_sensitivity.method (Rambachan and Roth 2023)

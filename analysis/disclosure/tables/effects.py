@@ -29,13 +29,13 @@ import numpy as np
 import pandas as pd
 
 from analysis.design import (
-    HEADLINE_ANTICIPATION_MONTHS,
     HEADLINE_ESTIMATOR,
     HEADLINE_OUTCOME,
     PLAIN_DID_ESTIMATOR,
     SUMMARY_MEASURES,
 )
 from analysis.disclosure.layout import MIN_COUNT, Context, Ref, Stat, Table, as_int
+from analysis.effects.headline import HEADLINE_SPEC
 
 U = "treated"
 EFFECT_VALUES = ("estimate", "std_error", "ci_low", "ci_high")
@@ -59,8 +59,8 @@ def _valid(
     if rule == "cs":
         base = np.where(e >= 0, cohorts - 1, t - 1)
         ok &= base >= 0
-    if rule == "cs_dr":  # the headline: universal base g - 13 (analysis/effects/headline.py)
-        ok &= cohorts - HEADLINE_ANTICIPATION_MONTHS - 1 >= 0
+    if rule == "cs_dr":  # the headline: cohorts whose base lies in the panel (DesignSpec)
+        ok &= cohorts >= HEADLINE_SPEC.first_cohort
         if left_out is not None and left_out.size:
             ok &= ~np.isin(cohorts, left_out)
     return ok

@@ -10,6 +10,7 @@ import pandas as pd
 from analysis import disclosure as sdc
 from analysis import formatting as fmt
 from analysis.design import GATE_LEAD_EQUIVALENCE_MARGIN, HEADLINE_MEASURED_BIAS_RANGE_PP
+from analysis.effects.headline import HEADLINE_SPEC
 from analysis.effects.specifications import HEADLINE as HEADLINE_SPECIFICATION
 from analysis.effects.specifications import SPECIFICATIONS
 from analysis.report import evidence as ev
@@ -111,23 +112,27 @@ TEXT = Texts(
             "The design gate of the headline: share employed, all participants.",
         ),
         "checks_note": (
-            "Arbeid i månedene før start er med i sammenligningen, så for andelen i arbeid er "
-            "kontrollene av utviklingen før start en kontroll av balanse, ikke en test: de "
-            "holder når hvert anslag før start, med sitt 90 % konfidensintervall, ligger "
-            "innenfor pluss/minus grensen ({margin} prosentpoeng). Kji-kvadrat og p-verdi vises, "
-            "men avgjør ikke, fordi testen forkaster også ubetydelige forskjeller i store "
-            "utvalg. For felles støtte er verdien andelen deltakere med beregnet sannsynlighet "
-            "for å delta over 0,9, for balanse den gjennomsnittlige standardiserte forskjellen "
-            "i kjennetegnene etter vekting; de holder når verdien er høyst grensen.",
-            "Work in the months before the start is part of the comparison, so for the share "
-            "employed the checks of the development before the start are checks of balance, "
-            "not tests: they hold when every estimate before the start, with its 90 % "
+            "Placebotesten ser på de {win} månedene i utgangspunktet, før noen har startet: "
+            "forskjellen mellom deltakere og sammenligningsgruppe skal være den samme i hver av "
+            "dem. Arbeid i hver av de {hist} månedene rett før start er med i sammenligningen, "
+            "så for andelen i arbeid er kontrollen av disse månedene en kontroll av balanse, "
+            "ikke en test: den holder når hvert avvik fra snittet av dem, med sitt 90 % "
+            "konfidensintervall, ligger innenfor pluss/minus grensen ({margin} prosentpoeng). "
+            "Kji-kvadrat og p-verdi vises der, men avgjør ikke. For felles støtte er verdien "
+            "andelen deltakere med beregnet sannsynlighet for å delta over 0,9, for balanse den "
+            "gjennomsnittlige standardiserte forskjellen i kjennetegnene etter vekting; de holder "
+            "når verdien er høyst grensen.",
+            "The placebo test looks at the {win} months of the base, before anybody started: the "
+            "difference between participants and comparison group should be the same in each of "
+            "them. Work in each of the {hist} months just before the start is part of the "
+            "comparison, so for the share employed the check of those months is a check of "
+            "balance, not a test: it holds when every deviation from their mean, with its 90 % "
             "confidence interval, lies within plus/minus the threshold ({margin} percentage "
-            "points). The chi-square and p-value are shown but do not decide, since the test "
-            "also rejects negligible differences in large samples. For common support the value "
-            "is the share of participants with an estimated probability of taking part above "
-            "0.9, for balance the mean standardised difference of the characteristics after "
-            "weighting; they hold when the value is at most the threshold.",
+            "points). The chi-square and p-value are shown there but do not decide. For common "
+            "support the value is the share of participants with an estimated probability of "
+            "taking part above 0.9, for balance the mean standardised difference of the "
+            "characteristics after weighting; they hold when the value is at most the "
+            "threshold.",
         ),
         "fallback": (
             "Effektberegningen i denne kjøringen har ingen egen designkontroll, så rapporten "
@@ -143,10 +148,14 @@ TEXT = Texts(
             "Percentage points with 95 % confidence interval.",
         ),
         "fig_note": (
-            "Punktene før 0 (før start) skal ligge nær null hvis sammenligningsgruppen er god. "
-            "Det skyggelagte båndet gjelder hver måned for seg.{uniform}",
-            "Points before 0 (before the start) should be close to zero if the comparison group "
-            "is good. The shaded band holds for each month separately.{uniform}",
+            "Månedene før start (til venstre for 0) er måneder vi justerer for: der ligger "
+            "punktene på samme nivå, forskjellen i utgangspunktet med motsatt fortegn, og de "
+            "sier ikke om designet holder; det gjør placebotesten over utgangspunktet (se "
+            "over). Det skyggelagte båndet gjelder hver måned for seg.{uniform}",
+            "The months before the start (left of 0) are months we adjust for: there the points "
+            "lie at one level, the difference in the base with the opposite sign, and they do "
+            "not show whether the design holds; the placebo test over the base does (see "
+            "above). The shaded band holds for each month separately.{uniform}",
         ),
         "uniform_note": (
             " De stiplede linjene er et samtidig bånd: med 95 % sannsynlighet ligger hele "
@@ -279,15 +288,15 @@ TEXT = Texts(
         "spec_intro": (
             "Noen valg i metoden kan ikke avgjøres av dataene: hvor mye man må tjene i en måned "
             "for å regnes som i arbeid, hvor lenge før start fallet i "
-            "sysselsetting begynner, hvem deltakerne sammenlignes med, om de sammenlignes med "
-            "personer med lik sysselsettingshistorikk, og om vi spør om effekten av å starte nå "
-            "mot senere eller mot aldri. Tabellen viser hovedanslaget beregnet på nytt med ett "
+            "sysselsetting begynner, hvem deltakerne sammenlignes med, hvor langt tilbake "
+            "utgangspunktet måles, og om vi spør om effekten av å starte mot aldri å starte "
+            "eller mot å starte senere. Tabellen viser hovedanslaget beregnet på nytt med ett "
             "valg endret om gangen. Hvor mye anslagene flytter seg, er en del av usikkerheten.",
             "Some choices in the method cannot be settled by the data: how much one must earn in "
             "a month to count as employed, how long before the start "
-            "the fall in employment begins, whom participants are compared with, whether they "
-            "are compared with persons with the same employment history, and whether we ask "
-            "about the effect of starting now rather than later or rather than never. The table "
+            "the fall in employment begins, whom participants are compared with, how far back "
+            "the base is measured, and whether we ask about the effect of starting rather than "
+            "never starting or rather than starting later. The table "
             "shows the headline estimated again with one choice changed at a time. How far the "
             "estimates move is part of the uncertainty.",
         ),
@@ -323,14 +332,16 @@ TEXT = Texts(
             "uten tiltaket. Vi spør hvor mye denne forutsetningen kan brytes før resultatet ikke "
             "lenger er statistisk sikkert (Rambachan og Roth 2023). «Relativ størrelse» lar "
             "avviket etter start være inntil et gitt multiplum av det største avviket mellom to "
-            "måneder før start. «Jevn trend» lar en forskjell i trend mellom gruppene bøye av "
+            "måneder før start, målt i de siste månedene av utgangspunktet (månedene det er "
+            "justert for, hopper vi over). «Jevn trend» lar en forskjell i trend mellom gruppene bøye av "
             "med inntil et gitt antall prosentpoeng per måned. Jo større avvik vi tillater, jo "
             "bredere blir intervallet.",
             "The main assumption is that participants and comparison group would have developed "
             "alike without the programme. We ask how much this assumption can be violated "
             "before the result is no longer statistically significant (Rambachan and Roth "
             "2023). “Relative magnitude” lets the deviation after the start be up to a given "
-            "multiple of the largest deviation between two months before the start. “Smooth "
+            "multiple of the largest deviation between two months before the start, measured in "
+            "the last months of the base (the months adjusted for are skipped). “Smooth "
             "trend” lets a difference in trend between the groups bend by up to a given number "
             "of percentage points per month. The larger the deviation we allow, the wider the "
             "interval.",
@@ -477,7 +488,12 @@ def gate_blocks(b, tx, gate: ev.Gate) -> list[dict]:
                     b.t("Holdt", "Passed"),
                 ],
                 rows,
-                note=tx("checks_note", margin=b.num(100 * GATE_LEAD_EQUIVALENCE_MARGIN, 0)),
+                note=tx(
+                    "checks_note",
+                    margin=b.num(100 * GATE_LEAD_EQUIVALENCE_MARGIN, 0),
+                    win=HEADLINE_SPEC.base_window,
+                    hist=HEADLINE_SPEC.base_offset,
+                ),
                 widths=[3.2, 1.1, 0.9, 0.9, 0.8],
             )
         )

@@ -9,6 +9,7 @@ import pandas as pd
 
 from analysis import design
 from analysis import formatting as fmt
+from analysis.effects.headline import HEADLINE_SPEC
 from analysis.report import evidence as ev
 from analysis.report.chapters.effekter import p_text
 from analysis.report.labels import lab
@@ -41,33 +42,36 @@ TEXT = Texts(
             "{name}.",
         ),
         "callaway_santanna_dr": (
-            "**Dobbelt robust forskjell-i-forskjell (Callaway og Sant’Anna 2021; Sant’Anna og "
-            "Zhao 2020):** Deltakerne sammenlignes med personer som var registrert hos NAV "
-            "måneden før start og som ennå ikke hadde startet i arbeidstrening. Vi måler "
-            "endringen fra et utgangspunkt {base} måneder før start, før fallet i arbeid som ofte "
-            "kommer året før start; de {k} månedene rett før start regnes derfor ikke som «før». "
-            "Sammenligningsgruppen vektes og justeres slik at den ligner deltakerne i alder, "
-            "kjønn, innvandringsbakgrunn, utdanning, innsatsgruppe, ytelser og registrering hos "
-            "NAV, og i hvordan arbeid endret seg måned for måned de to årene før start, målt som "
-            "endring fra utgangspunktet. Vi justerer for endringene, ikke for nivået: to "
-            "personer med like mye arbeid før start kan ha ulik varig tilknytning til arbeid, og "
-            "å likestille dem på nivået gir for små effekter (regresjon mot gjennomsnittet). "
-            "Forutsetningen er at deltakerne, gitt disse kjennetegnene, ville utviklet seg som "
-            "sammenligningsgruppen fra utgangspunktet og fremover om de ikke hadde deltatt.",
-            "**Doubly robust difference-in-differences (Callaway and Sant’Anna 2021; Sant’Anna "
-            "and Zhao 2020):** Participants are compared with persons registered at NAV in the "
-            "month before the start who had not yet started work training. We measure the "
-            "change from a base {base} months before the start, before the fall in work that "
-            "often comes in the year before the start; the {k} months just before the start "
-            "therefore do not count as “before”. The comparison group is weighted and adjusted "
-            "to resemble the participants in age, gender, immigrant background, education, "
-            "need-for-assistance group, benefits and NAV registration, and in how their work "
-            "changed month by month over the two years before the start, measured as change "
-            "from the base. We adjust for the changes, not the level: two persons with as much "
-            "work before the start may differ in their lasting attachment to work, and treating "
-            "them as alike on the level understates effects (regression to the mean). The "
-            "assumption is that participants, given these characteristics, would have "
-            "developed like the comparison group from the base onwards had they not taken part.",
+            "**Dobbelt robust forskjell-i-forskjell med langt utgangspunkt (Callaway og "
+            "Sant’Anna 2021; Sant’Anna og Zhao 2020; Heckman, Ichimura og Todd 1997):** "
+            "Deltakerne sammenlignes med personer som var registrert hos NAV måneden før start og "
+            "som ennå ikke hadde startet i arbeidstrening. Sammenligningsgruppen vektes og "
+            "justeres slik at den ligner deltakerne i alder, kjønn, innvandringsbakgrunn, "
+            "utdanning, innsatsgruppe, ytelser og registrering hos NAV, og i om de var i arbeid "
+            "i hver av de {hist} månedene før start (også fallet i arbeid som ofte kommer året "
+            "før start). To personer med like mye arbeid de siste årene kan likevel ha ulik varig "
+            "tilknytning til arbeid. Derfor måler vi endringen fra et utgangspunkt lenger tilbake: "
+            "gjennomsnittet over {win} måneder, {far} til {near} måneder før start. Forskjellen "
+            "mellom gruppene der trekkes fra. Forutsetningen er at deltakerne, gitt disse "
+            "kjennetegnene, uten tiltaket ville ligget like mye over eller under "
+            "sammenligningsgruppen etter start som i utgangspunktet. Personer i "
+            "sammenligningsgruppen som selv starter senere, får sin egen effekt trukket ut, slik "
+            "at anslaget er effekten av å delta mot ikke å delta.",
+            "**Doubly robust difference-in-differences with a long base (Callaway and Sant’Anna "
+            "2021; Sant’Anna and Zhao 2020; Heckman, Ichimura and Todd 1997):** Participants are "
+            "compared with persons registered at NAV in the month before the start who had not "
+            "yet started work training. The comparison group is weighted and adjusted to "
+            "resemble the participants in age, gender, immigrant background, education, "
+            "need-for-assistance group, benefits and NAV registration, and in whether they were "
+            "employed in each of the {hist} months before the start (including the fall in work "
+            "that often comes in the year before the start). Two persons with as much work in "
+            "recent years may still differ in their lasting attachment to work. So we measure "
+            "the change from a base further back: the mean over {win} months, {far} to {near} "
+            "months before the start. The difference between the groups there is taken out. The "
+            "assumption is that participants, given these characteristics, would without the "
+            "programme have been as far above or below the comparison group after the start as "
+            "in the base. Comparison persons who start later themselves have their own effect "
+            "taken out, so the estimate is the effect of taking part against not taking part.",
         ),
         "ipw_dynamic_levels": (
             "**Lik historikk før start (vekting, nivå):** Hver måned sammenlignes de som starter, "
@@ -127,26 +131,24 @@ TEXT = Texts(
         "specifications": (
             "**Valg i metoden (spesifikasjonsrutenett):** Hovedanslaget beregnes på nytt med ett "
             "valg endret om gangen: minst dobbelt så høy inntekt for å regnes som i arbeid, "
-            "utgangspunkt 7 eller 19 måneder før start, sammenligning med "
-            "personer som aldri deltar, lik sysselsettingshistorikk i nivå, lik historikk der "
-            "den varige forskjellen mellom gruppene trekkes fra (målt over de to årene før "
-            "historikken, bare startkull med fire års data før start), og effekten av å starte "
-            "mot aldri å starte. I åtte simulerte registre med kjent fasit der deltakerne ble valgt ut på ulike "
-            "måter, bommet varianten med varig forskjell trukket fra minst på tvers av registrene "
-            "(med mellom {lo} og {hi} prosentpoeng i måned 12–23, mot {hlo} til {hhi} for "
-            "hovedanslaget), men den bygger på færre startkull og er mer usikker.",
+            "alle vinduer 6 måneder senere eller tidligere, sammenligning med personer som aldri "
+            "deltar, effekten av å starte nå mot å starte senere (uten å trekke ut "
+            "sammenligningsgruppens egne senere tiltak), et utgangspunkt over 12 i stedet for 24 "
+            "måneder, ett utgangspunkt rett før historikken i stedet for et langt, og det "
+            "tidligere hovedanslaget (endringer fra ett utgangspunkt 13 måneder før start). I "
+            "åtte simulerte registre med kjent fasit der deltakerne ble valgt ut på ulike måter, "
+            "bommet hovedanslaget med mellom {lo} og {hi} prosentpoeng i måned 12–23, mot {hlo} "
+            "til {hhi} for det tidligere hovedanslaget.",
             "**Choices in the method (specification grid):** The headline is estimated again "
             "with one choice changed at a time: at least twice the earnings to count as "
-            "employed, a base 7 or 19 months before the start, "
-            "comparison with persons who never take part, the same employment history in "
-            "levels, the same history with the lasting difference between the groups taken out "
-            "(measured over the two years before that history; only start cohorts with four "
-            "years of data before the start), and the effect of starting against never "
-            "starting. In eight simulated registers with a known truth where participants were selected in "
-            "different ways, the variant with the lasting difference taken out missed least across the "
-            "registers (by between {lo} and {hi} percentage points in months 12–23, against "
-            "{hlo} to {hhi} for the headline), but it rests on fewer start cohorts and is less "
-            "precise.",
+            "employed, every window 6 months later or earlier, comparison with persons who never "
+            "take part, the effect of starting now against starting later (without taking out "
+            "the comparison group's own later programmes), a base over 12 instead of 24 months, "
+            "one base month just before the history instead of a long base, and the former "
+            "headline (changes from one base month 13 months before the start). In eight "
+            "simulated registers with a known truth where participants were selected in "
+            "different ways, the headline missed by between {lo} and {hi} percentage points in "
+            "months 12–23, against {hlo} to {hhi} for the former headline.",
         ),
         "uncertainty": (
             "**Usikkerhet:** Standardfeilene tar hensyn til at samme person observeres i mange "
@@ -177,42 +179,46 @@ TEXT = Texts(
         "diag_h": ("Kontroller av designet", "Checks of the design"),
         "gate": (
             "**Designkontrollen** avgjør om et anslag presenteres som et resultat. "
-            "Effektberegningen tester for hver serie om deltakere og sammenligningsgruppe "
-            "utviklet seg likt i alle månedene før start og rett før start (der et fall i "
-            "sysselsettingen ofte kommer), om det finnes sammenlignbare personer, og om "
-            "kjennetegnene er like etter vekting. Holder ikke kontrollene, vises tallene bare for "
-            "åpenhet. Har en kjøring ingen designkontroll, bruker rapporten i stedet den samlede "
-            "testen av utviklingen før start for hovedanslaget: anslaget regnes som troverdig "
-            "bare hvis testen ikke forkaster lik utvikling på 5 % nivå. Har kjøringen heller "
-            "ikke den testen, presenteres ingen effekt som et resultat.",
+            "Effektberegningen tester for hver serie om forskjellen mellom deltakere og "
+            "sammenligningsgruppe var stabil gjennom utgangspunktet (en placebotest: der har "
+            "ingen startet ennå), om gruppene er like i månedene vi justerer for, om det finnes "
+            "sammenlignbare personer, og om kjennetegnene er like etter vekting. Holder ikke "
+            "kontrollene, vises tallene bare for åpenhet. Har en kjøring ingen designkontroll, "
+            "bruker rapporten i stedet den samlede testen av utviklingen før start for "
+            "hovedanslaget: anslaget regnes som troverdig bare hvis testen ikke forkaster lik "
+            "utvikling på 5 % nivå. Har kjøringen heller ikke den testen, presenteres ingen "
+            "effekt som et resultat.",
             "**The design gate** decides whether an estimate is presented as a result. The "
-            "effect estimation tests for each series whether participants and comparison group "
-            "developed alike in all months before the start and just before the start (where a "
-            "fall in employment often comes), whether comparable persons exist, and whether the "
-            "characteristics are alike after weighting. If the checks fail, the figures are "
-            "shown for transparency only. If a run has no design gate, the report instead uses "
-            "the joint test of the development before the start for the headline: the estimate "
-            "counts as credible only if the test does not reject parallel development at the "
-            "5 % level. If the run lacks that test too, no effect is presented as a result.",
+            "effect estimation tests for each series whether the difference between "
+            "participants and comparison group was stable through the base (a placebo test: "
+            "nobody had started yet), whether the groups are alike in the months we adjust for, "
+            "whether comparable persons exist, and whether the characteristics are alike after "
+            "weighting. If the checks fail, the figures are shown for transparency only. If a "
+            "run has no design gate, the report instead uses the joint test of the development "
+            "before the start for the headline: the estimate counts as credible only if the "
+            "test does not reject parallel development at the 5 % level. If the run lacks that "
+            "test too, no effect is presented as a result.",
         ),
         "pretrend": (
             "Test av utviklingen før start: Vi tester om de anslåtte «effektene» i månedene før "
             "start samlet er lik null. Testen kan bare avsløre ulik utvikling før start; den kan "
             "ikke bevise at utviklingen ville vært lik etter start. En liten p-verdi (under 0,05) "
             "betyr at gruppene utviklet seg ulikt allerede før tiltaket. For hovedanslaget er "
-            "arbeid i hver måned før start med i sammenligningen; der er testen for andelen i "
-            "arbeid en kontroll av balanse, og designkontrollen avgjør den ved ekvivalens (hvert "
-            "anslag før start innenfor pluss/minus {margin} prosentpoeng, kapittel 9), ikke ved "
-            "p-verdien.",
+            "arbeid i hver av de siste månedene før start med i sammenligningen, så der er "
+            "«effektene» like store i hver måned (forskjellen i utgangspunktet med motsatt "
+            "fortegn); testen som teller, er placebotesten over månedene i utgangspunktet, og "
+            "månedene det er justert for, avgjøres ved ekvivalens (hvert avvik fra snittet av "
+            "dem innenfor pluss/minus {margin} prosentpoeng, kapittel 9), ikke ved p-verdien.",
             "Test of the development before the start: we test whether the estimated “effects” "
             "in the months before the start are jointly zero. The test can only reveal different "
             "development before the start; it cannot prove that the development would have been "
             "alike after it. A small p-value (below 0.05) means that the groups developed "
-            "differently already before the programme. For the headline, work in each month "
-            "before the start is part of the comparison; there the test for the share employed "
-            "is a check of balance, and the design gate decides it by equivalence (every "
-            "estimate before the start within plus/minus {margin} percentage points, chapter 9), not by "
-            "the p-value.",
+            "differently already before the programme. For the headline, work in each of the "
+            "last months before the start is part of the comparison, so there the “effects” are "
+            "equal in every month (the difference in the base with the opposite sign); the test "
+            "that counts is the placebo test over the months of the base, and the months "
+            "adjusted for are decided by equivalence (every deviation from their mean within "
+            "plus/minus {margin} percentage points, chapter 9), not by the p-value.",
         ),
         "pretrend_caption": (
             "Test av utviklingen før start, alle deltakere, andel i arbeid.",
@@ -291,12 +297,20 @@ def covariate_label(code: str, lang: str) -> str:
 def build(b) -> list[dict]:
     tx = b.texts(TEXT)
     est = ev.headline_estimator(b)
-    pre = max(design.PRE_MONTHS_REQUIRED, design.HEADLINE_ANTICIPATION_MONTHS) + 1
+    spec = HEADLINE_SPEC
+    pre = spec.first_cohort
     blocks = [b.h2(tx("estimand_h")), b.p(tx("estimand", pre=pre)), b.h2(tx("designs_h"))]
     eff = b.frame("effects")
     present = list(dict.fromkeys(eff["estimator"])) if eff is not None else []
     items = [tx("headline", name=lab(est, b.lang, "estimator"))]
-    k = design.HEADLINE_ANTICIPATION_MONTHS
+    lo_b, hi_b = spec.base_months(0)
+    design_text = {
+        "hist": spec.base_offset,
+        "win": spec.base_window,
+        "far": -lo_b,
+        "near": -hi_b + 1,
+        "pre": pre,
+    }
     for e in (
         "callaway_santanna_dr",
         "ipw_dynamic_levels",
@@ -306,10 +320,10 @@ def build(b) -> list[dict]:
         "naive",
     ):
         if e in present and e in TEXT:
-            items.append(tx(e, base=k + 1, k=k) if e == "callaway_santanna_dr" else tx(e))
+            items.append(tx(e, **design_text) if e == "callaway_santanna_dr" else tx(e))
     if ev.specifications(b) is not None:
-        lo, hi = design.GRID_MEASURED_BIAS_RANGE_PP["long_base_start_vs_never"]
-        hlo, hhi = design.GRID_MEASURED_BIAS_RANGE_PP["headline"]
+        lo, hi = design.GRID_MEASURED_BIAS_RANGE_PP["headline"]
+        hlo, hhi = design.GRID_MEASURED_BIAS_RANGE_PP["changes_single_base"]
         items.append(
             tx(
                 "specifications",
