@@ -213,7 +213,8 @@ def _lead_check(
         est = c @ st.estimate[s, at]
         v = c @ st.vcov[s][np.ix_(at, at)] @ c.T
         se = np.sqrt(np.clip(np.diagonal(v), 0.0, None))
-        stat, df, p = _wald(est, v)
+        scale = float(np.diagonal(st.vcov[s])[at].max(initial=0.0))
+        stat, df, p = _wald(est, v, scale)
     else:
         est, se = st.estimate[s, at], st.se()[s, at]
     reach = np.abs(est) + GATE_EQUIVALENCE_Z * se
@@ -236,13 +237,17 @@ def _lead_check(
     return (check, stat, df, p, GATE_LEAD_EQUIVALENCE_MARGIN, passed, detail)
 
 
-def _wald(est: np.ndarray, v: np.ndarray) -> tuple[float, int, float]:
-    """Wald statistic, df (the rank of v) and p of est = 0 (deviations from a mean: v singular)."""
-    scale = float(np.abs(np.diagonal(v)).max(initial=0.0))
-    df = int(np.linalg.matrix_rank(v, tol=1e-10 * scale)) if scale > 0 else 0
+def _wald(est: np.ndarray, v: np.ndarray, scale: float) -> tuple[float, int, float]:
+    """Wald statistic, df (the rank of v) and p of est = 0 (deviations from a mean: v singular);
+    directions with variance below 1e-12 `scale` (the leads' own largest variance) carry no
+    test, as in `EventStudy.wald`: deviations that are 0 by construction give df 0."""
+    w, u = np.linalg.eigh((v + v.T) / 2)
+    keep = w > 1e-12 * scale
+    df = int(keep.sum())
     if df == 0:
         return 0.0, 0, float("nan")
-    stat = float(est @ np.linalg.pinv(v, rcond=1e-10) @ est)
+    z = u[:, keep].T @ est
+    stat = float(max(0.0, np.sum(z * z / w[keep])))
     return stat, df, float(chi2.sf(stat, df))
 
 
