@@ -50,16 +50,21 @@ def _study(outcome: str, lead_est: float, lead_se: float, exact_zero: bool = Fal
         est[LEADS] = 1e-17
         var[LEADS] = 1e-34
     var[REF] = 0.0
+    return _event_study(outcome, ETS, est, var)
+
+
+def _event_study(outcome: str, ets: np.ndarray, est: np.ndarray, var: np.ndarray) -> EventStudy:
+    """A headline series with independent estimates and good overlap and balance."""
     meta = {"ps": [{"ok": True, "n_treated": 100, "share_treated_ps_above_0_9": 0.0,
                     "mean_abs_smd": 0.02}]}  # fmt: skip
     return EventStudy(
         estimator="callaway_santanna_dr",
         outcome=outcome,
-        event_times=ETS,
+        event_times=ets,
         subgroups=["ALL"],
         estimate=est[None, :],
         vcov=np.diag(var)[None],
-        n_treated=np.full((1, ETS.size), 100),
+        n_treated=np.full((1, ets.size), 100),
         meta=meta,
     )
 
@@ -119,18 +124,7 @@ def _long_base_study(outcome: str, placebo: float, gap: float, wobble: float = 0
     est[np.flatnonzero(held)[-1]] -= wobble
     ref = ets == HEADLINE_SPEC.reference
     est[ref], var[ref] = np.nan, 0.0
-    meta = {"ps": [{"ok": True, "n_treated": 100, "share_treated_ps_above_0_9": 0.0,
-                    "mean_abs_smd": 0.02}]}  # fmt: skip
-    return EventStudy(
-        estimator="callaway_santanna_dr",
-        outcome=outcome,
-        event_times=ets,
-        subgroups=["ALL"],
-        estimate=est[None, :],
-        vcov=np.diag(var)[None],
-        n_treated=np.full((1, ets.size), 100),
-        meta=meta,
-    )
+    return _event_study(outcome, ets, est, var)
 
 
 def test_long_base_leads_are_the_base_window_placebo_and_the_conditioned_balance():
