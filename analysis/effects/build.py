@@ -188,8 +188,13 @@ def cumulative_frame(studies: list[EventStudy], max_horizon: int = 37) -> pd.Dat
 
 def diagnostics_frame(studies: list[EventStudy], ipw_info: dict) -> pd.DataFrame:
     recs = []
-    leads = list(range(-12, -1))
+    # the headline's leads from -25 on are months its covariates hold (with a long base all equal
+    # to minus the base window's gap): its pre-trend test is the placebo over the base window
+    placebo = hm.placebo_leads(hm.HEADLINE_SPEC)
     for st in studies:
+        own = st.estimator == HEADLINE_ESTIMATOR and bool(hm.HEADLINE_SPEC.base_window)
+        leads = placebo if own else list(range(-12, -1))
+        what = " (the base window, each month relative to its mean)" if own else ""
         for si, sub in enumerate(st.subgroups):
             stat, df, p = st.wald(si, leads)
             recs.append(
@@ -197,12 +202,12 @@ def diagnostics_frame(studies: list[EventStudy], ipw_info: dict) -> pd.DataFrame
                     st.estimator,
                     st.outcome,
                     sub,
-                    "pretrend_wald_leads_-12_-2",
+                    f"pretrend_wald_leads_{leads[0]}_{leads[-1]}",
                     stat,
                     df,
                     p,
-                    "joint Wald test that effect(e) = 0 for e = -12..-2 (estimable leads), "
-                    "chi2 with the influence-function covariance",
+                    f"joint Wald test that effect(e) = 0 for e = {leads[0]}..{leads[-1]}{what} "
+                    "(estimable leads), chi2 with the influence-function covariance",
                 )
             )
     by = {(s.estimator, s.outcome): s for s in studies}
