@@ -30,6 +30,15 @@ import pandas as pd
 from analysis.effects.twfe import NEVER, twfe_event_study
 
 
+def _connect(path, threads: int):
+    """The warehouse copy with `threads` DuckDB threads and no progress bar in the output."""
+    import duckdb
+
+    con = duckdb.connect(path, config={"threads": int(threads)})
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
 def simulate(n: int, T: int = 108, seed: int = 1):
     rng = np.random.default_rng(seed)
     G = np.where(rng.random(n) < 0.3, rng.integers(12, T, n), NEVER)
@@ -106,8 +115,6 @@ def _bench_one(path: str, n: int) -> None:
     import tempfile
     from concurrent.futures import ProcessPoolExecutor
 
-    import duckdb
-
     from analysis.effects import parts, write_effects
     from analysis.settings import default_threads
 
@@ -116,7 +123,7 @@ def _bench_one(path: str, n: int) -> None:
         copy = f"{tmp}/wh.duckdb"
         shutil.copyfile(path, copy)
         t0 = time.perf_counter()
-        con = duckdb.connect(copy, config={"threads": int(n)})
+        con = _connect(copy, n)
         inputs = parts.prepare_inputs(con)
         con.close()  # the workers run while nothing holds DuckDB's buffers
         t_inputs = time.perf_counter() - t0
@@ -136,7 +143,7 @@ def _bench_one(path: str, n: int) -> None:
                 results = dict(zip(names, done, strict=True))
         t_parts = time.perf_counter() - t1
         t2 = time.perf_counter()
-        con = duckdb.connect(copy, config={"threads": int(n)})
+        con = _connect(copy, n)
         write_effects(con, parts.assemble(results, meta), meta["seconds"]["load"])
         con.close()
         t_write = time.perf_counter() - t2
