@@ -32,6 +32,11 @@ REFERENCES = (
         " (2019). Fra flukt til etablering i det norske arbeidsmarkedet. Søkelys på arbeidslivet, 36(1–2), 55–78.",
     ),
     (
+        "Heckman, J. J., Ichimura, H. og Todd, P. E.",
+        "Heckman, J. J., Ichimura, H. and Todd, P. E.",
+        " (1997). Matching as an econometric evaluation estimator: Evidence from evaluating a job training programme. The Review of Economic Studies, 64(4), 605–654.",
+    ),
+    (
         "Heckman, J. J. og Smith, J. A.",
         "Heckman, J. J. and Smith, J. A.",
         " (1999). The pre-programme earnings dip and the determinants of participation in a social programme. The Economic Journal, 109(457), 313–348.",
