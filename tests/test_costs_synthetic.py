@@ -34,12 +34,13 @@ from analysis.effects.headline import HEADLINE_SPEC
 from analysis.ingest import ingest_directory
 from analysis.panel import build_panel
 from analysis.synthetic import TRUTH_CELLS_FILE, generate_register
+from analysis.synthetic.calendar import yyyymm
 
 SCALE, SEED, PRESET = 0.05, 11, "hard"
 H = 36
 GROUPS = ("ARBEIDSSOKER", "NEDSATT_ARBEIDSEVNE")  # the effects module's treated population
 # window starts 2016-01; the headline's first start cohort (its base must lie in the panel)
-FIRST_COHORT = (2016 + HEADLINE_SPEC.first_cohort // 12) * 100 + HEADLINE_SPEC.first_cohort % 12 + 1
+FIRST_COHORT = int(yyyymm(HEADLINE_SPEC.first_cohort))
 CHECKED = ("ALL", "status_group=ARBEIDSSOKER", "status_group=NEDSATT_ARBEIDSEVNE")
 # measures that depend only on the employment and earnings effects (and fixed costs)
 TRUTH_MEASURES = (

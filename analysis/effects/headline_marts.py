@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import chi2
 
 from analysis import design
 from analysis.design import (
@@ -35,7 +34,7 @@ from analysis.effects.headline import (
     estimated_cohorts,
     headline_treated,
 )
-from analysis.effects.result import EventStudy
+from analysis.effects.result import EventStudy, wald_test
 
 
 def headline_outcomes() -> list[str]:
@@ -214,7 +213,7 @@ def _lead_check(
         v = c @ st.vcov[s][np.ix_(at, at)] @ c.T
         se = np.sqrt(np.clip(np.diagonal(v), 0.0, None))
         scale = float(np.diagonal(st.vcov[s])[at].max(initial=0.0))
-        stat, df, p = _wald(est, v, scale)
+        stat, df, p = wald_test(est, v, scale)
     else:
         est, se = st.estimate[s, at], st.se()[s, at]
     reach = np.abs(est) + GATE_EQUIVALENCE_Z * se
@@ -237,41 +236,37 @@ def _lead_check(
     return (check, stat, df, p, GATE_LEAD_EQUIVALENCE_MARGIN, passed, detail)
 
 
-def _wald(est: np.ndarray, v: np.ndarray, scale: float) -> tuple[float, int, float]:
-    """Wald statistic, df (the rank of v) and p of est = 0 (deviations from a mean: v singular);
-    directions with variance below 1e-12 `scale` (the leads' own largest variance) carry no
-    test, as in `EventStudy.wald`: deviations that are 0 by construction give df 0."""
-    w, u = np.linalg.eigh((v + v.T) / 2)
-    keep = w > 1e-12 * scale
-    df = int(keep.sum())
-    if df == 0:
-        return 0.0, 0, float("nan")
-    z = u[:, keep].T @ est
-    stat = float(max(0.0, np.sum(z * z / w[keep])))
-    return stat, df, float(chi2.sf(stat, df))
-
-
 def gate_frame(studies: list[EventStudy], spec: DesignSpec = HEADLINE_SPEC) -> pd.DataFrame:
     """marts.effects_design_gate rows for every headline series (outcome x subgroup)."""
     ref = spec.reference
+    long_base = bool(spec.base_window)
     placebo = placebo_leads(spec)
     dip = list(range(-spec.anticipation, 0))
     held = conditioned_leads(spec)
+    if long_base:
+        lead_text = (
+            f"joint Wald test that the effects at e = {placebo[0]}..{placebo[-1]} (the months of "
+            "the base window, each relative to the window's mean) are 0: the gap between starters "
+            "and comparisons was stable over the base window (the design's placebo; chi2, "
+            "influence-function covariance)"
+        )
+    else:
+        lead_text = (
+            f"joint Wald test that the effects at e = {placebo[0]}..-1 (without the reference "
+            f"e = {ref}) are 0, incl. e = -1; chi2, influence-function covariance"
+        )
+    dip_text = (
+        f"joint Wald test over the anticipation window e = -{spec.anticipation}..-1 (the "
+        "pre-programme dip)"
+    )
+    held_text = (
+        f"the leads at e = {held[0]}..-1 (the dip window and the months before it conditioned on)"
+    )
     recs = []
     for st in studies:
         history = st.outcome in HISTORY_OUTCOMES
-        if spec.base_window:
-            lead_text = (
-                f"joint Wald test that the effects at e = {placebo[0]}..{placebo[-1]} (the "
-                "months of the base window, each relative to the window's mean) are 0: the gap "
-                "between starters and comparisons was stable over the base window (the "
-                "design's placebo; chi2, influence-function covariance)"
-            )
-        else:
-            lead_text = (
-                f"joint Wald test that the effects at e = {placebo[0]}..-1 (without the "
-                f"reference e = {ref}) are 0, incl. e = -1; chi2, influence-function covariance"
-            )
+        # employment's conditioned months: with a long base all of them, else the dip window
+        second_months, second_text = (held, held_text) if history and long_base else (dip, dip_text)
         for si, sub in enumerate(st.subgroups):
             meta = st.subgroup_meta(si)
             first = _lead_check(
@@ -280,33 +275,18 @@ def gate_frame(studies: list[EventStudy], spec: DesignSpec = HEADLINE_SPEC) -> p
                 "pretrend_leads",
                 placebo,
                 lead_text,
-                balance=history and not spec.base_window,
-                margin=GATE_PLACEBO_EQUIVALENCE_MARGIN if spec.base_window else None,
+                balance=history and not long_base,
+                margin=GATE_PLACEBO_EQUIVALENCE_MARGIN if long_base else None,
             )
-            if history:
-                second = _lead_check(
-                    st,
-                    si,
-                    "pretrend_dip_window",
-                    held if spec.base_window else dip,
-                    f"the leads at e = {held[0]}..-1 (the dip window and the months before it "
-                    "conditioned on)"
-                    if spec.base_window
-                    else f"joint Wald test over the anticipation window e = -{spec.anticipation}"
-                    "..-1 (the pre-programme dip)",
-                    balance=True,
-                    centred=bool(spec.base_window),
-                )
-            else:
-                second = _lead_check(
-                    st,
-                    si,
-                    "pretrend_dip_window",
-                    dip,
-                    f"joint Wald test over the anticipation window e = -{spec.anticipation}..-1 "
-                    "(the pre-programme dip)",
-                    balance=False,
-                )
+            second = _lead_check(
+                st,
+                si,
+                "pretrend_dip_window",
+                second_months,
+                second_text,
+                balance=history,
+                centred=long_base,
+            )
             rows = [first, second]
             share, smd, n_ok = _ps_summary(meta)
             rows.append(

@@ -69,8 +69,18 @@ class EventStudy:
         idx = [k for k in idx if var[k] > 1e-12 * scale]
         if not idx:
             return np.nan, 0, np.nan
-        b = self.estimate[s, idx]
-        v = self.vcov[s][np.ix_(idx, idx)]
-        stat = float(b @ np.linalg.pinv(v) @ b)
-        df = int(np.linalg.matrix_rank(v))
-        return stat, df, float(stats.chi2.sf(stat, df)) if df > 0 else np.nan
+        return wald_test(self.estimate[s, idx], self.vcov[s][np.ix_(idx, idx)], scale)
+
+
+def wald_test(b: np.ndarray, v: np.ndarray, scale: float) -> tuple[float, int, float]:
+    """Wald statistic, df and p of b = 0 with covariance v: directions of v with variance at most
+    1e-12 `scale` (a reference variance) carry no test, only rounding noise (leads conditioned
+    on, or deviations from a mean: v singular). (0, 0, NaN) when no direction is left."""
+    w, u = np.linalg.eigh((v + v.T) / 2)
+    keep = w > 1e-12 * scale
+    df = int(keep.sum())
+    if df == 0:
+        return 0.0, 0, np.nan
+    z = u[:, keep].T @ b
+    stat = float(max(0.0, np.sum(z * z / w[keep])))
+    return stat, df, float(stats.chi2.sf(stat, df))
