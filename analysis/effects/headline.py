@@ -362,7 +362,6 @@ def estimate_event_study(
                 "n_comparison": _comp_by_e(n_comp, obs[oi]),
                 "ps": ps_info,
                 "anticipation": k,
-                "base_window": spec.base_window,
                 "estimand": spec.estimand,
                 "cohort_att": att[oi],
                 "cohorts": cohorts,
