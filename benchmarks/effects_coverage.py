@@ -7,10 +7,15 @@ no covariates), and compare the effect at 12 and 24 months and the 12-23-month m
 truth of each estimator's own sample (truth_cells.parquet). Prints per estimator and measure the
 share of 95 % intervals covering the truth and the mean bias (pp), with its Monte Carlo SE.
 
+`--oracle` adds `y0_oracle`: the headline design run on the untreated potential outcomes (every
+person's months replaced by Y0 from truth_diffs.parquet; start now against later, since nobody's
+outcome then holds an effect), whose truth is 0 at every event time. Its bias is the design's
+selection bias alone, apart from what the effect model (e.g. the later-start correction) adds.
+
 Usage: nice -n 10 python benchmarks/effects_coverage.py [--seeds 50] [--scale 0.02]
        [--preset hard] [--first-seed 1000] [--estimand start_now_vs_later|start_vs_never]
        [--specification changes_single_base] [--fallback reduced|none] [--features '{"registration_churn": false}']
-       [--outcomes employed any_benefit]
+       [--outcomes employed any_benefit] [--oracle]
 
 `--specification` estimates the headline under a specification of the grid
 (`analysis.effects.specifications`) instead of the headline's own; `--features` switches single
@@ -29,6 +34,7 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+import pandas as pd
 
 from analysis import synthetic
 from analysis.effects import specifications as specs
@@ -43,6 +49,7 @@ from analysis.effects.headline import (
 )
 from analysis.ingest import ingest_directory
 from analysis.panel import build_panel
+from analysis.synthetic.truth import TRUTH_CELLS_FILE, TRUTH_DIFFS_FILE
 
 MEASURES = {
     "lock_in_0_5": list(range(0, 6)),
@@ -64,6 +71,31 @@ def _truth(cells, cohorts, weights) -> float:
     return float(np.mean([att[e] for e in weights]))
 
 
+def untreated_outcomes(data, diffs: Path, outcomes: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """(N, T) arrays of each outcome with every person-month set to its untreated potential
+    outcome (`diffs`: truth_diffs.parquet, the person-months where Y1 and Y0 differ)."""
+    d = (
+        duckdb.connect()
+        .execute(
+            "SELECT CAST(person_id AS VARCHAR) AS person_id, year_month, "
+            "CAST(outcome AS VARCHAR) AS outcome, y0 FROM read_parquet(?) "
+            "WHERE list_contains(?, CAST(outcome AS VARCHAR))",
+            [str(diffs), list(outcomes)],
+        )
+        .df()
+    )
+    rows = pd.Index(data.person_ids).get_indexer(d["person_id"])
+    cols = pd.Index(data.months).get_indexer(d["year_month"])
+    ok = (rows >= 0) & (cols >= 0)
+    out = {}
+    for o in outcomes:
+        y = data.array(o).astype(float)
+        sel = ok & (d["outcome"] == o).to_numpy()
+        y[rows[sel], cols[sel]] = d["y0"].to_numpy()[sel]
+        out[o] = y
+    return out
+
+
 def one_seed(
     seed: int,
     scale: float,
@@ -71,6 +103,7 @@ def one_seed(
     spec: DesignSpec = HEADLINE_SPEC,
     features: dict | None = None,
     outcomes: tuple[str, ...] = ("employed",),
+    oracle: bool = False,
 ) -> dict[tuple[str, str, str], tuple[float, float]]:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -82,19 +115,18 @@ def one_seed(
         build_panel(con)
         data = load_effects_data(con)
         cells = con.execute(
-            f"SELECT * FROM read_parquet('{root / 'input' / 'truth_cells.parquet'}') "
+            f"SELECT * FROM read_parquet('{root / 'input' / TRUTH_CELLS_FILE}') "
             "WHERE list_contains(?, outcome) "
             "AND status_group IN ('ARBEIDSSOKER', 'NEDSATT_ARBEIDSEVNE')",
             [list(outcomes)],
         ).df()
         con.close()
+        diffs = root / "input" / TRUTH_DIFFS_FILE
+        y0 = untreated_outcomes(data, diffs, outcomes) if oracle else {}
     out = {}
     head = estimate_event_study(data, list(outcomes), spec=spec)
     treated = analysis_treated(data, 12)
-    plain_y = {
-        o: (data.outcomes[o] if o in data.outcomes else data.extra["months"][o]).astype(float)
-        for o in outcomes
-    }
+    plain_y = {o: data.array(o).astype(float) for o in outcomes}
     plain = cs_event_study(
         plain_y,
         data.status,
@@ -112,6 +144,11 @@ def one_seed(
             for m, w in MEASURES.items():
                 est, se = st.linear(0, {e: 1 / len(w) for e in w})
                 out[(o, name, m)] = (est - _truth(cells[cells.outcome == o], cohorts, w), se)
+    if oracle:
+        y0_spec = dataclasses.replace(spec, estimand="start_now_vs_later")
+        for o, st in estimate_event_study(data, y0, spec=y0_spec).items():
+            for m, w in MEASURES.items():
+                out[(o, "y0_oracle", m)] = st.linear(0, {e: 1 / len(w) for e in w})
     return out
 
 
@@ -142,6 +179,11 @@ def main() -> None:
     )
     ap.add_argument("--features", default=None, help="JSON: switches of the synthetic world")
     ap.add_argument("--outcomes", nargs="+", default=["employed"])
+    ap.add_argument(
+        "--oracle",
+        action="store_true",
+        help="also run the design on the untreated potential outcomes (truth 0; see above)",
+    )
     args = ap.parse_args()
     spec = specs.spec_of(args.specification)
     if args.estimand:
@@ -153,7 +195,7 @@ def main() -> None:
     res: dict[tuple[str, str], list[tuple[float, float]]] = {}
     t0 = time.perf_counter()
     for s in range(args.first_seed, args.first_seed + args.seeds):
-        got = one_seed(s, args.scale, args.preset, spec, features, outcomes)
+        got = one_seed(s, args.scale, args.preset, spec, features, outcomes, args.oracle)
         for k, v in got.items():
             res.setdefault(k, []).append(v)
         line = " ".join(

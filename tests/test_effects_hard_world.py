@@ -97,10 +97,7 @@ def test_headline_medium_run_benefit_receipt_within_2pp(world):
 def _plain_biases(world):
     data, cells, _ = world
     treated = analysis_treated(data, 12)
-    outs = {
-        o: data.outcomes[o] if o in data.outcomes else data.extra["months"][o].astype(float)
-        for o in OUTCOMES
-    }
+    outs = {o: data.array(o).astype(float) for o in OUTCOMES}
     plain = cs_event_study(outs, data.status, data.first_start, data.group, {"ALL": treated})
     cohorts = set(_ym(data, np.unique(data.first_start[treated])).tolist())
     out = {}

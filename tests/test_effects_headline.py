@@ -39,7 +39,11 @@ SPEC = DesignSpec(
 )
 
 
-def _data(cohorts: dict[int, int], n_other: int = 300, seed: int = 3) -> EffectsData:
+def _data(
+    cohorts: dict[int, int], n_other: int = 300, seed: int = 3, in_programme: float = 0.0
+) -> EffectsData:
+    """Treated cohorts {g: size} and `n_other` others; `in_programme`: share of person-months in
+    another programme (never a starter's month g - 1, as in the synthetic world)."""
     rng = np.random.default_rng(seed)
     n_tr = sum(cohorts.values())
     n = n_tr + n_other
@@ -61,6 +65,10 @@ def _data(cohorts: dict[int, int], n_other: int = 300, seed: int = 3) -> Effects
     for ben in ("aap", "dagpenger", "tiltakspenger", "uforetrygd", "sosialhjelp", "kvp"):
         months[ben] = (rng.random((n, T)) < 0.2).astype(np.int8)
     months["any_benefit"] = np.maximum.reduce([months[x] for x in ("aap", "dagpenger")])
+    prog_draw = np.random.default_rng(seed + 1).random((n, T))  # leaves `rng`'s stream alone
+    months["in_programme"] = (prog_draw < in_programme).astype(np.int8)
+    for g in cohorts:
+        months["in_programme"][fs == g, g - 1] = 0
     return EffectsData(
         months=np.arange(T),
         month_index0=0,
@@ -222,3 +230,37 @@ def test_long_base_is_the_window_mean_in_the_base_month(history):
     )["y"]
     k = int(np.flatnonzero(long.event_times == 4)[0])
     assert abs(long.estimate[0, k] - plain.estimate[0, k]) > 1e-3
+
+
+def test_comparisons_only_in_the_starters_states_in_g_minus_1():
+    """`spec.exact`: with no starter in another programme in g - 1, comparisons who were in one
+    are left out (the estimate equals an explicit filter of them) and the state is no covariate;
+    once some starter was in one, every comparison stays and the state is a covariate."""
+    import dataclasses
+
+    from analysis.effects.headline import exact_support
+
+    g = 20
+    data = _data({g: 60}, n_other=400, seed=5, in_programme=0.2)
+    prog = data.extra["months"]["in_programme"]
+    y = data.outcomes["employed"]
+    est = estimate_event_study(data, {"y": y}, spec=SPEC)["y"]
+    off = dataclasses.replace(SPEC, exact=())
+    filtered = estimate_event_study(
+        data, {"y": y}, spec=off, comparison_filter=lambda i, gg: prog[i, gg - 1] == 0
+    )["y"]
+    np.testing.assert_allclose(est.estimate, filtered.estimate, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(est.se(), filtered.se(), rtol=1e-10)
+    ps = est.meta["ps"][0]
+    assert ps["n_covariates"] == filtered.meta["ps"][0]["n_covariates"]
+    kept = estimate_event_study(data, {"y": y}, spec=off)["y"]
+    assert kept.meta["ps"][0]["n_comparison"] > ps["n_comparison"] > 0
+    assert np.nanmax(np.abs(kept.estimate - est.estimate)) > 1e-3
+    # two starters came from another programme: both strata have support
+    tr = np.flatnonzero(data.first_start == g)
+    prog[tr[:2], g - 1] = 1
+    co = np.flatnonzero((data.first_start > g) & (data.status[:, g - 1] > 0))
+    assert exact_support(data, tr, co, g, SPEC.exact).size == co.size
+    both = estimate_event_study(data, {"y": y}, spec=SPEC)["y"].meta["ps"][0]
+    assert both["n_comparison"] == kept.meta["ps"][0]["n_comparison"]
+    assert both["n_covariates"] == ps["n_covariates"] + 1

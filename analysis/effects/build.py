@@ -303,10 +303,12 @@ def diagnostics_frame(studies: list[EventStudy], ipw_info: dict) -> pd.DataFrame
 EFFECTS_COMMENTS = {
     "estimator": (
         "callaway_santanna_dr (headline: Callaway-Sant'Anna group-time ATTs, doubly robust "
-        "(Sant'Anna & Zhao 2020), base month g-13 before the pre-programme dip, comparisons "
-        "registered at NAV in g-1 and not started by g, covariates incl. the employment history; "
-        "see METHODS.md), callaway_santanna (plain DiD: not-yet-treated comparison registered "
-        "with the same status group in the base month g-1, exact stratification on status "
+        "(Sant'Anna & Zhao 2020), conditioned on employment in each of the 25 months before "
+        "the start (levels, the pre-programme dip included), base = mean outcome over "
+        "g-49..g-26, comparisons registered at NAV in g-1, not started by g and in a state in "
+        "g-1 (another programme or not) some starter of the cohort was in, their own later "
+        "starts taken out; see METHODS.md), callaway_santanna (plain DiD: not-yet-treated "
+        "comparison registered with the same status group in the base month g-1, exact stratification on status "
         "group, dynamic aggregation weighted by treated counts), twfe_event_study (two-way FE "
         "event study, person + calendar-month effects, endpoints -12/36 binned, -1 reference), "
         "ipw_dynamic (Sianesi dynamic IPW, conditional DiD from m-1 with a propensity score on "

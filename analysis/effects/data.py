@@ -63,6 +63,12 @@ class EffectsData:
     def T(self) -> int:
         return int(self.months.size)
 
+    def array(self, name: str) -> np.ndarray:
+        """The (N, T) array `name`: an outcome, else a month array of `extra["months"]`."""
+        if name in self.outcomes:
+            return self.outcomes[name]
+        return self.extra["months"][name]
+
 
 # Person-month arrays the headline design reads besides the outcomes (`extra["months"]`,
 # small integer dtypes): age, innsatsgruppe code, and each benefit's receipt (0/1).
@@ -85,6 +91,11 @@ MONTH_ARRAYS_SQL = {
         for b in ("aap", "dagpenger", "tiltakspenger", "uforetrygd", "sosialhjelp", "kvp")
     },
     "any_benefit": ("CAST(coalesce(any_benefit, false) AS TINYINT)", np.int8),
+    # in another labour-market programme or a wage subsidy (design.HEADLINE_EXACT_STRATA)
+    "in_programme": (
+        "CAST(coalesce(in_other_programme OR in_wage_subsidy, false) AS TINYINT)",
+        np.int8,
+    ),
 }
 
 

@@ -12,7 +12,9 @@ For every start cohort g (first Arbeidstrening start in month g):
 * comparisons: persons registered at NAV in month g - 1 (the month selection into AT happens in)
   who have not started AT by month g (not yet treated at g, incl. never treated; persons first
   treated before the window are never comparisons), optionally restricted by
-  `comparison_filter(idx, g)` (subgroups restrict comparisons as well as treated), and randomly
+  `comparison_filter(idx, g)` (subgroups restrict comparisons as well as treated), restricted to
+  the states in g - 1 that some starter of the cohort was in (`spec.exact`: in another programme
+  or a wage subsidy; `exact_support`), and randomly
   subsampled to at most `spec.max_comparison_ratio` per treated person. They are followed through
   the event window whatever they do later (not censored at a later AT start; see METHODS.md);
 * base (`spec.base_window`): the mean outcome over the 24 months g-49..g-26, before the
@@ -20,8 +22,9 @@ For every start cohort g (first Arbeidstrening start in month g):
   b = g - anticipation - 1); ATT(g, g + e) is the 2x2 DiD of (Y_{g+e} - base), e = -49..36,
   e != -anticipation - 1 (the reference, kept for the single-base variant);
 * covariates (`cohort_covariates`): characteristics, status, innsatsgruppe and benefits in g - 1,
-  registration, and employment in each month of the dip window g - 1 .. g - anticipation, in the
-  month g - anticipation - 1 and in the 12 months before it, as levels (`spec.history`; "changes"
+  the exact strata's states in g - 1 (when the starters are in several), registration, and
+  employment in each month of the dip window g - 1 .. g - anticipation, in the month
+  g - anticipation - 1 and in the 12 months before it, as levels (`spec.history`; "changes"
   conditions on the same months as changes from g - anticipation - 1, without the level);
 * estimand (`spec.estimand`): start against never starting -- the comparisons' own later starts
   taken out (`_without_later_starts`) -- or start now against not yet;
@@ -82,6 +85,10 @@ class DesignSpec:
     # "reduced" or "none": a cohort whose model fails with the full covariate set is refitted
     # with the reduced set, or left out (design.HEADLINE_COVARIATE_FALLBACK)
     fallback: str = design.HEADLINE_COVARIATE_FALLBACK
+    # arrays of `extra["months"]` whose value in g - 1 is an exact stratum: comparisons only
+    # where the cohort has starters, a covariate where it has them in several
+    # (design.HEADLINE_EXACT_STRATA)
+    exact: tuple[str, ...] = design.HEADLINE_EXACT_STRATA
 
     @property
     def event_times(self) -> np.ndarray:
@@ -123,12 +130,6 @@ def headline_treated(data: EffectsData, spec: DesignSpec = HEADLINE_SPEC) -> np.
     return (fs >= spec.first_cohort) & (fs < data.T) & np.isin(data.group, (1, 2))
 
 
-def _arr(data: EffectsData, name: str) -> np.ndarray:
-    if name in data.outcomes:
-        return data.outcomes[name]
-    return data.extra["months"][name]
-
-
 def cohort_covariates(
     data: EffectsData,
     idx: np.ndarray,
@@ -136,8 +137,12 @@ def cohort_covariates(
     k: int,
     reduced: bool = False,
     history: str = design.HEADLINE_COVARIATE_HISTORY,
+    exact: tuple[str, ...] = (),
 ) -> np.ndarray:
     """Covariates of persons `idx` for cohort g (anticipation k): (len(idx), p), no intercept.
+
+    `exact`: arrays of `extra["months"]` whose value in g - 1 is a covariate too (in both sets; a
+    column constant among the comparisons -- all starters in one stratum -- is dropped later).
 
     `reduced`: the fallback set for cohorts too small for the full one (age, gender,
     NEDSATT_ARBEIDSEVNE and any benefit in g - 1; with `history` "changes" the months employed in
@@ -147,6 +152,7 @@ def cohort_covariates(
     mx = data.extra["months"]
     b = g - k - 1
     emp = data.outcomes["employed"]
+    strata = [mx[name][idx, g - 1].astype(float) for name in exact]
     if reduced:
         age = mx["age"][idx, g - 1].astype(float)
         base = [
@@ -154,6 +160,7 @@ def cohort_covariates(
             (data.gender[idx] == 2).astype(float),
             (data.status[idx, g - 1] == 2).astype(float),
             mx["any_benefit"][idx, g - 1].astype(float),
+            *strata,
         ]
         if history == "changes":
             lo = max(0, b - design.HEADLINE_PRE_BASE_HISTORY_MONTHS)
@@ -168,7 +175,7 @@ def cohort_covariates(
         return np.column_stack(
             base + [emp[idx, g - k : g].sum(axis=1), (last > k).astype(float), emp[idx, b]]
         )
-    cols = []
+    cols = list(strata)
     age = mx["age"][idx, g - 1].astype(float)
     cols += [age, age * age / 100.0]
     cols += [(data.gender[idx] == 2).astype(float), (data.immigrant[idx] == "B").astype(float)]
@@ -208,6 +215,24 @@ def cohort_covariates(
 # full set their leads in those months are 0 (history as changes from one base month) or all
 # equal to minus the base window's gap (levels with a long base) by construction.
 HISTORY_OUTCOMES = ("employed",)
+
+
+def exact_support(
+    data: EffectsData, tr: np.ndarray, co: np.ndarray, g: int, names: tuple[str, ...]
+) -> np.ndarray:
+    """The comparisons `co` of cohort g whose joint state in g - 1 on the arrays `names` of
+    `extra["months"]` (small non-negative integer codes) is the state of some treated in `tr`."""
+    if not names or co.size == 0:
+        return co
+    mx = data.extra["months"]
+
+    def key(i: np.ndarray) -> np.ndarray:
+        k = np.zeros(i.size, dtype=np.int64)
+        for name in names:
+            k = k * 256 + mx[name][i, g - 1].astype(np.int64)
+        return k
+
+    return co[np.isin(key(co), np.unique(key(tr)))]
 
 
 def _months_since_employed(emp: np.ndarray, idx: np.ndarray, g: int, cap: int = 36) -> np.ndarray:
@@ -273,7 +298,7 @@ def estimate_event_study(
     if spec.fallback not in FALLBACKS:
         raise ValueError(f"unknown covariate fallback {spec.fallback!r}")
     if not isinstance(outcomes, dict):
-        outcomes = {o: _arr(data, o) for o in outcomes}
+        outcomes = {o: data.array(o) for o in outcomes}
     names = list(outcomes)
     ys = [outcomes[o] for o in names]
     correct = spec.estimand == "start_vs_never" and spec.comparison != "never_treated"
@@ -299,6 +324,7 @@ def estimate_event_study(
         co = np.flatnonzero(ok_person & later & (data.status[:, g - 1] > 0))
         if comparison_filter is not None and co.size:
             co = co[comparison_filter(co, int(g))]
+        co = exact_support(data, tr, co, int(g), spec.exact)
         co = _sample(co, int(np.ceil(spec.max_comparison_ratio * tr.size)), spec.seed, int(g))
         n_comp[ci] = co.size
         samples.append((tr, co))
@@ -439,7 +465,9 @@ def _cohort_dr(data, ys, tr, co, g, b, ets, spec, reduced: bool = False):
     Returns (att (no, ne), psi (n_co + n_tr, no, ne), info) or None when the model fails."""
     T = data.T
     idx = np.concatenate([co, tr])
-    x = cohort_covariates(data, idx, g, spec.anticipation, reduced=reduced, history=spec.history)
+    x = cohort_covariates(
+        data, idx, g, spec.anticipation, reduced=reduced, history=spec.history, exact=spec.exact
+    )
     keep = _independent_columns(x, np.arange(co.size))
     x = x[:, keep]
     t_all = g + ets

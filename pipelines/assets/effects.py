@@ -35,9 +35,10 @@ def _scalar_metadata(meta: dict) -> dict:
     kinds={"python", "duckdb"},
     description=(
         "Lock-in and employment effects of Arbeidstrening by months since start (-12..36): the "
-        "headline (Callaway & Sant'Anna group-time ATTs, doubly robust, base month g-13 before "
-        "the pre-programme dip, comparisons registered at NAV in g-1 not yet started, covariates "
-        "incl. the employment history; design gate and HonestDiD sensitivity), the plain DiD "
+        "headline (Callaway & Sant'Anna group-time ATTs, doubly robust, conditioned on the "
+        "25-month employment record incl. the pre-programme dip, base = mean over g-49..g-26, "
+        "comparisons registered at NAV in g-1 not yet started and in a state some starter was "
+        "in; design gate and HonestDiD sensitivity), the plain DiD "
         "(base g-1, no covariates), the TWFE "
         "event study, dynamic IPW (Sianesi style) and the naive comparison; subgroups, summaries "
         "(lock-in, 12/24/36 months), pre-trend tests, balance and common support. Assembled "
