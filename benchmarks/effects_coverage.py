@@ -11,11 +11,14 @@ share of 95 % intervals covering the truth and the mean bias (pp), with its Mont
 person's months replaced by Y0 from truth_diffs.parquet; start now against later, since nobody's
 outcome then holds an effect), whose truth is 0 at every event time. Its bias is the design's
 selection bias alone, apart from what the effect model (e.g. the later-start correction) adds.
+`--latent` (with `--oracle`) adds `y0_latent`: the same, with the world's latent employability
+index (and its square; `synthetic.generator.latent_employability`, not in the register) as
+covariates: how much of that bias is selection on what no register shows.
 
 Usage: nice -n 10 python benchmarks/effects_coverage.py [--seeds 50] [--scale 0.02]
        [--preset hard] [--first-seed 1000] [--estimand start_now_vs_later|start_vs_never]
        [--specification changes_single_base] [--fallback reduced|none] [--features '{"registration_churn": false}']
-       [--outcomes employed any_benefit] [--oracle]
+       [--outcomes employed any_benefit] [--oracle [--latent]]
 
 `--specification` estimates the headline under a specification of the grid
 (`analysis.effects.specifications`) instead of the headline's own; `--features` switches single
@@ -49,6 +52,7 @@ from analysis.effects.headline import (
 )
 from analysis.ingest import ingest_directory
 from analysis.panel import build_panel
+from analysis.synthetic.generator import latent_employability
 from analysis.synthetic.truth import TRUTH_CELLS_FILE, TRUTH_DIFFS_FILE
 
 MEASURES = {
@@ -104,6 +108,7 @@ def one_seed(
     features: dict | None = None,
     outcomes: tuple[str, ...] = ("employed",),
     oracle: bool = False,
+    latent: bool = False,
 ) -> dict[tuple[str, str, str], tuple[float, float]]:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -149,6 +154,15 @@ def one_seed(
         for o, st in estimate_event_study(data, y0, spec=y0_spec).items():
             for m, w in MEASURES.items():
                 out[(o, "y0_oracle", m)] = st.linear(0, {e: 1 / len(w) for e in w})
+        if latent:
+            index = latent_employability(scale, seed, preset, features)
+            rows = np.array([int(p[1:]) - 1 for p in data.person_ids])  # id P{i + 1:07d}
+            ix = index[rows]
+            data.extra["person_covariates"] = np.column_stack([ix, ix * ix])
+            for o, st in estimate_event_study(data, y0, spec=y0_spec).items():
+                for m, w in MEASURES.items():
+                    out[(o, "y0_latent", m)] = st.linear(0, {e: 1 / len(w) for e in w})
+            del data.extra["person_covariates"]
     return out
 
 
@@ -184,7 +198,14 @@ def main() -> None:
         action="store_true",
         help="also run the design on the untreated potential outcomes (truth 0; see above)",
     )
+    ap.add_argument(
+        "--latent",
+        action="store_true",
+        help="with --oracle: also with the latent employability index as covariates",
+    )
     args = ap.parse_args()
+    if args.latent and not args.oracle:
+        ap.error("--latent needs --oracle")
     spec = specs.spec_of(args.specification)
     if args.estimand:
         spec = dataclasses.replace(spec, estimand=args.estimand)
@@ -195,7 +216,9 @@ def main() -> None:
     res: dict[tuple[str, str], list[tuple[float, float]]] = {}
     t0 = time.perf_counter()
     for s in range(args.first_seed, args.first_seed + args.seeds):
-        got = one_seed(s, args.scale, args.preset, spec, features, outcomes, args.oracle)
+        got = one_seed(
+            s, args.scale, args.preset, spec, features, outcomes, args.oracle, args.latent
+        )
         for k, v in got.items():
             res.setdefault(k, []).append(v)
         line = " ".join(

@@ -161,6 +161,7 @@ def cohort_covariates(
             (data.status[idx, g - 1] == 2).astype(float),
             mx["any_benefit"][idx, g - 1].astype(float),
             *strata,
+            *_person_covariates(data, idx),
         ]
         if history == "changes":
             lo = max(0, b - design.HEADLINE_PRE_BASE_HISTORY_MONTHS)
@@ -208,7 +209,17 @@ def cohort_covariates(
     lo = max(0, b - design.HEADLINE_PRE_BASE_HISTORY_MONTHS)
     if b > lo:
         cols.append((data.status[idx, lo:b] > 0).mean(axis=1))
-    return np.column_stack(cols)
+    return np.column_stack(cols + _person_covariates(data, idx))
+
+
+def _person_covariates(data: EffectsData, idx: np.ndarray) -> list[np.ndarray]:
+    """Columns of `extra["person_covariates"]` ((N, q), further person-level covariates of both
+    sets) for persons `idx`. The pipeline sets none; `benchmarks/effects_coverage.py --latent`
+    puts the synthetic world's latent employability there (METHODS.md, stop 25)."""
+    extra = data.extra.get("person_covariates")
+    if extra is None:
+        return []
+    return [extra[idx, j].astype(float) for j in range(extra.shape[1])]
 
 
 # Outcomes whose own history enters the covariates month by month: in every cohort fitted with the

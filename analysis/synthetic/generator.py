@@ -185,6 +185,21 @@ def _months_covered(person, start, end, ord_of, k) -> np.ndarray:
     return out.reshape(k, N_OBS_MONTHS)
 
 
+def persons_at_scale(scale: float) -> int:
+    """Number of persons of a register at `scale` (person i has id P{i + 1:07d})."""
+    return max(500, int(round(P.PERSONS_AT_SCALE_1 * scale)))
+
+
+def latent_employability(
+    scale: float, seed: int, preset: str = DEFAULT_PRESET, features: dict | None = None
+) -> np.ndarray:
+    """The latent employability index of every person of the register `generate_register`
+    writes with these arguments (not in the register: for diagnostics of what selection on it
+    does to an estimator)."""
+    feats = resolve_features(preset, features)
+    return make_population(rng_for(seed, 1), persons_at_scale(scale), feats).index
+
+
 def generate_register(
     out_dir: Path,
     scale: float = DEFAULT_SCALE,
@@ -214,7 +229,7 @@ def generate_register(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     _clean(out_dir)
-    n = max(500, int(round(P.PERSONS_AT_SCALE_1 * scale)))
+    n = persons_at_scale(scale)
     n_emp = max(300, int(round(P.EMPLOYERS_AT_SCALE_1 * scale)))
 
     say(f"persons ({preset} world)")
