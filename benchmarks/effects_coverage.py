@@ -14,11 +14,14 @@ selection bias alone, apart from what the effect model (e.g. the later-start cor
 `--latent` (with `--oracle`) adds `y0_latent`: the same, with the world's latent employability
 index (and its square; `synthetic.generator.latent_employability`, not in the register) as
 covariates: how much of that bias is selection on what no register shows.
+`--sensitivity` adds the headline's Rambachan & Roth intervals at 12 and 24 months as the
+warehouse computes them (`headline_marts.sensitivity_frame`: relative magnitudes, Mbar 0.25-2,
+and smoothness, M 0-0.0005) and prints how often each covers the truth and its mean width.
 
 Usage: nice -n 10 python benchmarks/effects_coverage.py [--seeds 50] [--scale 0.02]
        [--preset hard] [--first-seed 1000] [--estimand start_now_vs_later|start_vs_never]
        [--specification changes_single_base] [--fallback reduced|none] [--features '{"registration_churn": false}']
-       [--outcomes employed any_benefit] [--oracle [--latent]]
+       [--outcomes employed any_benefit] [--oracle [--latent]] [--sensitivity]
 
 `--specification` estimates the headline under a specification of the grid
 (`analysis.effects.specifications`) instead of the headline's own; `--features` switches single
@@ -50,11 +53,14 @@ from analysis.effects.headline import (
     estimate_event_study,
     estimated_cohorts,
 )
+from analysis.effects.headline_marts import sensitivity_frame
 from analysis.ingest import ingest_directory
 from analysis.panel import build_panel
 from analysis.synthetic.generator import latent_employability
 from analysis.synthetic.truth import TRUTH_CELLS_FILE, TRUTH_DIFFS_FILE
 
+SENS_LABELS = {"relative_magnitude": "RM Mbar", "smoothness": "SD M"}
+ESTIMATORS = ("headline", "plain_did", "y0_oracle", "y0_latent")
 MEASURES = {
     "lock_in_0_5": list(range(0, 6)),
     "at_12": [12],
@@ -109,7 +115,10 @@ def one_seed(
     outcomes: tuple[str, ...] = ("employed",),
     oracle: bool = False,
     latent: bool = False,
-) -> dict[tuple[str, str, str], tuple[float, float]]:
+    sensitivity: bool = False,
+) -> dict[tuple[str, str, str], tuple[float, ...]]:
+    """(outcome, estimator, measure) -> (bias, SE); with `sensitivity` also (outcome,
+    "<method> <parameter>", measure) -> (lower - truth, upper - truth) of the headline."""
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         synthetic.generate_register(
@@ -149,6 +158,13 @@ def one_seed(
             for m, w in MEASURES.items():
                 est, se = st.linear(0, {e: 1 / len(w) for e in w})
                 out[(o, name, m)] = (est - _truth(cells[cells.outcome == o], cohorts, w), se)
+    if sensitivity:
+        sens = sensitivity_frame([head[o] for o in outcomes], spec, outcomes=outcomes)
+        for r in sens.itertuples():
+            cohorts = _ym(data.month_index0, estimated_cohorts(head[r.outcome].meta))
+            truth = _truth(cells[cells.outcome == r.outcome], cohorts, MEASURES[r.measure])
+            label = "original" if r.is_original else f"{SENS_LABELS[r.method]} {r.parameter:g}"
+            out[(r.outcome, label, r.measure)] = (r.ci_low - truth, r.ci_high - truth)
     if oracle:
         y0_spec = dataclasses.replace(spec, estimand="start_now_vs_later")
         for o, st in estimate_event_study(data, y0, spec=y0_spec).items():
@@ -199,6 +215,11 @@ def main() -> None:
         help="also run the design on the untreated potential outcomes (truth 0; see above)",
     )
     ap.add_argument(
+        "--sensitivity",
+        action="store_true",
+        help="also the coverage of the headline's Rambachan & Roth intervals at 12 and 24 months",
+    )
+    ap.add_argument(
         "--latent",
         action="store_true",
         help="with --oracle: also with the latent employability index as covariates",
@@ -213,14 +234,24 @@ def main() -> None:
         spec = dataclasses.replace(spec, fallback=args.fallback)
     features = json.loads(args.features) if args.features else None
     outcomes = tuple(args.outcomes)
-    res: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    res: dict[tuple[str, str, str], list[tuple[float, float]]] = {}
+    intervals: dict[tuple[str, str, str], list[tuple[float, float]]] = {}
     t0 = time.perf_counter()
     for s in range(args.first_seed, args.first_seed + args.seeds):
         got = one_seed(
-            s, args.scale, args.preset, spec, features, outcomes, args.oracle, args.latent
+            s,
+            args.scale,
+            args.preset,
+            spec,
+            features,
+            outcomes,
+            args.oracle,
+            args.latent,
+            args.sensitivity,
         )
         for k, v in got.items():
-            res.setdefault(k, []).append(v)
+            (res if k[1] in ESTIMATORS else intervals).setdefault(k, []).append(v)
+        got = {k: v for k, v in got.items() if k[1] in ESTIMATORS}
         line = " ".join(
             f"{o[:3]}/{n}/{m}={100 * b:+.2f}({100 * se:.2f})" for (o, n, m), (b, se) in got.items()
         )
@@ -243,6 +274,16 @@ def main() -> None:
             f"{100 * b.std(ddof=1) / np.sqrt(b.size):>8.2f} {100 * se.mean():>10.2f} "
             f"{100 * b.std(ddof=1):>9.2f}"
         )
+    if intervals:
+        print(
+            "\nheadline's sensitivity intervals (Rambachan & Roth; marts.effects_sensitivity): "
+            "share covering the truth, mean width pp"
+        )
+        for (o, label, m), v in sorted(intervals.items()):
+            d = np.array(v)
+            cov = float(np.mean((d[:, 0] <= 0) & (d[:, 1] >= 0)))
+            width = 100 * float(np.mean(d[:, 1] - d[:, 0]))
+            print(f"{o:<12} {label:<16} {m:<7} {cov:>8.3f} {width:>8.2f}")
 
 
 if __name__ == "__main__":
