@@ -62,13 +62,17 @@ TEXT = Texts(
             "kontrollene ser bare utviklingen før start og kan ikke utelukke en skjevhet på noen "
             "prosentpoeng. I simulerte registre med kjent fasit bommet designet med mellom {lo} "
             "og {hi} prosentpoeng etter 12-23 måneder, avhengig av hvordan deltakerne ble "
-            "valgt ut. Følsomhetsanalysen til slutt i kapitlet viser hvor store avvik resultatet tåler.",
+            "valgt ut; mest fordi deltakerne skilte seg fra sammenligningsgruppen på måter "
+            "registrene ikke viser, som hvor lett de får jobb. Følsomhetsanalysen til slutt i "
+            "kapitlet viser hvor store avvik resultatet tåler.",
             "**The design checks are passed.** {why} The estimates below are our best estimate "
             "of the effect of work training. The uncertainty is larger than the intervals show, "
             "though: the checks only see the development before the start and cannot rule out a "
             "bias of a few percentage points. In simulated registers with a known truth the "
             "design missed by between {lo} and {hi} percentage points after 12-23 months, depending "
-            "on how participants were selected. The sensitivity analysis at the end of the "
+            "on how participants were selected, mostly because participants differed from the "
+            "comparison group in ways the registers do not show, such as how easily they find "
+            "work. The sensitivity analysis at the end of the "
             "chapter shows how large a deviation the result tolerates.",
         ),
         "gate_fail": (
