@@ -186,6 +186,44 @@ def test_naive_matches_brute_force_and_uses_registered_never_treated_only():
         assert abs(nv.estimate[0, k] - np.mean(diffs)) < 1e-12
 
 
+def test_ipw_design_keeps_non_starters_only_in_the_starters_states():
+    """`ipw.exact_support` (the headline's rule): a non-starter of month m in another programme
+    in m - 1 stays only if some starter of m was in one too; every starter stays."""
+    from analysis.effects.data import EffectsData
+
+    n, T = 8, 6
+    prog = np.zeros((n, T), np.int8)
+    prog[[1, 2, 5, 6], 2] = 1  # in a programme in month 2 (persons 5 and 6: starters of 3)
+    prog[[1, 7], 3] = 1  # in month 3
+    data = EffectsData(
+        months=np.arange(T),
+        month_index0=0,
+        person_ids=np.array([f"p{i}" for i in range(n)], dtype=object),
+        first_start=np.full(n, NEVER),
+        group=np.zeros(n, np.int8),
+        status=np.ones((n, T), np.int8),
+        outcomes={},
+        purpose=np.full(n, "", dtype=object),
+        age_at_start=np.full(n, np.nan),
+        immigrant=np.full(n, "A", dtype=object),
+        gender=np.ones(n, int),
+        extra={"months": {"in_programme": prog}},
+    )
+    # month 3: starter 0 (not in a programme in month 2) and starter 5 (in one); month 4:
+    # starter 4 (not in one in month 3); non-starters 1, 2, 3, 7 in both months
+    pidx = np.array([0, 5, 1, 2, 3, 7, 4, 1, 2, 3, 7])
+    month = np.array([3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4])
+    starter = np.array([1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0], bool)
+    keep = ipw_mod.exact_support(data, pidx, month, starter, ("in_programme",))
+    # month 3: starters in both states, every non-starter stays; month 4: no starter came from
+    # a programme, so non-starters 1 and 7 (in one in month 3) go
+    assert keep.tolist() == [True] * 7 + [False, True, True, False]
+    assert ipw_mod.exact_support(data, pidx, month, starter, ()).all()
+    starter[1] = False  # without starter 5, month 3 keeps only those not in a programme
+    keep = ipw_mod.exact_support(data, pidx, month, starter, ("in_programme",))
+    assert keep[:6].tolist() == [True, False, False, False, True, True]
+
+
 def test_ipw_reweights_exactly_on_a_saturated_covariate():
     """One binary covariate x; outcome = 3x + 2*treated after start; starters mostly x=1,
     controls mostly x=0. The saturated logit gives exact ATT weights, so levels IPW = 2 exactly

@@ -63,6 +63,14 @@ class EffectsData:
     def T(self) -> int:
         return int(self.months.size)
 
+    def joint_state(self, rows: np.ndarray, cols, names: tuple[str, ...]) -> np.ndarray:
+        """One int64 code per (row, col) pair for the joint state on the arrays `names` of
+        `extra["months"]` (small non-negative integer codes, < 256); `cols` an index or array."""
+        key = np.zeros(np.broadcast(rows, cols).shape, dtype=np.int64)
+        for name in names:
+            key = key * 256 + self.extra["months"][name][rows, cols].astype(np.int64)
+        return key
+
     def array(self, name: str) -> np.ndarray:
         """The (N, T) array `name`: an outcome, else a month array of `extra["months"]`."""
         if name in self.outcomes:

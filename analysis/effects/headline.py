@@ -235,15 +235,8 @@ def exact_support(
     `extra["months"]` (small non-negative integer codes) is the state of some treated in `tr`."""
     if not names or co.size == 0:
         return co
-    mx = data.extra["months"]
-
-    def key(i: np.ndarray) -> np.ndarray:
-        k = np.zeros(i.size, dtype=np.int64)
-        for name in names:
-            k = k * 256 + mx[name][i, g - 1].astype(np.int64)
-        return k
-
-    return co[np.isin(key(co), np.unique(key(tr)))]
+    key_tr = data.joint_state(tr, g - 1, names)
+    return co[np.isin(data.joint_state(co, g - 1, names), np.unique(key_tr))]
 
 
 def _months_since_employed(emp: np.ndarray, idx: np.ndarray, g: int, cap: int = 36) -> np.ndarray:

@@ -12,7 +12,10 @@ on observed characteristics:
 Design and sampling: the month x candidate table is built in SQL (analysis/sql/effects/
 ipw_candidates.sql): all starters plus a Bernoulli sample of eligible non-starters with
 probability f_m = min(1, ratio * starters_m / eligible_m) (ratio 20 by default), drawn by a hash
-of (person, month, seed). Histories (employment, registration) are gathered from the dense
+of (person, month, seed). As in the headline, the sampled non-starters are then kept only in
+the states in m - 1 some starter of m was in (`exact_support`: in another programme or a wage
+subsidy, `design.HEADLINE_EXACT_STRATA`); those left are still a Bernoulli sample with the same
+f_m of the eligible in those states. Histories (employment, registration) are gathered from the dense
 person x month arrays (vectorised, no loops over people). Months m run from observation_start +
 24 months, so the 24-month history is always inside the window.
 
@@ -51,6 +54,7 @@ import duckdb
 import numpy as np
 from scipy.special import expit
 
+from analysis.design import HEADLINE_EXACT_STRATA
 from analysis.did._logit import fit_logit
 from analysis.effects.data import EffectsData
 from analysis.effects.result import EventStudy
@@ -84,8 +88,11 @@ def build_design(
     ratio: float = 20.0,
     seed: int = 20240501,
     history: int = HIST,
+    exact: tuple[str, ...] = HEADLINE_EXACT_STRATA,
 ) -> IPWDesign:
-    """Build the month x candidate design (SQL) and its covariates (dense-array gathers)."""
+    """Build the month x candidate design (SQL) and its covariates (dense-array gathers).
+    `exact`: as the headline's (`exact_support`), the sampled non-starters of month m are kept
+    only in the states in m - 1 some starter of m was in."""
     T, m0 = data.T, data.month_index0
     m_lo, m_hi = m0 + history, m0 + T - 1
     sql = read_sql("effects/ipw_candidates.sql")
@@ -94,6 +101,11 @@ def build_design(
     con.execute("DROP TABLE IF EXISTS _eff_ipw_candidates")
     pidx = np.asarray(c["pidx"], dtype=np.int64)
     month = np.asarray(c["month_index"], dtype=np.int64) - m0
+    keep = exact_support(data, pidx, month, np.asarray(c["is_starter"], dtype=bool), exact)
+    n_out = int((~keep).sum())
+    if n_out:
+        c = {k: v[keep] for k, v in c.items()}
+        pidx, month = pidx[keep], month[keep]
     n = pidx.size
     cols: list[np.ndarray] = []
     names: list[str] = []
@@ -143,8 +155,31 @@ def build_design(
         names=names,
         year=ym // 100,
         month_of_year=ym % 100,
-        meta={"ratio": ratio, "seed": seed, "history": history, "m_lo": int(m_lo - m0)},
+        meta={
+            "ratio": ratio,
+            "seed": seed,
+            "history": history,
+            "m_lo": int(m_lo - m0),
+            "exact": list(exact),
+            "n_outside_exact_support": n_out,
+        },
     )
+
+
+def exact_support(
+    data: EffectsData,
+    pidx: np.ndarray,
+    month: np.ndarray,
+    is_starter: np.ndarray,
+    names: tuple[str, ...],
+) -> np.ndarray:
+    """Rows (person `pidx`, month offset `month`) to keep: every starter, and the non-starters
+    whose joint state in month - 1 on the arrays `names` of `extra["months"]` (small
+    non-negative integer codes) is that of some starter of the same month."""
+    if not names or pidx.size == 0:
+        return np.ones(pidx.size, dtype=bool)
+    key = data.joint_state(pidx, month - 1, names) * data.T + month
+    return is_starter | np.isin(key, np.unique(key[is_starter]))
 
 
 def subset_columns(design: IPWDesign, spec: str) -> IPWDesign:
