@@ -264,3 +264,27 @@ def test_comparisons_only_in_the_starters_states_in_g_minus_1():
     both = estimate_event_study(data, {"y": y}, spec=SPEC)["y"].meta["ps"][0]
     assert both["n_comparison"] == kept.meta["ps"][0]["n_comparison"]
     assert both["n_covariates"] == ps["n_covariates"] + 1
+
+
+def test_person_covariates_enter_both_sets():
+    """`extra["person_covariates"]` (a diagnostic hook the pipeline leaves unset) adds its columns
+    to the full and the reduced covariate set; a column constant among everyone is dropped."""
+    from analysis.effects.headline import cohort_covariates
+
+    g = 28
+    data = _data({g: 40})
+    idx = np.arange(data.n)
+    full = cohort_covariates(data, idx, g, K)
+    reduced = cohort_covariates(data, idx, g, K, reduced=True)
+    z = np.random.default_rng(9).normal(size=(data.n, 2))
+    data.extra["person_covariates"] = z
+    np.testing.assert_array_equal(cohort_covariates(data, idx, g, K)[:, -2:], z)
+    assert cohort_covariates(data, idx, g, K).shape[1] == full.shape[1] + 2
+    assert cohort_covariates(data, idx, g, K, reduced=True).shape[1] == reduced.shape[1] + 2
+    base = estimate_event_study(data, ["employed"], spec=SPEC)["employed"]
+    data.extra["person_covariates"] = np.ones((data.n, 1))
+    same = estimate_event_study(data, ["employed"], spec=SPEC)["employed"]
+    del data.extra["person_covariates"]
+    plain = estimate_event_study(data, ["employed"], spec=SPEC)["employed"]
+    np.testing.assert_allclose(same.estimate, plain.estimate, rtol=1e-10, atol=1e-12)
+    assert np.nanmax(np.abs(base.estimate - plain.estimate)) > 1e-6
