@@ -60,7 +60,6 @@ from analysis.synthetic.generator import latent_employability
 from analysis.synthetic.truth import TRUTH_CELLS_FILE, TRUTH_DIFFS_FILE
 
 SENS_LABELS = {"relative_magnitude": "RM Mbar", "smoothness": "SD M"}
-ESTIMATORS = ("headline", "plain_did", "y0_oracle", "y0_latent")
 MEASURES = {
     "lock_in_0_5": list(range(0, 6)),
     "at_12": [12],
@@ -72,6 +71,11 @@ MEASURES = {
 def _ym(m0: int, g) -> set[int]:
     mi = m0 + np.asarray(g)
     return set(((mi // 12) * 100 + mi % 12 + 1).tolist())
+
+
+def _measures(st) -> dict[str, tuple[float, float]]:
+    """Each measure of MEASURES (the mean over its event times) of subgroup 0: (estimate, SE)."""
+    return {m: st.linear(0, {e: 1 / len(w) for e in w}) for m, w in MEASURES.items()}
 
 
 def _truth(cells, cohorts, weights) -> float:
@@ -116,8 +120,8 @@ def one_seed(
     oracle: bool = False,
     latent: bool = False,
     sensitivity: bool = False,
-) -> dict[tuple[str, str, str], tuple[float, ...]]:
-    """(outcome, estimator, measure) -> (bias, SE); with `sensitivity` also (outcome,
+) -> tuple[dict, dict]:
+    """(outcome, estimator, measure) -> (bias, SE), and with `sensitivity` (outcome,
     "<method> <parameter>", measure) -> (lower - truth, upper - truth) of the headline."""
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -137,8 +141,10 @@ def one_seed(
         con.close()
         diffs = root / "input" / TRUTH_DIFFS_FILE
         y0 = untreated_outcomes(data, diffs, outcomes) if oracle else {}
-    out = {}
+    estimates: dict[tuple[str, str, str], tuple[float, float]] = {}
+    intervals: dict[tuple[str, str, str], tuple[float, float]] = {}
     head = estimate_event_study(data, list(outcomes), spec=spec)
+    head_cohorts = {o: _ym(data.month_index0, estimated_cohorts(head[o].meta)) for o in outcomes}
     treated = analysis_treated(data, 12)
     plain_y = {o: data.array(o).astype(float) for o in outcomes}
     plain = cs_event_study(
@@ -150,36 +156,37 @@ def one_seed(
     )
     plain_cohorts = _ym(data.month_index0, np.unique(data.first_start[treated]))
     for o in outcomes:
-        samples = {
-            "headline": (head[o], _ym(data.month_index0, estimated_cohorts(head[o].meta))),
-            "plain_did": (plain[o], plain_cohorts),
+        truth = {
+            m: _truth(cells[cells.outcome == o], head_cohorts[o], w) for m, w in MEASURES.items()
         }
-        for name, (st, cohorts) in samples.items():
-            for m, w in MEASURES.items():
-                est, se = st.linear(0, {e: 1 / len(w) for e in w})
-                out[(o, name, m)] = (est - _truth(cells[cells.outcome == o], cohorts, w), se)
+        plain_truth = {
+            m: _truth(cells[cells.outcome == o], plain_cohorts, w) for m, w in MEASURES.items()
+        }
+        for name, st, t in (("headline", head[o], truth), ("plain_did", plain[o], plain_truth)):
+            for m, (est, se) in _measures(st).items():
+                estimates[(o, name, m)] = (est - t[m], se)
     if sensitivity:
         sens = sensitivity_frame([head[o] for o in outcomes], spec, outcomes=outcomes)
         for r in sens.itertuples():
-            cohorts = _ym(data.month_index0, estimated_cohorts(head[r.outcome].meta))
-            truth = _truth(cells[cells.outcome == r.outcome], cohorts, MEASURES[r.measure])
+            truth = _truth(
+                cells[cells.outcome == r.outcome], head_cohorts[r.outcome], MEASURES[r.measure]
+            )
             label = "original" if r.is_original else f"{SENS_LABELS[r.method]} {r.parameter:g}"
-            out[(r.outcome, label, r.measure)] = (r.ci_low - truth, r.ci_high - truth)
+            intervals[(r.outcome, label, r.measure)] = (r.ci_low - truth, r.ci_high - truth)
     if oracle:
+        # the truth on the untreated outcomes is 0
         y0_spec = dataclasses.replace(spec, estimand="start_now_vs_later")
         for o, st in estimate_event_study(data, y0, spec=y0_spec).items():
-            for m, w in MEASURES.items():
-                out[(o, "y0_oracle", m)] = st.linear(0, {e: 1 / len(w) for e in w})
+            for m, v in _measures(st).items():
+                estimates[(o, "y0_oracle", m)] = v
         if latent:
-            index = latent_employability(scale, seed, preset, features)
-            rows = np.array([int(p[1:]) - 1 for p in data.person_ids])  # id P{i + 1:07d}
-            ix = index[rows]
+            ix = latent_employability(data.person_ids, scale, seed, preset, features)
             data.extra["person_covariates"] = np.column_stack([ix, ix * ix])
             for o, st in estimate_event_study(data, y0, spec=y0_spec).items():
-                for m, w in MEASURES.items():
-                    out[(o, "y0_latent", m)] = st.linear(0, {e: 1 / len(w) for e in w})
+                for m, v in _measures(st).items():
+                    estimates[(o, "y0_latent", m)] = v
             del data.extra["person_covariates"]
-    return out
+    return estimates, intervals
 
 
 def main() -> None:
@@ -238,7 +245,7 @@ def main() -> None:
     intervals: dict[tuple[str, str, str], list[tuple[float, float]]] = {}
     t0 = time.perf_counter()
     for s in range(args.first_seed, args.first_seed + args.seeds):
-        got = one_seed(
+        got, got_intervals = one_seed(
             s,
             args.scale,
             args.preset,
@@ -250,8 +257,9 @@ def main() -> None:
             args.sensitivity,
         )
         for k, v in got.items():
-            (res if k[1] in ESTIMATORS else intervals).setdefault(k, []).append(v)
-        got = {k: v for k, v in got.items() if k[1] in ESTIMATORS}
+            res.setdefault(k, []).append(v)
+        for k, v in got_intervals.items():
+            intervals.setdefault(k, []).append(v)
         line = " ".join(
             f"{o[:3]}/{n}/{m}={100 * b:+.2f}({100 * se:.2f})" for (o, n, m), (b, se) in got.items()
         )

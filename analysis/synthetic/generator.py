@@ -186,18 +186,32 @@ def _months_covered(person, start, end, ord_of, k) -> np.ndarray:
 
 
 def persons_at_scale(scale: float) -> int:
-    """Number of persons of a register at `scale` (person i has id P{i + 1:07d})."""
+    """Number of persons of a register at `scale`."""
     return max(500, int(round(P.PERSONS_AT_SCALE_1 * scale)))
 
 
+def person_ids(n: int) -> np.ndarray:
+    """The pseudonymous ids of a register's `n` persons, in population order (and sorted)."""
+    return np.array([f"P{i:07d}" for i in range(1, n + 1)])
+
+
 def latent_employability(
-    scale: float, seed: int, preset: str = DEFAULT_PRESET, features: dict | None = None
+    ids: np.ndarray,
+    scale: float,
+    seed: int,
+    preset: str = DEFAULT_PRESET,
+    features: dict | None = None,
 ) -> np.ndarray:
-    """The latent employability index of every person of the register `generate_register`
+    """The latent employability index of the persons `ids` of the register `generate_register`
     writes with these arguments (not in the register: for diagnostics of what selection on it
     does to an estimator)."""
     feats = resolve_features(preset, features)
-    return make_population(rng_for(seed, 1), persons_at_scale(scale), feats).index
+    n = persons_at_scale(scale)
+    all_ids = person_ids(n)
+    pos = np.searchsorted(all_ids, ids)
+    if not np.array_equal(all_ids[np.minimum(pos, n - 1)], ids):
+        raise ValueError("ids that the register of these arguments does not hold")
+    return make_population(rng_for(seed, 1), n, feats).index[pos]
 
 
 def generate_register(
@@ -240,7 +254,7 @@ def generate_register(
     at = world.at
     ever_nedsatt = (world.status >= 6).any(axis=0)
 
-    pid_np = np.array([f"P{i:07d}" for i in range(1, n + 1)])
+    pid_np = person_ids(n)
     pid = pa.array(pid_np.tolist(), type=pa.string())
     org = pa.array(employers.org_strings().tolist(), type=pa.string())
     rows: dict[str, int] = {}
