@@ -32,6 +32,13 @@ def default_threads() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+# `arbeidstrening run` runs the effects parts in worker processes (as many as --threads) when the
+# register has at least this many persons; below it, in process. A worker costs about 3 s to
+# start (docs/SCALING.md), which the parts earn back from about scale 0.1 (60,000 persons; at
+# 0.05 their 18 parts took about 3 s each).
+WORKER_MIN_PERSONS: int = 50_000
+
+
 # Employed in a month: total earnings across employers in the month >= this threshold (NOK).
 # 5,000 NOK a month is roughly half of one twelfth of the National Insurance basic amount (G),
 # enough to exclude token payments and stray small jobs while counting ordinary part-time work.

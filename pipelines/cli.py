@@ -22,6 +22,16 @@ def _threshold(text: str) -> int:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _workers(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"a whole number of at least 0, got {text!r}")
+    return value
+
+
 def _share(text: str) -> float:
     try:
         value = float(text)
@@ -95,6 +105,16 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
         help=f"DuckDB threads (default: every core this process may use, here {default_threads()})",
     )
     p.add_argument(
+        "--workers",
+        type=_workers,
+        default=None,
+        help=(
+            "worker processes for the effects parts, which then run side by side while the other "
+            "steps go on in this process; 0: every step in this process (default: as many as "
+            "--threads when the input is large enough for them to pay off, see docs/SCALING.md)"
+        ),
+    )
+    p.add_argument(
         "--keep-failed", action="store_true", help="keep the working copy when the run fails"
     )
     p.add_argument(
@@ -154,6 +174,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         max_reject_share=args.max_reject_share,
         min_window_coverage=coverage,
         instance=project_instance,  # opened once the paths are checked
+        workers=args.workers,
     )
     if not outcome.success:
         if not outcome.errors_echoed:  # each error once: those of steps were printed as they came

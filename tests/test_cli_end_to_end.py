@@ -486,3 +486,46 @@ def test_dg_launch_rebuilds_one_asset_against_the_published_warehouse(
     published = instance.fetch_materializations(dg.AssetKey("published_warehouse"), limit=1)
     meta = published.records[0].asset_materialization.metadata
     assert meta["run_id"].value == run.run_id and meta["path"].value == str(warehouse)
+
+
+def test_workers_run_the_effects_parts_elsewhere_with_identical_results(
+    run_dir, tmp_path, dagster_home
+):
+    """`run --workers 2`: the effects parts run in worker processes (one each, two at a time)
+    while the other steps stay in the command's process; every table is the same row for row as
+    in the fixture's in-process run, the progress counts each asset once, and the run is
+    recorded with every materialization (the workers' included)."""
+    import dagster as dg
+
+    from analysis.effects.parts import PARTS
+    from pipelines.runner import WAREHOUSE_TAG
+    from tests.test_partial_runs import _leftovers, _tables
+
+    base, in_process = run_dir
+    warehouse = tmp_path / "wh.duckdb"
+    args = ("run", "--input", str(base / "register"), "--warehouse", str(warehouse))
+    run = _cli(*args, "--workers", "2", "--no-report")
+    assert "the effects parts in 2 worker processes" in run.stderr
+    assert "worker processes" not in in_process.stderr  # a small register: in process by default
+    progress = [line for line in run.stderr.splitlines() if line.startswith("  [")]
+    total = len(progress)
+    assert progress[-1].startswith(f"  [{total}/{total}] published_warehouse")
+    assert len({line.split("]")[1].split()[0] for line in progress}) == total
+    assert _tables(warehouse) == _tables(base / "wh.duckdb")
+    assert _leftovers(warehouse) == []
+
+    instance = dg.DagsterInstance.from_config(str(dagster_home))
+    (record,) = instance.get_runs(dg.RunsFilter(tags={WAREHOUSE_TAG: str(warehouse)}))
+    assert record.status == dg.DagsterRunStatus.SUCCESS
+    pids: dict[str, int] = {}
+    materialized = 0
+    for entry in instance.all_logs(record.run_id):
+        event = entry.dagster_event
+        if event and event.event_type_value == "STEP_START":
+            pids[event.step_key] = int(event.pid)
+        materialized += bool(event and event.event_type_value == "ASSET_MATERIALIZATION")
+    assert materialized == total
+    parts = {k: p for k, p in pids.items() if k.startswith("effects__parts__")}
+    here = {p for k, p in pids.items() if k not in parts}
+    assert len(parts) == len(PARTS) and len(here) == 1
+    assert len(set(parts.values())) == len(parts) and not here & set(parts.values())

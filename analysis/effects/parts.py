@@ -66,6 +66,10 @@ IPW_NAMES = {
 HEADLINE_PARTS = tuple(f"headline_{f.lower()}" for f in ("ALL", *hm.SUBGROUP_FAMILIES))
 SPEC_PARTS = tuple(f"spec_{name}" for name in specs.SPECIFICATIONS)
 PARTS = (*HEADLINE_PARTS, *SPEC_PARTS, "plain_did", "twfe_naive", "ipw")
+# The longest parts, longest first (scale 1.0, docs/SCALING.md: IPW ~200 s, plain DiD ~100 s,
+# the overall headline ~60 s, the others 13-40 s): started first where parts run side by side, so
+# the longest does not start last.
+LONGEST_PARTS = ("ipw", "plain_did", "headline_all")
 
 
 @dataclass

@@ -5,7 +5,13 @@ from analysis.ingest.directory import ingest_directory
 from analysis.ingest.errors import InputContractError
 from analysis.ingest.extract import ExtractSpec, read_extract_spec
 from analysis.ingest.gates import GateResult, check_plausibility, coverage_gate, rejection_gate
-from analysis.ingest.read import TableSource, locate_table, read_raw, record_input_files
+from analysis.ingest.read import (
+    TableSource,
+    count_rows,
+    locate_table,
+    read_raw,
+    record_input_files,
+)
 from analysis.ingest.validate import build_staging
 from analysis.ingest.window import (
     ObservationWindow,
@@ -15,6 +21,7 @@ from analysis.ingest.window import (
 )
 
 __all__ = [
+    "count_rows",
     "ExtractSpec",
     "GateResult",
     "InputContractError",

@@ -15,6 +15,7 @@ from analysis.effects import parts, specifications
 from pipelines.assets.panel import PANEL_KEY
 from pipelines.errors import safe_step
 from pipelines.resources import AnalysisSettingsResource, WarehouseResource
+from pipelines.worker_steps import WORKER_TAG
 
 INPUTS_KEY = dg.AssetKey(["effects", "inputs"])
 PART_KEYS = {name: dg.AssetKey(["effects", "parts", name]) for name in parts.PARTS}
@@ -58,6 +59,15 @@ def effects_inputs(
     )
 
 
+def _part_tags(name: str) -> dict[str, str]:
+    """A part may run in a worker process (it reads and writes files only); the longest start
+    first (Dagster's step priority)."""
+    tags = {WORKER_TAG: "true"}
+    if name in parts.LONGEST_PARTS:
+        tags["dagster/priority"] = str(len(parts.LONGEST_PARTS) - parts.LONGEST_PARTS.index(name))
+    return tags
+
+
 def make_part_asset(name: str) -> dg.AssetsDefinition:
     """The step estimating one part: inputs file in, result file out (no warehouse access)."""
     family = name.removeprefix("headline_")
@@ -70,6 +80,7 @@ def make_part_asset(name: str) -> dg.AssetsDefinition:
         deps=[INPUTS_KEY],
         group_name="effects",
         kinds={"python"},
+        op_tags=_part_tags(name),
         description=f"Effects part `{name}`: {what} (a file in the run's parts directory).",
     )
     @safe_step

@@ -1,0 +1,337 @@
+"""An executor that runs the long, self-contained steps in worker processes and the rest in process.
+
+Dagster's multiprocess executor starts every step in a process of its own: about 3 s per step
+on this project (docs/SCALING.md), which the ~60 short data steps never earn back. Its in-process
+executor runs the effects parts, minutes each at full scale, one after another. This executor
+does both: a step whose op carries the tag `WORKER_TAG` runs in a worker process (as the
+multiprocess executor runs it: the step re-executed from the reconstructable job, its events sent
+back), at most `workers` at a time; every other step runs in this process, one at a time, while
+the workers work. Which steps may run where is the assets' business (the effects parts read and
+write files only); which executor runs them does not change a result.
+
+Used by `arbeidstrening run --workers N` (pipelines/runner.py), which holds the warehouse's run
+lifecycle itself and gives the executor the job as the workers rebuild it
+(`build_reconstructable_job`) and a persistent instance (the workers record their events in it).
+Without workers it is the in-process executor.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from multiprocessing.process import BaseProcess
+
+import dagster as dg
+from dagster._core.definitions.reconstruct import ReconstructableJob
+from dagster._core.events import DagsterEvent, EngineEventData
+from dagster._core.execution.api import (
+    ExecuteRunWithPlanIterable,
+    create_execution_plan,
+    execute_plan_iterator,
+)
+from dagster._core.execution.context.system import PlanExecutionContext, PlanOrchestrationContext
+from dagster._core.execution.context_creation_job import PlanExecutionContextManager
+from dagster._core.execution.plan.execute_plan import dagster_event_sequence_for_step
+from dagster._core.execution.plan.instance_concurrency_context import InstanceConcurrencyContext
+from dagster._core.execution.plan.plan import ExecutionPlan
+from dagster._core.execution.retries import RetryMode
+from dagster._core.executor.base import Executor
+from dagster._core.executor.child_process_executor import (
+    ChildProcessCrashException,
+    ChildProcessSystemErrorEvent,
+    execute_child_process_command,
+)
+from dagster._core.executor.multiprocess import MultiprocessExecutorChildProcessCommand
+from dagster._core.instance import DagsterInstance
+from dagster._core.log_manager import DagsterLogManager
+from dagster._utils import get_run_crash_explanation, start_termination_thread
+from dagster._utils.error import serializable_error_info_from_exc_info
+
+WORKER_TAG = "arbeidstrening/worker"  # op tag: this step may run in a worker process
+
+
+def runs_in_worker(step) -> bool:
+    return (step.tags or {}).get(WORKER_TAG) == "true"
+
+
+class WorkerStepsExecutor(Executor):
+    """Steps tagged `WORKER_TAG` in up to `workers` worker processes, the others in process."""
+
+    def __init__(
+        self,
+        recon_job: ReconstructableJob | None,
+        workers: int,
+        observe: Callable[[DagsterEvent], None] | None = None,
+        start_method: str = "forkserver",
+    ):
+        self._recon_job = recon_job
+        self._workers = workers
+        self._observe = observe
+        self._start_method = start_method
+
+    @property
+    def retries(self) -> RetryMode:
+        return RetryMode.DISABLED
+
+    def execute(
+        self, plan_context: PlanOrchestrationContext, execution_plan: ExecutionPlan
+    ) -> Iterator[DagsterEvent]:
+        recon_job = self._recon_job
+        context = multiprocessing.get_context(self._start_method)
+        if recon_job is not None and self._start_method == "forkserver":
+            module = recon_job.get_module()
+            context.set_forkserver_preload(
+                ["dagster._core.executor.multiprocess", *([module] if module else [])]
+            )
+
+        def steps(job_context: PlanExecutionContext, execution_plan: ExecutionPlan):
+            with InstanceConcurrencyContext(job_context.instance, job_context.dagster_run) as icc:
+                yield from self._steps(job_context, execution_plan, icc, recon_job, context)
+
+        yield from ExecuteRunWithPlanIterable(
+            execution_plan=plan_context.execution_plan,
+            iterator=steps,
+            execution_context_manager=PlanExecutionContextManager(
+                job=plan_context.job,
+                retry_mode=plan_context.retry_mode,
+                execution_plan=plan_context.execution_plan,
+                run_config=plan_context.run_config,
+                dagster_run=plan_context.dagster_run,
+                instance=plan_context.instance,
+                raise_on_error=plan_context.raise_on_error,
+                output_capture=plan_context.output_capture,
+            ),
+        )
+
+    def _steps(self, job_context, plan, concurrency, recon_job, context) -> Iterator[DagsterEvent]:
+        """Dagster's plan loop with two lanes: the tagged steps in worker processes, the others
+        one at a time in a thread of this process (so that a long step here does not keep a
+        finished worker idle). Events are passed on, and the plan advanced, in this thread."""
+        local: list = []
+        queued: list = []
+        active: dict[str, Iterator] = {}
+        errors: dict = {}
+        processes: dict = {}
+        term_events: dict = {}
+        here = _LocalLane()
+        with ExitStack() as stack:
+            active_execution = stack.enter_context(
+                plan.start(retry_mode=self.retries, instance_concurrency_context=concurrency)
+            )
+            try:
+                while not active_execution.is_complete or active or queued or here.busy:
+                    for step in active_execution.get_steps_to_execute():
+                        (queued if recon_job and runs_in_worker(step) else local).append(step)
+                    yield from active_execution.concurrency_event_iterator(job_context)
+                    while queued and len(active) < self._workers:
+                        step = queued.pop(0)
+                        term_events[step.key] = context.Event()
+                        active[step.key] = _step_in_worker(
+                            context,
+                            recon_job,
+                            job_context.for_step(step, active_execution.get_known_state()),
+                            errors,
+                            processes,
+                            term_events[step.key],
+                            active_execution.get_known_state(),
+                            plan.repository_load_data,
+                        )
+                    if local and not here.busy:
+                        step = local.pop(0)
+                        here.start(job_context.for_step(step, active_execution.get_known_state()))
+                    yield from self._poll_workers(job_context, active_execution, active, errors)
+                    for key in [k for k in term_events if k not in active]:
+                        term_events.pop(key)
+                        processes.pop(key, None)
+                    for event in here.events(wait=not active):
+                        yield event
+                        active_execution.handle_event(event)
+                    if here.finished is not None:
+                        active_execution.verify_complete(job_context, here.finished)
+                        here.finished = None
+                    yield from active_execution.plan_events_iterator(job_context)
+                    if not (active or queued or local or here.busy or active_execution.is_complete):
+                        active_execution.sleep_til_ready()
+            except BaseException:
+                for key, event in term_events.items():
+                    if key in processes and processes[key].is_alive():
+                        event.set()
+                raise
+        failed = {pid: err for pid, err in errors.items() if err}
+        if failed:
+            raise dg.DagsterSubprocessError(
+                "errors occurred in worker processes:\n"
+                + "\n".join(f"in process {pid}: {err.to_string()}" for pid, err in failed.items()),
+                subprocess_error_infos=list(failed.values()),
+            )
+
+    def _poll_workers(self, job_context, active_execution, active, errors):
+        """One round over the workers: the events they have sent, and those that finished."""
+        for key, events in list(active.items()):
+            try:
+                event = next(events)
+                if event is None:
+                    continue
+                if self._observe is not None:
+                    self._observe(event)
+                yield event
+                active_execution.handle_event(event)
+            except ChildProcessCrashException as crash:
+                error = serializable_error_info_from_exc_info(sys.exc_info())
+                step_context = job_context.for_step(active_execution.get_step_by_key(key))
+                yield DagsterEvent.engine_event(
+                    step_context,
+                    get_run_crash_explanation(
+                        prefix=f"worker process for step {key}", exit_code=crash.exit_code
+                    ),
+                    EngineEventData.engine_error(error),
+                )
+                failure = self.log_failure_or_retry_event_after_error(
+                    step_context, error, active_execution.get_known_state()
+                )
+                active_execution.handle_event(failure)
+                yield failure
+                errors[crash.pid] = error
+                del active[key]
+                active_execution.verify_complete(job_context, key)
+            except StopIteration:
+                del active[key]
+                active_execution.verify_complete(job_context, key)
+
+
+class _WorkerStepCommand(MultiprocessExecutorChildProcessCommand):
+    """One step in a worker process, as Dagster's multiprocess executor runs it, except that the
+    worker's start is recorded without Dagster's default console logger (the command line's
+    progress says which step runs where)."""
+
+    def execute(self) -> Iterator[DagsterEvent]:
+        with DagsterInstance.from_ref(self.instance_ref) as instance:
+            done = threading.Event()
+            start_termination_thread(self.term_event, done)
+            try:
+                log = DagsterLogManager.create(
+                    loggers=[], instance=instance, dagster_run=self.dagster_run
+                )
+                yield DagsterEvent.step_worker_started(
+                    log,
+                    self.dagster_run.job_name,
+                    message=f'Executing step "{self.step_key}" in a worker process.',
+                    metadata={"pid": dg.MetadataValue.text(str(os.getpid()))},
+                    step_key=self.step_key,
+                )
+                plan = create_execution_plan(
+                    job=self.recon_pipeline,
+                    run_config=self.run_config,
+                    step_keys_to_execute=[self.step_key],
+                    known_state=self.known_state,
+                    repository_load_data=self.repository_load_data,
+                )
+                yield from execute_plan_iterator(
+                    plan,
+                    self.recon_pipeline,
+                    self.dagster_run,
+                    run_config=self.run_config,
+                    retry_mode=self.retry_mode.for_inner_plan(),
+                    instance=instance,
+                )
+            finally:
+                done.set()
+                self.term_event.set()
+
+
+def _step_in_worker(
+    context, recon_job, step_context, errors, processes, term_event, known_state, load_data
+) -> Iterator[DagsterEvent | None]:
+    """Start a step in a worker process; its events as they come (None: nothing yet)."""
+    step = step_context.step
+    command = _WorkerStepCommand(
+        run_config=step_context.run_config,
+        dagster_run=step_context.dagster_run,
+        step_key=step.key,
+        instance_ref=step_context.instance.get_ref(),
+        term_event=term_event,
+        recon_pipeline=recon_job,
+        retry_mode=RetryMode.DISABLED,
+        known_state=known_state,
+        repository_load_data=load_data,
+    )
+    yield DagsterEvent.step_worker_starting(
+        step_context, f'Launching a worker process for "{step.key}".', metadata={}
+    )
+    for item in execute_child_process_command(context, command):
+        if item is None or isinstance(item, DagsterEvent):
+            yield item
+        elif isinstance(item, ChildProcessSystemErrorEvent):
+            errors[item.pid] = item.error_info
+        elif isinstance(item, BaseProcess):
+            processes[step.key] = item
+
+
+class _LocalLane:
+    """One step at a time in a thread of this process; its events are collected in a queue."""
+
+    def __init__(self):
+        self._queue: queue.Queue = queue.Queue()
+        self._key: str | None = None
+        self.finished: str | None = None  # the step that has just ended, once its events are out
+
+    @property
+    def busy(self) -> bool:
+        return self._key is not None
+
+    def start(self, step_context) -> None:
+        self._key = step_context.step.key
+        threading.Thread(target=self._run, args=(step_context,), daemon=True).start()
+
+    def _run(self, step_context) -> None:
+        try:
+            for event in dagster_event_sequence_for_step(step_context):
+                self._queue.put(event)
+        except BaseException as exc:  # a framework error: raised in the executor's thread
+            self._queue.put(exc)
+        finally:
+            self._queue.put(_DONE)
+
+    def events(self, wait: bool) -> Iterator[DagsterEvent]:
+        """The events collected so far (waiting a moment for one if `wait` and a step runs)."""
+        timeout = 0.05 if wait and self.busy else None
+        while self.busy:
+            try:
+                item = self._queue.get(timeout=timeout) if timeout else self._queue.get_nowait()
+            except queue.Empty:
+                return
+            timeout = None
+            if item is _DONE:
+                self.finished, self._key = self._key, None
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+
+_DONE = object()
+
+
+def worker_steps_executor(
+    recon_job: ReconstructableJob | None = None,
+    workers: int = 0,
+    observe: Callable[[DagsterEvent], None] | None = None,
+) -> dg.ExecutorDefinition:
+    """The executor running the tagged steps in up to `workers` processes that rebuild the job
+    from `recon_job` (None or 0 workers: every step in process). `observe` sees the events of
+    the steps in workers (those of the steps in process reach the job's loggers)."""
+
+    @dg.executor(name="worker_steps")
+    def worker_steps(_init_context) -> WorkerStepsExecutor:
+        """Steps tagged `arbeidstrening/worker` in worker processes, the others in process."""
+        return WorkerStepsExecutor(recon_job if workers else None, workers, observe)
+
+    return worker_steps
+
+
+__all__ = ["WORKER_TAG", "WorkerStepsExecutor", "runs_in_worker", "worker_steps_executor"]
