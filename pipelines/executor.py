@@ -32,8 +32,9 @@ A selection rebuilds what it names and nothing else. The tables it did not selec
 as they were, and the Dagster UI marks the assets downstream of a rebuilt one as stale until they
 are materialized too (select `marts/transitions+` to rebuild an asset with everything after it).
 
-`arbeidstrening run` does not come through here: it executes the whole graph in process with its
-own progress output, inside the same `WarehouseRun`.
+`arbeidstrening run` does not come through here: it holds the same `WarehouseRun` itself and
+executes the graph in process with its own progress output, the effects parts in worker
+processes (`pipelines.worker_steps`).
 """
 
 from __future__ import annotations

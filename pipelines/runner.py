@@ -4,8 +4,10 @@ A run: check the paths (nothing is created for a bad one) -> hold the warehouse
 (`analysis.warehouse.WarehouseRun`: the single-writer lock, a second run fails at once, a lock
 left by a killed run is taken over and a publication it had committed completed) -> start a
 fresh working copy -> build, check, write the report to staging -> publish as the last step ->
-remove the working copy and the report staging directory. The run is recorded in the Dagster
-instance it is given (the command line gives the project's, so `make dev` shows it). The outcome
+remove the working copy and the report staging directory. The steps run in this process, the
+effects parts in worker processes when asked (`workers`, `pipelines.worker_steps`). The run is
+recorded in the Dagster instance it is given (the command line gives the project's, so
+`make dev` shows it). The outcome
 says truthfully whether the published warehouse was replaced.
 """
 
