@@ -1,12 +1,14 @@
 """Benchmark: generate the synthetic register and run the pipeline, per asset time and memory.
 
 Usage: python benchmarks/run_benchmark.py --scales 0.1 1.0 [--workdir data/bench] [--seed 2024]
-       [--threads N] [--memory-limit 12GB] [--no-effects]
+       [--threads N] [--workers N] [--memory-limit 12GB] [--no-effects]
 
 For each scale: generation runs in a child process (wall time, peak RSS of the child); the
-pipeline runs in this process, and a sampler thread reads this process's resident memory every
-50 ms, reset at each step start, so each asset gets its own peak (DuckDB runs in-process, so its
-memory is included). Prints a table per scale, then the layers side by side across scales with
+pipeline runs in this process (the effects parts in worker processes from 50,000 persons, as
+`arbeidstrening run`; `--workers`), and a sampler thread reads the resident memory of this process
+and its descendants every 0.1 s: each asset gets the peak of all the run's processes while it ran
+(DuckDB runs in-process, so its memory is included), and the effects parts' wall time is printed
+beside the sum of their times. Prints a table per scale, then the layers side by side across scales with
 the ratio of the largest to the smallest scale's time, and writes
 benchmarks/results/bench-<time>.json. The machine, its cores and DuckDB's thread count are
 printed first: figures from a shared machine are noisy.
@@ -31,27 +33,47 @@ sys.path.insert(0, str(ROOT))
 from analysis.settings import DEFAULT_MEMORY_LIMIT, default_threads  # noqa: E402
 
 
-def rss_bytes() -> int:
-    with open("/proc/self/statm") as fh:
-        return int(fh.read().split()[1]) * resource.getpagesize()
+def tree_rss_bytes(root: int) -> int:
+    """Resident memory of a process and all its descendants (the run's worker processes)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        stack += children.get(pid, [])
+        try:
+            with open(f"/proc/{pid}/statm") as fh:
+                total += int(fh.read().split()[1]) * resource.getpagesize()
+        except OSError:
+            continue
+    return total
 
 
-class PeakSampler(threading.Thread):
-    """Tracks peak resident memory since the last reset."""
+class MemoryTimeline(threading.Thread):
+    """Samples the resident memory of this process and its descendants (summed) every 0.1 s;
+    `peak(t0, t1)` is the largest sample in a time interval (time.perf_counter)."""
 
-    def __init__(self, interval: float = 0.05):
+    def __init__(self, interval: float = 0.1):
         super().__init__(daemon=True)
         self.interval = interval
-        self.peak = 0
+        self.samples: list[tuple[float, int]] = []
         self._stop = threading.Event()
-
-    def reset(self) -> None:
-        self.peak = rss_bytes()
 
     def run(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, rss_bytes())
+            self.samples.append((time.perf_counter(), tree_rss_bytes(os.getpid())))
             time.sleep(self.interval)
+
+    def peak(self, t0: float = 0.0, t1: float = float("inf")) -> int:
+        inside = [rss for t, rss in self.samples if t0 <= t <= t1]
+        return max(inside, default=0)
 
     def stop(self) -> None:
         self._stop.set()
@@ -89,6 +111,7 @@ def run(
     memory_limit: str,
     with_effects: bool = True,
     threads: int | None = None,
+    workers: int | None = None,
 ) -> dict:
     from pipelines.runner import run_pipeline
 
@@ -104,21 +127,18 @@ def run(
         flush=True,
     )
 
-    sampler = PeakSampler()
-    sampler.start()
-    assets: list[dict] = []
+    memory = MemoryTimeline()
+    memory.start()
+    started: dict[str, float] = {}
+    ended: dict[str, float] = {}
 
     def observe(kind: str, name: str, seconds: float) -> None:
+        now = time.perf_counter()
         if kind == "start":
-            sampler.reset()
+            started[name] = now
         else:
-            assets.append(
-                {
-                    "asset": name,
-                    "seconds": round(seconds, 2),
-                    "peak_rss_gb": round(sampler.peak / 1e9, 3),
-                }
-            )
+            ended[name] = now
+            started.setdefault(name.replace("/", "__"), now - seconds)
 
     wh = workdir / f"warehouse-{scale}.duckdb"
     t0 = time.perf_counter()
@@ -131,13 +151,27 @@ def run(
         observer=observe,
         with_effects=with_effects,
         report_dir=workdir / f"report-{scale}",
+        workers=workers,
     )
     total = time.perf_counter() - t0
-    sampler.stop()
+    memory.stop()
     if not outcome.success:
         raise SystemExit(f"pipeline failed at scale {scale}: {outcome.errors}")
+    assets = []
+    for key, end in ended.items():  # in the order they finished
+        begin = started.get(key.replace("/", "__"), end)
+        assets.append(
+            {
+                "asset": key,
+                "seconds": round(end - begin, 2),
+                "peak_rss_gb": round(memory.peak(begin, end) / 1e9, 3),
+            }
+        )
+    peak_all = memory.peak() / 1e9
     peak_process = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
-    print(f"{'asset':<44} {'seconds':>9} {'peak GB':>9}")
+    parts = [(started[k.replace("/", "__")], end) for k, end in ended.items() if "/parts/" in k]
+    parts_wall = max(e for _, e in parts) - min(b for b, _ in parts) if parts else 0.0
+    print(f"{'asset':<44} {'seconds':>9} {'peak GB':>9}  (peak: all the run's processes)")
     for a in assets:
         print(f"{a['asset']:<44} {a['seconds']:>9.1f} {a['peak_rss_gb']:>9.2f}")
     groups: dict[str, float] = {}
@@ -145,14 +179,22 @@ def run(
         layer = a["asset"].split("/")[0]
         groups[layer] = groups.get(layer, 0.0) + a["seconds"]
     print("by layer: " + ", ".join(f"{k} {v:.1f} s" for k, v in groups.items()))
+    if parts:
+        print(
+            f"effects parts: {len(parts)} in {parts_wall:.1f} s wall "
+            f"({groups.get('effects', 0.0):.1f} s of effects steps in all)"
+        )
     print(
-        f"pipeline total {total:.1f} s, process peak RSS {peak_process:.2f} GB, warehouse {wh.stat().st_size / 1e9:.2f} GB"
+        f"pipeline total {total:.1f} s, peak RSS {peak_all:.2f} GB (all processes; this one "
+        f"{peak_process:.2f} GB), warehouse {wh.stat().st_size / 1e9:.2f} GB"
     )
     return {
         "scale": scale,
         "generation": gen,
         "pipeline_seconds": total,
-        "pipeline_peak_rss_gb": peak_process,
+        "pipeline_peak_rss_gb": peak_all,
+        "main_process_peak_rss_gb": peak_process,
+        "effects_parts_wall_seconds": parts_wall,
         "warehouse_gb": wh.stat().st_size / 1e9,
         "by_layer_seconds": groups,
         "assets": assets,
@@ -193,6 +235,12 @@ def main() -> None:
         "--threads", type=int, default=None, help="DuckDB threads (default: every core)"
     )
     parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="worker processes for the effects parts (default: as `arbeidstrening run`)",
+    )
+    parser.add_argument(
         "--no-effects",
         action="store_true",
         help="ingestion, panel and marts only (no effects, costs, report)",
@@ -207,7 +255,15 @@ def main() -> None:
         f"load average {os.getloadavg()[0]:.1f} at start"
     )
     results = [
-        run(s, args.seed, args.workdir, args.memory_limit, not args.no_effects, threads)
+        run(
+            s,
+            args.seed,
+            args.workdir,
+            args.memory_limit,
+            not args.no_effects,
+            threads,
+            args.workers,
+        )
         for s in args.scales
     ]
     print_scaling(results)

@@ -4,7 +4,7 @@ its own intended outcome (analysis.outcomes; issue 11, item 5)."""
 import dagster as dg
 
 from analysis.outcomes import build_effects_outcomes
-from pipelines.assets.effects import EFFECTS_KEY, _scalar_metadata
+from pipelines.assets.effects import _scalar_metadata
 from pipelines.assets.panel import PANEL_KEY
 from pipelines.errors import safe_step
 from pipelines.resources import WarehouseResource
@@ -35,7 +35,9 @@ OUTCOME_ASSETS = {
     specs=[
         dg.AssetSpec(
             key,
-            deps=[PANEL_KEY, EFFECTS_KEY],
+            # the panel only (not marts.effects): with the effects parts in worker processes,
+            # this step runs beside them
+            deps=[PANEL_KEY],
             group_name="effects",
             kinds={"python", "duckdb"},
             description=description,
