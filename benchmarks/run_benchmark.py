@@ -181,8 +181,8 @@ def run(
     print("by layer: " + ", ".join(f"{k} {v:.1f} s" for k, v in groups.items()))
     if parts:
         print(
-            f"effects parts: {len(parts)} in {parts_wall:.1f} s wall "
-            f"({groups.get('effects', 0.0):.1f} s of effects steps in all)"
+            f"effects parts: {len(parts)} in {parts_wall:.1f} s wall; their own times add up "
+            f"to {sum(e - b for b, e in parts):.1f} s"
         )
     print(
         f"pipeline total {total:.1f} s, peak RSS {peak_all:.2f} GB (all processes; this one "
