@@ -28,7 +28,7 @@ from multiprocessing.process import BaseProcess
 
 import dagster as dg
 from dagster._core.definitions.reconstruct import ReconstructableJob
-from dagster._core.events import DagsterEvent, EngineEventData
+from dagster._core.events import DagsterEvent
 from dagster._core.execution.api import (
     ExecuteRunWithPlanIterable,
     create_execution_plan,
@@ -73,6 +73,7 @@ class WorkerStepsExecutor(Executor):
         self._workers = workers
         self._observe = observe
         self._start_method = start_method
+        self._ended: set[str] = set()  # steps in workers that reported success or failure
 
     @property
     def retries(self) -> RetryMode:
@@ -144,7 +145,9 @@ class WorkerStepsExecutor(Executor):
                     if local and not here.busy:
                         step = local.pop(0)
                         here.start(job_context.for_step(step, active_execution.get_known_state()))
-                    yield from self._poll_workers(job_context, active_execution, active, errors)
+                    yield from self._poll_workers(
+                        job_context, active_execution, active, errors, processes
+                    )
                     for key in [k for k in term_events if k not in active]:
                         term_events.pop(key)
                         processes.pop(key, None)
@@ -170,8 +173,10 @@ class WorkerStepsExecutor(Executor):
                 subprocess_error_infos=list(failed.values()),
             )
 
-    def _poll_workers(self, job_context, active_execution, active, errors):
-        """One round over the workers: the events they have sent, and those that finished."""
+    def _poll_workers(self, job_context, active_execution, active, errors, processes):
+        """One round over the workers: the events they have sent, and those that finished. A
+        step whose worker died, or failed outside the step (e.g. rebuilding the job), is failed
+        here with the reason, since no failure event of its own will come."""
         for key, events in list(active.items()):
             try:
                 event = next(events)
@@ -181,27 +186,40 @@ class WorkerStepsExecutor(Executor):
                     self._observe(event)
                 yield event
                 active_execution.handle_event(event)
+                if event.is_step_success or event.is_step_failure:
+                    self._ended.add(key)
             except ChildProcessCrashException as crash:
-                error = serializable_error_info_from_exc_info(sys.exc_info())
-                step_context = job_context.for_step(active_execution.get_step_by_key(key))
-                yield DagsterEvent.engine_event(
-                    step_context,
-                    get_run_crash_explanation(
-                        prefix=f"worker process for step {key}", exit_code=crash.exit_code
-                    ),
-                    EngineEventData.engine_error(error),
+                message = get_run_crash_explanation(
+                    prefix=f"the worker process of step {key}", exit_code=crash.exit_code
                 )
-                failure = self.log_failure_or_retry_event_after_error(
-                    step_context, error, active_execution.get_known_state()
-                )
-                active_execution.handle_event(failure)
-                yield failure
-                errors[crash.pid] = error
+                yield self._failure(job_context, active_execution, key, WorkerProcessDied(message))
                 del active[key]
                 active_execution.verify_complete(job_context, key)
             except StopIteration:
+                pid = processes[key].pid if key in processes else None
+                if pid in errors and key not in self._ended:
+                    yield self._failure(job_context, active_execution, key, errors.pop(pid))
                 del active[key]
                 active_execution.verify_complete(job_context, key)
+
+    def _failure(self, job_context, active_execution, key, error) -> DagsterEvent:
+        """The failure event of a step that ended in a worker without one (`error`: an exception
+        or a worker's SerializableErrorInfo), applied to the plan."""
+        if isinstance(error, BaseException):
+            try:
+                raise error
+            except BaseException:
+                error = serializable_error_info_from_exc_info(sys.exc_info())
+        step_context = job_context.for_step(active_execution.get_step_by_key(key))
+        failure = self.log_failure_or_retry_event_after_error(
+            step_context, error, active_execution.get_known_state()
+        )
+        active_execution.handle_event(failure)  # logged here: the run's loggers see it
+        return failure
+
+
+class WorkerProcessDied(Exception):
+    """A worker process ended before its step reported success or failure."""
 
 
 class _WorkerStepCommand(MultiprocessExecutorChildProcessCommand):

@@ -1,0 +1,104 @@
+"""The executor of `arbeidstrening run --workers N` (pipelines/worker_steps.py) on a toy job.
+
+Tagged steps run in worker processes, the others in the test's process; a step that fails in a
+worker fails with its own message, one whose worker dies is failed and named, what follows a
+failed step is skipped, and the rest of the run goes on. The whole pipeline under this executor
+is tested end to end in tests/test_cli_end_to_end.py.
+"""
+
+from __future__ import annotations
+
+import os
+
+import dagster as dg
+from dagster._core.definitions.job_base import InMemoryJob
+from dagster._core.definitions.reconstruct import build_reconstructable_job
+from dagster._core.execution.execute_in_process import core_execute_in_process
+
+from pipelines.worker_steps import WORKER_TAG, worker_steps_executor
+
+IN_WORKER = {WORKER_TAG: "true"}
+
+
+@dg.op
+def here() -> None:
+    """In the run's own process."""
+
+
+@dg.op(ins={"start": dg.In(dg.Nothing)}, tags=IN_WORKER)
+def fine_part() -> None:
+    """Works in a worker."""
+
+
+@dg.op(ins={"start": dg.In(dg.Nothing)}, tags=IN_WORKER)
+def failing_part() -> None:
+    raise ValueError("part broke")
+
+
+@dg.op(ins={"start": dg.In(dg.Nothing)}, tags=IN_WORKER)
+def crashing_part() -> None:
+    os._exit(3)  # the worker process dies without a word
+
+
+@dg.op(ins={"start": dg.In(dg.Nothing)})
+def after_fine() -> None:
+    """Back in the run's process, after a worker's step."""
+
+
+@dg.op(ins={"start": dg.In(dg.Nothing)})
+def after_failing() -> None:
+    """Never runs: its upstream failed."""
+
+
+@dg.job
+def toy():
+    start = here()
+    after_fine(fine_part(start))
+    after_failing(failing_part(start))
+    crashing_part(start)
+
+
+def toy_job() -> dg.JobDefinition:
+    """The job as a worker rebuilds it (no workers of its own there)."""
+    return toy.with_executor_def(worker_steps_executor())
+
+
+def _events(result, kind: str) -> dict[str, dg.DagsterEvent]:
+    return {e.step_key: e for e in result.all_events if e.event_type_value == kind}
+
+
+def test_tagged_steps_run_in_workers_and_their_failures_are_reported(tmp_path):
+    recon = build_reconstructable_job(__name__, toy_job.__name__)
+    seen: list[dg.DagsterEvent] = []
+    executor = worker_steps_executor(recon, 2, seen.append)
+    with dg.DagsterInstance.local_temp(str(tmp_path)) as instance:
+        result = core_execute_in_process(
+            run_config={},
+            job=InMemoryJob(toy.with_executor_def(executor)),
+            instance=instance,
+            output_capturing_enabled=False,
+            raise_on_error=False,
+        )
+        starts = {
+            r.dagster_event.step_key: int(r.dagster_event.pid)
+            for r in instance.all_logs(result.run_id)
+            if r.dagster_event and r.dagster_event.event_type_value == "STEP_START"
+        }
+    assert not result.success
+    assert set(_events(result, "STEP_SUCCESS")) == {"here", "fine_part", "after_fine"}
+    failures = _events(result, "STEP_FAILURE")
+    assert set(failures) == {"failing_part", "crashing_part"}
+    assert "part broke" in failures["failing_part"].event_specific_data.error.to_string()
+    crash = failures["crashing_part"].event_specific_data.error.message
+    assert "the worker process of step crashing_part" in crash and "code 3" in crash
+    assert "after_failing" not in _events(result, "STEP_START")  # its upstream failed
+    # where the steps ran: the untagged ones here, each tagged one in a process of its own
+    assert starts["here"] == starts["after_fine"] == os.getpid()
+    assert len({starts["fine_part"], starts["failing_part"], os.getpid()}) == 3
+    # the workers' events reached the observer (the run's progress output), the others did not
+    observed = {(e.event_type_value, e.step_key) for e in seen}
+    assert ("STEP_SUCCESS", "fine_part") in observed
+    assert ("STEP_FAILURE", "failing_part") in observed
+    # the crash's failure is logged in this process, so the run's loggers see it, not observe
+    assert ("STEP_FAILURE", "crashing_part") not in observed
+    assert not any(key in ("here", "after_fine") for _, key in observed)
