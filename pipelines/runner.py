@@ -247,7 +247,11 @@ def _execute_with_workers(
             home = stack.enter_context(tempfile.TemporaryDirectory(prefix="arbeidstrening-"))
             instance = stack.enter_context(dg.DagsterInstance.local_temp(home))
         recon_job = build_reconstructable_job(
-            __name__, worker_job.__name__, reconstructable_kwargs=definitions
+            __name__,
+            worker_job.__name__,
+            reconstructable_kwargs=definitions,
+            # where a worker imports this module from (Dagster drops the script's own path)
+            reconstructor_working_directory=str(Path(__file__).resolve().parents[1]),
         )
         executor = worker_steps_executor(recon_job, workers, partial(_on_event, progress))
         return core_execute_in_process(

@@ -9,6 +9,7 @@ is tested end to end in tests/test_cli_end_to_end.py.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import dagster as dg
 from dagster._core.definitions.job_base import InMemoryJob
@@ -68,7 +69,11 @@ def _events(result, kind: str) -> dict[str, dg.DagsterEvent]:
 
 
 def test_tagged_steps_run_in_workers_and_their_failures_are_reported(tmp_path):
-    recon = build_reconstructable_job(__name__, toy_job.__name__)
+    # the worker imports this module from the checkout (Dagster drops sys.path[0] there)
+    root = str(Path(__file__).resolve().parents[1])
+    recon = build_reconstructable_job(
+        __name__, toy_job.__name__, reconstructor_working_directory=root
+    )
     seen: list[dg.DagsterEvent] = []
     executor = worker_steps_executor(recon, 2, seen.append)
     with dg.DagsterInstance.local_temp(str(tmp_path)) as instance:
