@@ -129,16 +129,12 @@ def run(
 
     memory = MemoryTimeline()
     memory.start()
-    started: dict[str, float] = {}
-    ended: dict[str, float] = {}
+    spans: dict[str, tuple[float, float]] = {}  # asset -> its step's start and its end
 
     def observe(kind: str, name: str, seconds: float) -> None:
-        now = time.perf_counter()
-        if kind == "start":
-            started[name] = now
-        else:
-            ended[name] = now
-            started.setdefault(name.replace("/", "__"), now - seconds)
+        if kind == "asset":  # `seconds`: since its step started
+            now = time.perf_counter()
+            spans[name] = (now - seconds, now)
 
     wh = workdir / f"warehouse-{scale}.duckdb"
     t0 = time.perf_counter()
@@ -157,19 +153,17 @@ def run(
     memory.stop()
     if not outcome.success:
         raise SystemExit(f"pipeline failed at scale {scale}: {outcome.errors}")
-    assets = []
-    for key, end in ended.items():  # in the order they finished
-        begin = started.get(key.replace("/", "__"), end)
-        assets.append(
-            {
-                "asset": key,
-                "seconds": round(end - begin, 2),
-                "peak_rss_gb": round(memory.peak(begin, end) / 1e9, 3),
-            }
-        )
+    assets = [  # in the order they finished
+        {
+            "asset": key,
+            "seconds": round(end - begin, 2),
+            "peak_rss_gb": round(memory.peak(begin, end) / 1e9, 3),
+        }
+        for key, (begin, end) in spans.items()
+    ]
     peak_all = memory.peak() / 1e9
     peak_process = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
-    parts = [(started[k.replace("/", "__")], end) for k, end in ended.items() if "/parts/" in k]
+    parts = [span for key, span in spans.items() if "/parts/" in key]
     parts_wall = max(e for _, e in parts) - min(b for b, _ in parts) if parts else 0.0
     print(f"{'asset':<44} {'seconds':>9} {'peak GB':>9}  (peak: all the run's processes)")
     for a in assets:

@@ -206,7 +206,7 @@ class WorkerStepsExecutor(Executor):
         """The failure event of a step that ended in a worker without one (`error`: an exception
         or a worker's SerializableErrorInfo), applied to the plan."""
         if isinstance(error, BaseException):
-            try:
+            try:  # Dagster's error record is made from the exception being handled
                 raise error
             except BaseException:
                 error = serializable_error_info_from_exc_info(sys.exc_info())

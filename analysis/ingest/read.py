@@ -127,13 +127,18 @@ def locate_table(input_dir: Path, table: Table) -> TableSource:
 
 def count_rows(input_dir: Path, table: Table) -> int:
     """The number of rows of a table in the input directory (Parquet: from the files' footers;
-    CSV: one read), without validating them. Raises InputContractError or duckdb.Error."""
+    CSV: one read in the dialect ingestion reads), without validating them. Raises
+    InputContractError or duckdb.Error."""
     source = locate_table(input_dir, table)
-    files = [str(f) for f in source.files]
-    reader = "read_csv" if source.kind == "csv" else "read_parquet"
-    options = ", header = true, all_varchar = true" if source.kind == "csv" else ""
     with duckdb.connect() as con:
-        return con.execute(f"SELECT count(*) FROM {reader}(?{options})", [files]).fetchone()[0]
+        if source.kind != "csv":
+            files = [str(f) for f in source.files]
+            return con.execute("SELECT count(*) FROM read_parquet(?)", [files]).fetchone()[0]
+        (file,) = source.files
+        n_columns = len(_csv_header(file, source.relative(input_dir, file)))
+        return con.execute(f"SELECT count(*) FROM {_csv_source(str(file), n_columns)}").fetchone()[
+            0
+        ]
 
 
 def file_fingerprint(path: Path) -> str:
