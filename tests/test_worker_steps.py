@@ -107,3 +107,32 @@ def test_tagged_steps_run_in_workers_and_their_failures_are_reported(tmp_path):
     # the crash's failure is logged in this process, so the run's loggers see it, not observe
     assert ("STEP_FAILURE", "crashing_part") not in observed
     assert not any(key in ("here", "after_fine") for _, key in observed)
+
+
+def test_default_workers_follow_the_registers_size(tmp_path, monkeypatch):
+    """`--workers` by default: none below `WORKER_MIN_PERSONS` persons, one per thread from it;
+    the persons are counted in Parquet and in CSV alike, and an unreadable input gives none
+    (the run then reports what is wrong with it)."""
+    import duckdb
+
+    from analysis import synthetic
+    from analysis.contract import PERSONS
+    from analysis.ingest import count_rows
+    from pipelines import runner
+
+    register = tmp_path / "in"
+    synthetic.generate_register(register, scale=0.002, seed=3, preset="hard")
+    n = count_rows(register, PERSONS)
+    as_csv = tmp_path / "csv"
+    as_csv.mkdir()
+    duckdb.sql(
+        f"COPY (FROM '{register / 'persons.parquet'}') TO '{as_csv / 'persons.csv'}' (HEADER)"
+    )
+    assert n > 0 and count_rows(as_csv, PERSONS) == n
+    assert runner.default_workers(register, 3) == 0  # far below 50,000 persons
+    monkeypatch.setattr(runner, "WORKER_MIN_PERSONS", n)
+    assert runner.default_workers(register, 3) == 3
+    assert runner.default_workers(as_csv, 2) == 2
+    monkeypatch.setattr(runner, "WORKER_MIN_PERSONS", n + 1)
+    assert runner.default_workers(register, 3) == 0
+    assert runner.default_workers(tmp_path / "missing", 3) == 0
