@@ -25,8 +25,10 @@ passing inputs and results as files in one directory (`save_inputs`, `run_part`,
 
 from __future__ import annotations
 
+import mmap
 import os
 import pickle
+import struct
 import tempfile
 import time
 from collections.abc import Mapping
@@ -285,19 +287,27 @@ def assemble(results: Mapping[str, dict], meta: dict) -> dict:
     }
 
 
-def save(obj: object, path: str | Path) -> Path:
-    """Write `obj` to `path` atomically (a reader never sees half a file)."""
+def _write_atomically(path: str | Path, write) -> Path:
+    """Call `write(file)` on a temporary file beside `path`, then rename it to `path` (a reader
+    never sees half a file)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(fd, "wb") as f:
-            pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
+            write(f)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def save(obj: object, path: str | Path) -> Path:
+    """Write `obj` to `path` atomically (a reader never sees half a file)."""
+    return _write_atomically(
+        path, lambda f: pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
+    )
 
 
 def load(path: str | Path) -> object:
@@ -306,8 +316,66 @@ def load(path: str | Path) -> object:
         return pickle.load(f)
 
 
+# A shared file: the pickle with its large buffers (the arrays' data) out of band, each at a
+# page boundary, so readers map the arrays instead of copying them. Processes reading one file
+# (the workers running parts side by side) then share one copy of the arrays in memory.
+_SHARED_MAGIC = b"ATSHARE1"
+_PAGE = mmap.PAGESIZE
+
+
+def save_shared(obj: object, path: str | Path) -> Path:
+    """Write `obj` like `save`, its arrays' data as page-aligned buffers `load_shared` maps.
+    Layout: magic, buffer count n, pickle (offset, length), n x buffer (offset, length), all
+    little-endian int64; then the pickle and the buffers."""
+    buffers: list[pickle.PickleBuffer] = []
+    body = pickle.dumps(obj, protocol=5, buffer_callback=buffers.append)
+    raws = [b.raw() for b in buffers]
+    header_size = len(_SHARED_MAGIC) + 8 * (3 + 2 * len(raws))
+    offsets, pos = [], _aligned(header_size + len(body))
+    for raw in raws:
+        offsets.append(pos)
+        pos = _aligned(pos + raw.nbytes)
+    header = _SHARED_MAGIC + struct.pack(
+        f"<{3 + 2 * len(raws)}q",
+        len(raws),
+        header_size,
+        len(body),
+        *(x for off, raw in zip(offsets, raws, strict=True) for x in (off, raw.nbytes)),
+    )
+
+    def write(f) -> None:
+        f.write(header)
+        f.write(body)
+        for off, raw in zip(offsets, raws, strict=True):
+            f.seek(off)
+            f.write(raw)
+        f.truncate(pos)
+
+    return _write_atomically(path, write)
+
+
+def _aligned(n: int) -> int:
+    return -(-n // _PAGE) * _PAGE
+
+
+def load_shared(path: str | Path) -> object:
+    """Read what `save_shared` wrote, its arrays backed by a copy-on-write map of the file: a
+    page is read from the file (shared with every other process mapping it) until someone
+    writes to it. The map lives as long as the arrays do; the file may be replaced meanwhile."""
+    with open(path, "rb") as f:
+        mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_COPY)
+    view = memoryview(mm)
+    if bytes(view[: len(_SHARED_MAGIC)]) != _SHARED_MAGIC:
+        raise ValueError(f"{path}: not a file written by save_shared")
+    at = len(_SHARED_MAGIC)
+    n, body_off, body_len = struct.unpack_from("<3q", view, at)
+    table = struct.unpack_from(f"<{2 * n}q", view, at + 24)
+    buffers = [view[off : off + size] for off, size in zip(table[::2], table[1::2], strict=True)]
+    return pickle.loads(view[body_off : body_off + body_len], buffers=buffers)
+
+
 # --- the parts' files in a directory (the run's parts directory, or a benchmark's) -----------
-INPUTS_FILE = "inputs.pkl"
+INPUTS_FILE = "inputs.bin"
 INPUTS_META_FILE = "inputs_meta.pkl"
 
 
@@ -318,7 +386,7 @@ def result_path(directory: str | Path, name: str) -> Path:
 def save_inputs(inputs: EffectsInputs, directory: str | Path) -> Path:
     """Write the parts' input (and its small meta, for `load_results`); returns the input's path."""
     save(inputs.meta, Path(directory) / INPUTS_META_FILE)
-    return save(inputs, Path(directory) / INPUTS_FILE)
+    return save_shared(inputs, Path(directory) / INPUTS_FILE)
 
 
 # The input last read by this process, so steps run one after another in one process (the
@@ -326,12 +394,19 @@ def save_inputs(inputs: EffectsInputs, directory: str | Path) -> Path:
 _INPUTS_READ: dict[tuple, EffectsInputs] = {}
 
 
+def read_inputs(directory: str | Path) -> EffectsInputs | None:
+    """The parts' input written to `directory` by `save_inputs` (None if there is none): mapped
+    from the file, and read once per process while the file stays the same."""
+    path = Path(directory) / INPUTS_FILE
+    return _read_inputs(path) if path.is_file() else None
+
+
 def _read_inputs(path: Path) -> EffectsInputs:
     st = path.stat()
     key = (str(path), st.st_mtime_ns, st.st_size)
     if key not in _INPUTS_READ:
         _INPUTS_READ.clear()
-        _INPUTS_READ[key] = load(path)
+        _INPUTS_READ[key] = load_shared(path)
     return _INPUTS_READ[key]
 
 
@@ -369,10 +444,13 @@ __all__ = [
     "estimate_part",
     "load",
     "load_results",
+    "load_shared",
     "parts",
     "prepare_inputs",
+    "read_inputs",
     "result_path",
     "run_part",
     "save",
     "save_inputs",
+    "save_shared",
 ]

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import design
-from analysis.effects.data import analysis_treated
+from analysis.effects.data import EffectsData, analysis_treated
 from analysis.outcomes.data import load_outcome_data
 from analysis.outcomes.estimate import OUTCOMES_SPEC, EventStudySpec, estimate_event_studies
 from analysis.outcomes.exit import exit_event_studies, spell_months
@@ -58,11 +58,13 @@ def build_effects_outcomes(
     con: duckdb.DuckDBPyConnection,
     spec: EventStudySpec = OUTCOMES_SPEC,
     exit_outcomes: tuple[str, ...] = EXIT_OUTCOMES,
+    base: EffectsData | None = None,
 ) -> dict:
-    """Estimate and write marts.effects_exit and marts.effects_intended; return metadata."""
+    """Estimate and write marts.effects_exit and marts.effects_intended; return metadata.
+    `base`: the panel's effects arrays if already read (`load_outcome_data`)."""
     t0 = time.perf_counter()
     create_schemas(con)
-    data = load_outcome_data(con)
+    data = load_outcome_data(con, base)
     treated = analysis_treated(data.base)
     dur = spell_months(data)
     completers = treated & (dur >= 0) & (dur <= design.EXIT_MAX_SPELL_MONTHS)

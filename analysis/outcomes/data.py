@@ -44,9 +44,19 @@ class OutcomeData:
         return self.base.T
 
 
-def load_outcome_data(con: duckdb.DuckDBPyConnection) -> OutcomeData:
-    """Read the panel into `OutcomeData` (one pass over panel.person_month)."""
-    base = load_effects_data(con, outcomes=("employed", "earnings_nok"))
+BASE_OUTCOMES = ("employed", "earnings_nok")
+
+
+def load_outcome_data(
+    con: duckdb.DuckDBPyConnection, base: EffectsData | None = None
+) -> OutcomeData:
+    """Read the panel into `OutcomeData` (one pass over panel.person_month). `base`: the effects
+    arrays when already read (the effects parts' shared input; it must hold `BASE_OUTCOMES`),
+    else read here; it is not modified."""
+    if base is None:
+        base = load_effects_data(con, outcomes=BASE_OUTCOMES)
+    elif missing := [o for o in BASE_OUTCOMES if o not in base.outcomes]:
+        raise ValueError(f"the effects arrays given lack the outcomes {missing}")
     n, T = base.n, base.T
     con.execute(read_sql("outcomes/01_same_employer_months.sql"))
     try:
@@ -60,7 +70,7 @@ def load_outcome_data(con: duckdb.DuckDBPyConnection) -> OutcomeData:
     if pos.size != n * T:
         raise ValueError(f"panel.person_month has {pos.size} rows, expected {n} x {T}")
     # employed and earnings from the effects arrays; the rest in their compact SQL types
-    series = {name: base.outcomes[name] for name in ("employed", "earnings_nok")}
+    series = {name: base.outcomes[name] for name in BASE_OUTCOMES}
     for name in list(res):
         values = np.asarray(res.pop(name))
         arr = np.empty(n * T, dtype=values.dtype)

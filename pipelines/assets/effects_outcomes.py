@@ -3,8 +3,10 @@ its own intended outcome (analysis.outcomes; issue 11, item 5)."""
 
 import dagster as dg
 
+from analysis.effects import parts
 from analysis.outcomes import build_effects_outcomes
 from pipelines.assets.effects import _scalar_metadata
+from pipelines.assets.effects_parts import INPUTS_KEY
 from pipelines.assets.panel import PANEL_KEY
 from pipelines.errors import safe_step
 from pipelines.resources import WarehouseResource
@@ -35,9 +37,9 @@ OUTCOME_ASSETS = {
     specs=[
         dg.AssetSpec(
             key,
-            # the panel only (not marts.effects): with the effects parts in worker processes,
-            # this step runs beside them
-            deps=[PANEL_KEY],
+            # the panel and the parts' shared input, not marts.effects: with the effects parts
+            # in worker processes, this step runs beside them, sharing the input's arrays
+            deps=[PANEL_KEY, INPUTS_KEY],
             group_name="effects",
             kinds={"python", "duckdb"},
             description=description,
@@ -57,8 +59,11 @@ def effects_outcomes(context: dg.AssetExecutionContext, warehouse: WarehouseReso
 
 @safe_step
 def _build(warehouse: WarehouseResource) -> dict:
+    # the parts' input when this run wrote it (mapped, so its arrays are in memory once for
+    # this process and the workers), else the panel (a run of these assets alone)
+    inputs = parts.read_inputs(warehouse.parts_dir)
     with warehouse.connect() as con:
-        return build_effects_outcomes(con)
+        return build_effects_outcomes(con, base=inputs.data if inputs else None)
 
 
 EFFECTS_OUTCOMES_ASSETS = [effects_outcomes]
