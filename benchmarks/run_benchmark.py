@@ -7,7 +7,8 @@ For each scale: generation runs in a child process (wall time, peak RSS of the c
 pipeline runs in this process (the effects parts in worker processes from 50,000 persons, as
 `arbeidstrening run`; `--workers`), and a sampler thread reads the resident memory of this process
 and its descendants every 0.1 s: each asset gets the peak of all the run's processes while it ran
-(DuckDB runs in-process, so its memory is included), and the effects parts' wall time is printed
+(summed PSS, which counts a page the processes share once; DuckDB runs in-process, so its memory
+is included), and the effects parts' wall time is printed
 beside the sum of their times. Prints a table per scale, then the layers side by side across scales with
 the ratio of the largest to the smallest scale's time, and writes
 benchmarks/results/bench-<time>.json. The machine, its cores and DuckDB's thread count are
@@ -33,8 +34,8 @@ sys.path.insert(0, str(ROOT))
 from analysis.settings import DEFAULT_MEMORY_LIMIT, default_threads  # noqa: E402
 
 
-def tree_rss_bytes(root: int) -> int:
-    """Resident memory of a process and all its descendants (the run's worker processes)."""
+def _tree(root: int) -> list[int]:
+    """A process and all its descendants (the run's worker processes)."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -44,36 +45,61 @@ def tree_rss_bytes(root: int) -> int:
             except OSError:
                 continue
             children.setdefault(ppid, []).append(int(entry))
-    total, stack = 0, [root]
+    pids, stack = [], [root]
     while stack:
         pid = stack.pop()
+        pids.append(pid)
         stack += children.get(pid, [])
-        try:
-            with open(f"/proc/{pid}/statm") as fh:
-                total += int(fh.read().split()[1]) * resource.getpagesize()
-        except OSError:
-            continue
-    return total
+    return pids
+
+
+def _rss_pss(pid: int) -> tuple[int, int]:
+    """Resident and proportional set size of a process, in bytes (0, 0 once it has ended)."""
+    rss = pss = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Rss:"):
+                    rss = int(line.split()[1]) * 1024
+                elif line.startswith("Pss:"):
+                    pss = int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return rss, pss
+
+
+def tree_memory_bytes(root: int) -> tuple[int, int]:
+    """The memory a process tree holds: (summed PSS, summed RSS). PSS divides each page shared
+    by several processes among them (the effects parts' mapped input, shared libraries), so its
+    sum is what the run really holds; the RSS sum counts a shared page once per process."""
+    rss = pss = 0
+    for pid in _tree(root):
+        r, p = _rss_pss(pid)
+        rss, pss = rss + r, pss + p
+    return pss, rss
 
 
 class MemoryTimeline(threading.Thread):
-    """Samples the resident memory of this process and its descendants (summed) every 0.1 s;
-    `peak(t0, t1)` is the largest sample in a time interval (time.perf_counter)."""
+    """Samples the memory of this process and its descendants (summed PSS and RSS) every 0.1 s;
+    `peak(t0, t1)` is the largest summed PSS in a time interval (time.perf_counter), `peak_rss`
+    the largest summed RSS."""
 
     def __init__(self, interval: float = 0.1):
         super().__init__(daemon=True)
         self.interval = interval
-        self.samples: list[tuple[float, int]] = []
+        self.samples: list[tuple[float, int, int]] = []
         self._stop = threading.Event()
 
     def run(self) -> None:
         while not self._stop.is_set():
-            self.samples.append((time.perf_counter(), tree_rss_bytes(os.getpid())))
+            self.samples.append((time.perf_counter(), *tree_memory_bytes(os.getpid())))
             time.sleep(self.interval)
 
     def peak(self, t0: float = 0.0, t1: float = float("inf")) -> int:
-        inside = [rss for t, rss in self.samples if t0 <= t <= t1]
-        return max(inside, default=0)
+        return max((pss for t, pss, _ in self.samples if t0 <= t <= t1), default=0)
+
+    def peak_rss(self) -> int:
+        return max((rss for _, _, rss in self.samples), default=0)
 
     def stop(self) -> None:
         self._stop.set()
@@ -157,21 +183,20 @@ def run(
         {
             "asset": key,
             "seconds": round(end - begin, 2),
-            "peak_rss_gb": round(memory.peak(begin, end) / 1e9, 3),
+            "peak_gb": round(memory.peak(begin, end) / 1e9, 3),
         }
         for key, (begin, end) in spans.items()
     ]
-    peak_all = memory.peak() / 1e9
+    peak_all, peak_rss = memory.peak() / 1e9, memory.peak_rss() / 1e9
     peak_process = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
     parts = [span for key, span in spans.items() if "/parts/" in key]
     parts_wall = max(e for _, e in parts) - min(b for b, _ in parts) if parts else 0.0
-    print(f"{'asset':<44} {'seconds':>9} {'peak GB':>9}  (peak: all the run's processes)")
+    print(f"{'asset':<44} {'seconds':>9} {'peak GB':>9}  (summed PSS of the run's processes)")
     for a in assets:
-        print(f"{a['asset']:<44} {a['seconds']:>9.1f} {a['peak_rss_gb']:>9.2f}")
+        print(f"{a['asset']:<44} {a['seconds']:>9.1f} {a['peak_gb']:>9.2f}")
     groups: dict[str, float] = {}
-    for a in assets:
-        layer = a["asset"].split("/")[0]
-        groups[layer] = groups.get(layer, 0.0) + a["seconds"]
+    for layer, (begin, end) in dict.fromkeys((k.split("/")[0], sp) for k, sp in spans.items()):
+        groups[layer] = groups.get(layer, 0.0) + (end - begin)  # a multi-asset step once
     print("by layer: " + ", ".join(f"{k} {v:.1f} s" for k, v in groups.items()))
     if parts:
         print(
@@ -179,14 +204,16 @@ def run(
             f"to {sum(e - b for b, e in parts):.1f} s"
         )
     print(
-        f"pipeline total {total:.1f} s, peak RSS {peak_all:.2f} GB (all processes; this one "
-        f"{peak_process:.2f} GB), warehouse {wh.stat().st_size / 1e9:.2f} GB"
+        f"pipeline total {total:.1f} s, peak memory {peak_all:.2f} GB (summed PSS of all "
+        f"processes; summed RSS {peak_rss:.2f} GB, this process's RSS {peak_process:.2f} GB), "
+        f"warehouse {wh.stat().st_size / 1e9:.2f} GB"
     )
     return {
         "scale": scale,
         "generation": gen,
         "pipeline_seconds": total,
-        "pipeline_peak_rss_gb": peak_all,
+        "pipeline_peak_gb": peak_all,
+        "pipeline_peak_summed_rss_gb": peak_rss,
         "main_process_peak_rss_gb": peak_process,
         "effects_parts_wall_seconds": parts_wall,
         "warehouse_gb": wh.stat().st_size / 1e9,
@@ -210,8 +237,8 @@ def print_scaling(results: list[dict]) -> None:
             vals = [r["by_layer_seconds"].get(layer, 0.0) for r in results]
         ratio = vals[-1] / vals[0] if vals[0] > 0 else float("nan")
         print(f"{layer:<12}" + "".join(f"{v:>12.1f} s" for v in vals) + f"{ratio:>9.1f}x")
-    peaks = "".join(f"{r['pipeline_peak_rss_gb']:>11.2f} GB" for r in results)
-    print(f"{'peak RSS':<12}{peaks}")
+    peaks = "".join(f"{r['pipeline_peak_gb']:>11.2f} GB" for r in results)
+    print(f"{'peak memory':<12}{peaks}")
     print(
         f"time({hi['scale']}) / time({lo['scale']}) = "
         f"{hi['pipeline_seconds'] / lo['pipeline_seconds']:.1f} "

@@ -231,3 +231,45 @@ def test_outcomes_of_one_treated_set_estimated_together_equal_one_call_each(easy
         assert joint[o] is not None and one is not None and joint[o].design == one.design
         pd.testing.assert_frame_equal(joint[o].table, one.table, rtol=1e-10, atol=1e-13)
         np.testing.assert_allclose(joint[o].vcov, one.vcov, rtol=1e-9, atol=1e-15)
+
+
+def test_series_taken_from_the_effects_arrays_equal_the_outcome_sqls_and_a_given_base_is_used(
+    easy_world, tmp_path
+):
+    """Each benefit and age come from the effects arrays (not read twice): they equal what
+    02_person_month_outcomes.sql defines, and a base passed in (the parts' shared input, mapped
+    from its file) gives the same series as one read here, without being modified."""
+    from dataclasses import replace
+
+    from analysis.effects.parts import load_shared, prepare_inputs, save_shared
+    from analysis.warehouse import read_sql
+
+    _, con = easy_world
+    data = load_outcome_data(con)
+    shared = data.base.extra["months"]
+    taken = [n for n in data.series if n in shared]
+    assert {"aap", "dagpenger", "any_benefit", "age"} <= set(taken)
+    con.execute(read_sql("outcomes/01_same_employer_months.sql"))
+    try:
+        sql = read_sql("outcomes/02_person_month_outcomes.sql").strip().rstrip(";")
+        res = con.execute(
+            f"SELECT pos, {', '.join(taken)} FROM ({sql}) ORDER BY pos",
+            {"n_months": data.T, "first_month_index": data.base.month_index0},
+        ).fetchnumpy()
+    finally:
+        con.execute("DROP TABLE IF EXISTS outcomes_same_employer_months")
+    assert np.array_equal(res["pos"], np.arange(data.n * data.T))
+    for name in taken:
+        assert data.series[name] is shared[name]
+        assert np.array_equal(np.asarray(res[name]), shared[name].ravel()), name
+
+    base = load_shared(save_shared(prepare_inputs(con, run_ipw=False), tmp_path / "i.bin")).data
+    before = {k: v.copy() for k, v in base.extra["months"].items()}
+    given = load_outcome_data(con, base)
+    assert list(given.series) == list(data.series)
+    for name, arr in data.series.items():
+        assert given.series[name].dtype == arr.dtype and np.array_equal(given.series[name], arr)
+    assert np.array_equal(given.exit_offset, data.exit_offset)
+    assert all(np.array_equal(before[k], v) for k, v in base.extra["months"].items())
+    with pytest.raises(ValueError, match="lack the outcomes"):
+        load_outcome_data(con, replace(base, outcomes={"employed": base.outcomes["employed"]}))

@@ -305,9 +305,7 @@ def _write_atomically(path: str | Path, write) -> Path:
 
 def save(obj: object, path: str | Path) -> Path:
     """Write `obj` to `path` atomically (a reader never sees half a file)."""
-    return _write_atomically(
-        path, lambda f: pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
-    )
+    return _write_atomically(path, lambda f: pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def load(path: str | Path) -> object:

@@ -1,9 +1,11 @@
 """Dense person x month arrays for the outcome-specific effects (analysis/sql/outcomes/).
 
 Same layout and codes as `analysis.effects.data` (persons in person_id order x window months):
-the base arrays come from `load_effects_data`; the purposes' intended outcomes, each benefit, and
-the covariates are added from `analysis/sql/outcomes/02_person_month_outcomes.sql`, and the exit
-month of each person's first spell from `panel.at_spells`.
+the base arrays come from `load_effects_data` (or the effects parts' shared input, which holds
+them); the purposes' intended outcomes and the covariates are added from
+`analysis/sql/outcomes/02_person_month_outcomes.sql` (each benefit and age from the base arrays,
+which hold them under the same definitions), and the exit month of each person's first spell from
+`panel.at_spells`.
 """
 
 from __future__ import annotations
@@ -58,12 +60,16 @@ def load_outcome_data(
     elif missing := [o for o in BASE_OUTCOMES if o not in base.outcomes]:
         raise ValueError(f"the effects arrays given lack the outcomes {missing}")
     n, T = base.n, base.T
+    # a series the effects arrays hold already (each benefit, age: the same definitions in
+    # `MONTH_ARRAYS_SQL`) is taken from them, not read again
+    shared = base.extra.get("months", {})
+    sql = read_sql("outcomes/02_person_month_outcomes.sql").strip().rstrip(";")
     con.execute(read_sql("outcomes/01_same_employer_months.sql"))
     try:
-        res = con.execute(
-            read_sql("outcomes/02_person_month_outcomes.sql"),
-            {"n_months": T, "first_month_index": base.month_index0},
-        ).fetchnumpy()
+        params = {"n_months": T, "first_month_index": base.month_index0}
+        names = [d[0] for d in con.execute(f"SELECT * FROM ({sql}) LIMIT 0", params).description]
+        read = [c for c in names if c == "pos" or c not in shared]
+        res = con.execute(f"SELECT {', '.join(read)} FROM ({sql})", params).fetchnumpy()
     finally:
         con.execute("DROP TABLE IF EXISTS outcomes_same_employer_months")
     pos = np.asarray(res.pop("pos"), dtype=np.int64)
@@ -71,7 +77,12 @@ def load_outcome_data(
         raise ValueError(f"panel.person_month has {pos.size} rows, expected {n} x {T}")
     # employed and earnings from the effects arrays; the rest in their compact SQL types
     series = {name: base.outcomes[name] for name in BASE_OUTCOMES}
-    for name in list(res):
+    for name in names:
+        if name == "pos":
+            continue
+        if name in shared:
+            series[name] = shared[name]
+            continue
         values = np.asarray(res.pop(name))
         arr = np.empty(n * T, dtype=values.dtype)
         arr[pos] = values
