@@ -1,7 +1,7 @@
 """Benchmark: generate the synthetic register and run the pipeline, per asset time and memory.
 
 Usage: python benchmarks/run_benchmark.py --scales 0.1 1.0 [--workdir data/bench] [--seed 2024]
-       [--threads N] [--workers N] [--memory-limit 12GB] [--no-effects]
+       [--threads N] [--workers N] [--memory-limit 6GB] [--no-effects]
 
 For each scale: generation runs in a child process (wall time, peak RSS of the child); the
 pipeline runs in this process (the effects parts in worker processes from 50,000 persons, as
