@@ -160,7 +160,7 @@ def test_later_starts_taken_out_of_the_comparisons_hand_computed():
     """`_without_later_starts` inverts ATT_obs(g, e) = theta(e) - sum_j F_g(j) theta(e - j):
     two cohorts with their own shares F_g of comparisons starting j months later, one effect
     path theta; the aggregated and the cohort effects come back exactly, leads untouched, and
-    the influence functions are mapped by the same linear operator."""
+    the influence functions are mapped by the same linear operator (in place)."""
     from analysis.effects.headline import _without_later_starts
 
     ets = np.array([-2, -1, 0, 1, 2, 3])
@@ -179,9 +179,12 @@ def test_later_starts_taken_out_of_the_comparisons_hand_computed():
     agg[at[-1]] = np.nan
     rng = np.random.default_rng(3)
     inf = rng.normal(size=(50, 2, ets.size))
+    inf_before = inf.copy()
     th, inf_out, att_out = _without_later_starts(
         np.vstack([agg, np.zeros(ets.size)]), inf, obs_att, obs, n_g, ets
     )
+    # mapped in place, not copied: the largest array of a headline part exists once
+    assert np.shares_memory(inf_out, inf)
     assert th.shape == (1, ets.size) and inf_out.shape == (50, 1, ets.size)
     np.testing.assert_allclose(th[0], theta, rtol=0, atol=1e-15)
     assert np.isnan(th[0, at[-1]]) and th[0, at[-2]] == agg[at[-2]]
@@ -193,7 +196,7 @@ def test_later_starts_taken_out_of_the_comparisons_hand_computed():
     for e in (1, 2, 3):
         for j in range(1, e + 1):
             B[at[e], at[e - j]] = fbar[at[j]]
-    np.testing.assert_allclose(inf_out[:, 0], inf[:, 0] @ np.linalg.inv(np.eye(6) - B).T)
+    np.testing.assert_allclose(inf_out[:, 0], inf_before[:, 0] @ np.linalg.inv(np.eye(6) - B).T)
 
 
 @pytest.mark.parametrize("history", ["changes", "levels"])
