@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import duckdb
 import numpy as np
+import pyarrow.compute as pc
 
 from analysis.effects.data import EffectsData, load_effects_data
 from analysis.warehouse import read_sql
@@ -47,6 +48,7 @@ class OutcomeData:
 
 
 BASE_OUTCOMES = ("employed", "earnings_nok")
+BATCH_ROWS = 1 << 21  # rows of the person-month result placed at a time
 
 
 def load_outcome_data(
@@ -68,27 +70,29 @@ def load_outcome_data(
     try:
         params = {"n_months": T, "first_month_index": base.month_index0}
         names = [d[0] for d in con.execute(f"SELECT * FROM ({sql}) LIMIT 0", params).description]
-        read = [c for c in names if c == "pos" or c not in shared]
-        res = con.execute(f"SELECT {', '.join(read)} FROM ({sql})", params).fetchnumpy()
+        names.remove("pos")
+        read = ", ".join(["pos", *(c for c in names if c not in shared)])
+        reader = con.execute(f"SELECT {read} FROM ({sql})", params).to_arrow_reader(BATCH_ROWS)
+        # employed and earnings from the effects arrays; the rest in their compact SQL types,
+        # placed batch by batch as the result streams (never the whole result at once)
+        series = {name: base.outcomes[name] for name in BASE_OUTCOMES}
+        flat = {
+            c: np.empty(n * T, dtype=reader.schema.field(c).type.to_pandas_dtype())
+            for c in names
+            if c not in shared
+        }
+        rows = 0
+        for batch in reader:
+            pos = batch.column("pos").to_numpy()
+            for c, arr in flat.items():
+                arr[pos] = pc.fill_null(batch.column(c), 0).to_numpy()
+            rows += batch.num_rows
     finally:
         con.execute("DROP TABLE IF EXISTS outcomes_same_employer_months")
-    pos = np.asarray(res.pop("pos"), dtype=np.int64)
-    if pos.size != n * T:
-        raise ValueError(f"panel.person_month has {pos.size} rows, expected {n} x {T}")
-    # employed and earnings from the effects arrays; the rest in their compact SQL types
-    series = {name: base.outcomes[name] for name in BASE_OUTCOMES}
+    if rows != n * T:
+        raise ValueError(f"panel.person_month has {rows} rows, expected {n} x {T}")
     for name in names:
-        if name == "pos":
-            continue
-        if name in shared:
-            series[name] = shared[name]
-            continue
-        values = np.asarray(res.pop(name))
-        arr = np.empty(n * T, dtype=values.dtype)
-        arr[pos] = values
-        series[name] = arr.reshape(n, T)
-        del values
-    del pos
+        series[name] = shared[name] if name in shared else flat.pop(name).reshape(n, T)
     # exit month of the first spell (NULL: ongoing at observation_end)
     rows = con.execute(
         """
