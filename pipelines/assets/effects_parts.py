@@ -1,8 +1,8 @@
 """The effects layer's parts as steps that never open the warehouse (`analysis.effects.parts`).
 
 `effects/inputs` reads the panel from the working copy once and writes the parts' shared input
-to the run's parts directory (`WarehouseResource.parts_dir`); each `effects/parts/<part>` reads it
-and writes its result there; `marts/effects` (pipelines/assets/effects.py) assembles the results
+to the run's parts directory (`WarehouseResource.parts_dir`); each `effects/parts/<part>` maps it
+(so do the outcome effects, pipelines/assets/effects_outcomes.py) and writes its result there; `marts/effects` (pipelines/assets/effects.py) assembles the results
 in a fixed order and writes the marts. The parts are independent steps, so the multiprocess or a
 cluster executor runs them side by side (pipelines/executor.py) and the result is the same
 whichever executor ran them. They are assets of their own rather than partitions of one asset:
@@ -38,7 +38,8 @@ PART_DESCRIPTIONS = {
     kinds={"duckdb", "python"},
     description=(
         "The effects parts' shared input, read from the panel once: person x month arrays and "
-        "the IPW design, written to the run's parts directory (not a warehouse table)."
+        "the IPW design, written to the run's parts directory (not a warehouse table) as one "
+        "file that the parts and the outcome effects map rather than copy."
     ),
 )
 @safe_step
