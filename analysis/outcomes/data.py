@@ -85,7 +85,7 @@ def load_outcome_data(
         for batch in reader:
             pos = batch.column("pos").to_numpy()
             for c, arr in flat.items():
-                arr[pos] = pc.fill_null(batch.column(c), 0).to_numpy()
+                arr[pos] = pc.fill_null(batch.column(c), 0).to_numpy(zero_copy_only=False)
             rows += batch.num_rows
     finally:
         con.execute("DROP TABLE IF EXISTS outcomes_same_employer_months")
