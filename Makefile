@@ -131,7 +131,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix analysis pipelines tests benchmarks
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run_benchmark.py --scales 0.1 1.0 --memory-limit 8GB
+	$(BIN)/python benchmarks/run_benchmark.py --scales 0.1 1.0
 	$(BIN)/python benchmarks/bench_effects.py --persons 0 --big 0 \
 		--warehouse data/bench/warehouse-1.0.duckdb --threads 1 2 0
 
