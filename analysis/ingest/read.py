@@ -136,9 +136,10 @@ def count_rows(input_dir: Path, table: Table) -> int:
             return con.execute("SELECT count(*) FROM read_parquet(?)", [files]).fetchone()[0]
         (file,) = source.files
         n_columns = len(_csv_header(file, source.relative(input_dir, file)))
-        return con.execute(f"SELECT count(*) FROM {_csv_source(str(file), n_columns)}").fetchone()[
-            0
-        ]
+        (n_rows,) = con.execute(
+            f"SELECT count(*) FROM {_csv_source(str(file), n_columns)}"
+        ).fetchone()
+        return n_rows
 
 
 def file_fingerprint(path: Path) -> str:

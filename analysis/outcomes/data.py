@@ -73,24 +73,25 @@ def load_outcome_data(
         names.remove("pos")
         read = ", ".join(["pos", *(c for c in names if c not in shared)])
         reader = con.execute(f"SELECT {read} FROM ({sql})", params).to_arrow_reader(BATCH_ROWS)
-        # employed and earnings from the effects arrays; the rest in their compact SQL types,
-        # placed batch by batch as the result streams (never the whole result at once)
-        series = {name: base.outcomes[name] for name in BASE_OUTCOMES}
+        # in their compact SQL types, placed batch by batch as the result streams (never the
+        # whole result at once)
         flat = {
             c: np.empty(n * T, dtype=reader.schema.field(c).type.to_pandas_dtype())
             for c in names
             if c not in shared
         }
-        rows = 0
+        n_read = 0
         for batch in reader:
             pos = batch.column("pos").to_numpy()
             for c, arr in flat.items():
                 arr[pos] = pc.fill_null(batch.column(c), 0).to_numpy(zero_copy_only=False)
-            rows += batch.num_rows
+            n_read += batch.num_rows
     finally:
         con.execute("DROP TABLE IF EXISTS outcomes_same_employer_months")
-    if rows != n * T:
-        raise ValueError(f"panel.person_month has {rows} rows, expected {n} x {T}")
+    if n_read != n * T:
+        raise ValueError(f"panel.person_month has {n_read} rows, expected {n} x {T}")
+    # employed and earnings from the effects arrays, then the SQL's series in its order
+    series = {name: base.outcomes[name] for name in BASE_OUTCOMES}
     for name in names:
         series[name] = shared[name] if name in shared else flat.pop(name).reshape(n, T)
     # exit month of the first spell (NULL: ongoing at observation_end)
