@@ -6,8 +6,12 @@ executor runs the effects parts, minutes each at full scale, one after another. 
 does both: a step whose op carries the tag `WORKER_TAG` runs in a worker process (as the
 multiprocess executor runs it: the step re-executed from the reconstructable job, its events sent
 back), at most `workers` at a time; every other step runs in this process, one at a time, while
-the workers work. Which steps may run where is the assets' business (the effects parts read and
-write files only); which executor runs them does not change a result.
+the workers work. A step in process tagged `HEAVY_TAG` (as long and as large as a part: the
+outcome effects) takes a worker's place while it runs: it starts only when fewer than `workers`
+parts run, and no part starts beside it that would make them more. The run then holds at most
+`workers` of the large steps at once, one per core, instead of one more than the cores, with the
+memory of each (docs/SCALING.md, stop 28). Which steps may run where is the assets' business (the
+effects parts read and write files only); which executor runs them does not change a result.
 
 Used by `arbeidstrening run --workers N` (pipelines/runner.py), which holds the warehouse's run
 lifecycle itself and gives the executor the job as the workers rebuild it
@@ -53,10 +57,15 @@ from dagster._utils import get_run_crash_explanation, start_termination_thread
 from dagster._utils.error import serializable_error_info_from_exc_info
 
 WORKER_TAG = "arbeidstrening/worker"  # op tag: this step may run in a worker process
+HEAVY_TAG = "arbeidstrening/heavy"  # op tag: a step in process that takes a worker's place
 
 
 def runs_in_worker(step) -> bool:
     return (step.tags or {}).get(WORKER_TAG) == "true"
+
+
+def is_heavy(step) -> bool:
+    return (step.tags or {}).get(HEAVY_TAG) == "true"
 
 
 class WorkerStepsExecutor(Executor):
@@ -112,7 +121,9 @@ class WorkerStepsExecutor(Executor):
     def _steps(self, job_context, plan, concurrency, recon_job, context) -> Iterator[DagsterEvent]:
         """Dagster's plan loop with two lanes: the tagged steps in worker processes, the others
         one at a time in a thread of this process (so that a long step here does not keep a
-        finished worker idle). Events are passed on, and the plan advanced, in this thread."""
+        finished worker idle). A heavy step here counts as a worker (module docstring) and is
+        started before the waiting parts when a place is free. Events are passed on, and the
+        plan advanced, in this thread."""
         local: list = []
         queued: list = []
         active: dict[str, Iterator] = {}
@@ -129,7 +140,15 @@ class WorkerStepsExecutor(Executor):
                     for step in active_execution.get_steps_to_execute():
                         (queued if recon_job and runs_in_worker(step) else local).append(step)
                     yield from active_execution.concurrency_event_iterator(job_context)
-                    while queued and len(active) < self._workers:
+                    if local and not here.busy:
+                        free = recon_job is None or len(active) < self._workers
+                        step = _next_local(local, heavy_allowed=free)
+                        if step is not None:
+                            here.start(
+                                job_context.for_step(step, active_execution.get_known_state()),
+                                heavy=recon_job is not None and is_heavy(step),
+                            )
+                    while queued and len(active) + here.heavy < self._workers:
                         step = queued.pop(0)
                         term_events[step.key] = context.Event()
                         active[step.key] = _step_in_worker(
@@ -142,9 +161,6 @@ class WorkerStepsExecutor(Executor):
                             active_execution.get_known_state(),
                             plan.repository_load_data,
                         )
-                    if local and not here.busy:
-                        step = local.pop(0)
-                        here.start(job_context.for_step(step, active_execution.get_known_state()))
                     yield from self._poll_workers(
                         job_context, active_execution, active, errors, processes
                     )
@@ -290,6 +306,15 @@ def _step_in_worker(
             processes[step.key] = item
 
 
+def _next_local(local: list, heavy_allowed: bool):
+    """The first step of `local` that may start now (a heavy one only if `heavy_allowed`),
+    taken off the list; None if none may."""
+    for i, step in enumerate(local):
+        if heavy_allowed or not is_heavy(step):
+            return local.pop(i)
+    return None
+
+
 class _LocalLane:
     """One step at a time in a thread of this process; its events are collected in a queue."""
 
@@ -297,13 +322,15 @@ class _LocalLane:
         self._queue: queue.Queue = queue.Queue()
         self._key: str | None = None
         self.finished: str | None = None  # the step that has just ended, once its events are out
+        self.heavy = False  # the running step takes a worker's place
 
     @property
     def busy(self) -> bool:
         return self._key is not None
 
-    def start(self, step_context) -> None:
+    def start(self, step_context, heavy: bool = False) -> None:
         self._key = step_context.step.key
+        self.heavy = heavy
         threading.Thread(target=self._run, args=(step_context,), daemon=True).start()
 
     def _run(self, step_context) -> None:
@@ -325,7 +352,7 @@ class _LocalLane:
                 return
             timeout = None
             if item is _DONE:
-                self.finished, self._key = self._key, None
+                self.finished, self._key, self.heavy = self._key, None, False
                 return
             if isinstance(item, BaseException):
                 raise item
@@ -352,4 +379,11 @@ def worker_steps_executor(
     return worker_steps
 
 
-__all__ = ["WORKER_TAG", "WorkerStepsExecutor", "runs_in_worker", "worker_steps_executor"]
+__all__ = [
+    "HEAVY_TAG",
+    "WORKER_TAG",
+    "WorkerStepsExecutor",
+    "is_heavy",
+    "runs_in_worker",
+    "worker_steps_executor",
+]

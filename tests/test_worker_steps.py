@@ -9,6 +9,7 @@ is tested end to end in tests/test_cli_end_to_end.py.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import dagster as dg
@@ -16,9 +17,10 @@ from dagster._core.definitions.job_base import InMemoryJob
 from dagster._core.definitions.reconstruct import build_reconstructable_job
 from dagster._core.execution.execute_in_process import core_execute_in_process
 
-from pipelines.worker_steps import WORKER_TAG, worker_steps_executor
+from pipelines.worker_steps import HEAVY_TAG, WORKER_TAG, worker_steps_executor
 
 IN_WORKER = {WORKER_TAG: "true"}
+HEAVY = {HEAVY_TAG: "true"}
 
 
 @dg.op
@@ -64,31 +66,71 @@ def toy_job() -> dg.JobDefinition:
     return toy.with_executor_def(worker_steps_executor())
 
 
+@dg.op(ins={"start": dg.In(dg.Nothing)}, tags=HEAVY)
+def heavy_here() -> None:
+    """In process, as long as a part: takes a worker's place."""
+    time.sleep(4)
+
+
+def _slow_part(name: str) -> dg.OpDefinition:
+    @dg.op(name=name, ins={"start": dg.In(dg.Nothing)}, tags=IN_WORKER)
+    def part() -> None:
+        time.sleep(4)
+
+    return part
+
+
+SLOW_PARTS = [_slow_part(f"slow_part_{i}") for i in range(3)]
+
+
+@dg.job
+def heavy():
+    start = here()
+    heavy_here(start)
+    for part in SLOW_PARTS:
+        part(start)
+
+
+def heavy_job() -> dg.JobDefinition:
+    return heavy.with_executor_def(worker_steps_executor())
+
+
+def _run(tmp_path, job_fn, job: dg.JobDefinition, workers: int, observe=None):
+    """Run `job` under the executor with `workers` (the worker imports this module from the
+    checkout: Dagster drops sys.path[0] there); the result and the instance's step events."""
+    root = str(Path(__file__).resolve().parents[1])
+    recon = build_reconstructable_job(
+        __name__, job_fn.__name__, reconstructor_working_directory=root
+    )
+    executor = worker_steps_executor(recon, workers, observe)
+    with dg.DagsterInstance.local_temp(str(tmp_path)) as instance:
+        result = core_execute_in_process(
+            run_config={},
+            job=InMemoryJob(job.with_executor_def(executor)),
+            instance=instance,
+            output_capturing_enabled=False,
+            raise_on_error=False,
+        )
+        records = [
+            r
+            for r in instance.all_logs(result.run_id)
+            if r.dagster_event and r.dagster_event.step_key
+        ]
+    return result, records
+
+
 def _events(result, kind: str) -> dict[str, dg.DagsterEvent]:
     return {e.step_key: e for e in result.all_events if e.event_type_value == kind}
 
 
 def test_tagged_steps_run_in_workers_and_their_failures_are_reported(tmp_path):
-    # the worker imports this module from the checkout (Dagster drops sys.path[0] there)
-    root = str(Path(__file__).resolve().parents[1])
-    recon = build_reconstructable_job(
-        __name__, toy_job.__name__, reconstructor_working_directory=root
-    )
     seen: list[dg.DagsterEvent] = []
-    executor = worker_steps_executor(recon, 2, seen.append)
-    with dg.DagsterInstance.local_temp(str(tmp_path)) as instance:
-        result = core_execute_in_process(
-            run_config={},
-            job=InMemoryJob(toy.with_executor_def(executor)),
-            instance=instance,
-            output_capturing_enabled=False,
-            raise_on_error=False,
-        )
-        starts = {
-            r.dagster_event.step_key: int(r.dagster_event.pid)
-            for r in instance.all_logs(result.run_id)
-            if r.dagster_event and r.dagster_event.event_type_value == "STEP_START"
-        }
+    result, records = _run(tmp_path, toy_job, toy, 2, seen.append)
+    starts = {
+        r.dagster_event.step_key: int(r.dagster_event.pid)
+        for r in records
+        if r.dagster_event.event_type_value == "STEP_START"
+    }
     assert not result.success
     assert set(_events(result, "STEP_SUCCESS")) == {"here", "fine_part", "after_fine"}
     failures = _events(result, "STEP_FAILURE")
@@ -136,3 +178,23 @@ def test_default_workers_follow_the_registers_size(tmp_path, monkeypatch):
     monkeypatch.setattr(runner, "WORKER_MIN_PERSONS", n + 1)
     assert runner.default_workers(register, 3) == 0
     assert runner.default_workers(tmp_path / "missing", 3) == 0
+
+
+def test_a_heavy_step_in_process_takes_a_workers_place(tmp_path):
+    """With 2 workers, a heavy step here and three parts: the heavy step starts first (before the
+    waiting parts), and never more than 2 of them run at once; without the tag 3 would."""
+    result, records = _run(tmp_path, heavy_job, heavy, 2)
+    assert result.success
+    spans: dict[str, list[float]] = {}
+    for r in records:
+        kind = r.dagster_event.event_type_value
+        if kind in ("STEP_START", "STEP_SUCCESS"):
+            spans.setdefault(r.dagster_event.step_key, []).append(r.timestamp)
+    spans.pop("here")
+    assert set(spans) == {"heavy_here", *(p.name for p in SLOW_PARTS)}
+    at_once = max(sum(s0 <= t < s1 for s0, s1 in spans.values()) for t, _ in spans.values())
+    assert at_once == 2
+    first_part = min(spans[p.name][0] for p in SLOW_PARTS)
+    last_part = max(spans[p.name][0] for p in SLOW_PARTS)
+    assert spans["heavy_here"][0] < last_part  # not left until the parts are done
+    assert spans["heavy_here"][0] < first_part + 2  # it started with the first part

@@ -336,8 +336,10 @@ def estimate_event_study(
     used = np.unique(np.concatenate([*fitted, np.zeros(0, dtype=np.int64)]))
     pos = np.full(data.n, -1, dtype=np.int64)
     pos[used] = np.arange(used.size)
-    # sum_g n_g psi_g over the cohorts observed at (outcome, e); divided by n_e below
-    inf = np.zeros((used.size, no, ne))
+    # sum_g n_g psi_g over the cohorts observed at (outcome, e); divided by n_e below. Only the
+    # real outcomes: the first-start indicator's ATTs are used, its influence function is not
+    # (`_without_later_starts` treats F as known)
+    inf = np.zeros((used.size, len(names), ne))
     att = np.full((no, cohorts.size, ne), np.nan)
     ps_info = []
     for ci, g in enumerate(cohorts):
@@ -345,32 +347,28 @@ def estimate_event_study(
         if co.size < MIN_COMPARISONS:
             continue
         b = g - k - 1
-        res = _cohort_dr(data, ys, tr, co, int(g), b, ets, spec)
+        acc = _Accumulate(inf, pos[np.concatenate([co, tr])], n_g[ci])
+        res = _cohort_dr(data, ys, tr, co, int(g), b, ets, spec, acc)
         if res is None and spec.fallback == "reduced":  # e.g. a small, separated cohort
-            res = _cohort_dr(data, ys, tr, co, int(g), b, ets, spec, reduced=True)
+            res = _cohort_dr(data, ys, tr, co, int(g), b, ets, spec, acc, reduced=True)
         if res is None:
             ps_info.append({"cohort": int(g), "ok": False})
             continue
-        att[:, ci, :], psi, info = res
+        att[:, ci, :], info = res
         ps_info.append({"cohort": int(g), "ok": True} | info)
-        idx = np.concatenate([co, tr])
-        psi[:, ~np.isfinite(att[:, ci, :])] = 0.0  # psi is finite wherever the ATT is
-        psi *= n_g[ci]
-        inf[pos[idx]] += psi
-        del psi
     # aggregation over cohorts observed at e
     obs = np.isfinite(att)  # (no, nc, ne)
     n_e = np.einsum("c,oce->oe", n_g, obs.astype(float))
     with np.errstate(invalid="ignore", divide="ignore"):
         theta = np.where(n_e > 0, np.einsum("c,oce->oe", n_g, np.nan_to_num(att)) / n_e, np.nan)
-    inf /= np.where(n_e > 0, n_e, 1.0)[None]
+    inf /= np.where(n_e > 0, n_e, 1.0)[None, : inf.shape[1]]
     for ci in range(cohorts.size):
         if not obs[:, ci, :].any():
             continue
         # estimation effect of the cohort weights (R did's wif), on the treated of the cohort
         with np.errstate(invalid="ignore", divide="ignore"):
             wif = np.where(obs[:, ci, :], (att[:, ci, :] - theta) / np.where(n_e > 0, n_e, 1), 0.0)
-        inf[pos[samples[ci][0]]] += wif[None]
+        inf[pos[samples[ci][0]]] += wif[None, : inf.shape[1]]
     if correct:
         theta, inf, att = _without_later_starts(theta, inf, att, obs, n_g, ets)
     out = {}
@@ -465,10 +463,31 @@ def _comp_by_e(n_comp: np.ndarray, obs: np.ndarray) -> np.ndarray:
     return (n_comp[:, None] * obs).sum(axis=0).astype(np.int64)
 
 
-def _cohort_dr(data, ys, tr, co, g, b, ets, spec, reduced: bool = False):
+@dataclass
+class _Accumulate:
+    """Where a cohort's influence functions go: `weight` x psi added to `inf[rows]` (rows: the
+    cohort's persons, comparisons then treated, as positions in `inf`), for the first
+    `inf.shape[1]` outcomes, block by block: no (persons x outcomes x event times) array of the
+    cohort is held, and the sums are those of adding the whole array at once."""
+
+    inf: np.ndarray
+    rows: np.ndarray
+    weight: float
+
+    def add(self, rows: slice, e0: int, block: np.ndarray, finite: np.ndarray) -> None:
+        """Add the cohort's psi of persons `rows` at event-time positions e0.. (`block`:
+        (persons, outcomes, event times)); zero where the cohort's ATT is not finite."""
+        no, ne = self.inf.shape[1], block.shape[2]
+        blk = np.where(finite[:no, e0 : e0 + ne], block[:, :no], 0.0)
+        blk *= self.weight
+        self.inf[self.rows[rows], :, e0 : e0 + ne] += blk
+
+
+def _cohort_dr(data, ys, tr, co, g, b, ets, spec, add_to: _Accumulate, reduced: bool = False):
     """DR 2x2 DiD for every (outcome, event time) of cohort g via analysis.did's CovEngine.
 
-    Returns (att (no, ne), psi (n_co + n_tr, no, ne), info) or None when the model fails."""
+    Returns (att (no, ne), info), or None when the model fails (nothing is added then); the
+    persons' influence functions psi are added to `add_to` block by block."""
     T = data.T
     idx = np.concatenate([co, tr])
     x = cohort_covariates(
@@ -525,7 +544,9 @@ def _cohort_dr(data, ys, tr, co, g, b, ets, spec, reduced: bool = False):
     # straight into the (person, outcome, event time) layout, one run of event times at a time
     e_pos = np.flatnonzero(ok_e)
     runs = np.split(np.arange(e_pos.size), np.flatnonzero(np.diff(e_pos) > 1) + 1)
-    psi_c = np.zeros((idx.size, no, ets.size))
+    att_c = np.full((no, ets.size), np.nan)
+    att_c[:, e_pos] = m.att.reshape(no, P - 1)
+    finite = np.isfinite(att_c)  # psi is finite wherever the ATT is; zero elsewhere
     for c in (0, 1):
         sl = eng.block(c)
         for r0 in range(sl.start, sl.stop, 8192):
@@ -535,9 +556,7 @@ def _cohort_dr(data, ys, tr, co, g, b, ets, spec, reduced: bool = False):
             blk = (h[:, :, 0].T @ m.zeta).reshape(-1, no, P - 1)
             blk += (y3[:, :, 1:] - y3[:, :, :1]) * a[:, 0, None, None]
             for run in runs:
-                psi_c[rows, :, e_pos[run[0]] : e_pos[run[-1]] + 1] = blk[:, :, run[0] : run[-1] + 1]
-    att_c = np.full((no, ets.size), np.nan)
-    att_c[:, e_pos] = m.att.reshape(no, P - 1)
+                add_to.add(rows, e_pos[run[0]], blk[:, :, run[0] : run[-1] + 1], finite)
     info = {
         "n_treated": int(n_tr),
         "n_comparison": int(n_co),
@@ -560,4 +579,4 @@ def _cohort_dr(data, ys, tr, co, g, b, ets, spec, reduced: bool = False):
             sd = np.sqrt((xt.var(axis=0) + xc.var(axis=0)) / 2)
             smd = np.abs(xt.mean(axis=0) - mc) / np.where(sd > 0, sd, 1.0)
             info["mean_abs_smd"] = float(smd.mean())
-    return att_c, psi_c, info
+    return att_c, info

@@ -10,6 +10,7 @@ from pipelines.assets.effects_parts import INPUTS_KEY
 from pipelines.assets.panel import PANEL_KEY
 from pipelines.errors import safe_step
 from pipelines.resources import WarehouseResource
+from pipelines.worker_steps import HEAVY_TAG
 
 EFFECTS_EXIT_KEY = dg.AssetKey(["marts", "effects_exit"])  # with marts.effects_exit_summary
 EFFECTS_INTENDED_KEY = dg.AssetKey(["marts", "effects_intended"])
@@ -46,6 +47,9 @@ OUTCOME_ASSETS = {
         )
         for key, description in OUTCOME_ASSETS.items()
     ],
+    # as long and as large as an effects part: with parts in worker processes it takes one
+    # worker's place while it runs (pipelines/worker_steps.py)
+    op_tags={HEAVY_TAG: "true"},
 )
 def effects_outcomes(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     meta = _build(warehouse)
