@@ -431,9 +431,10 @@ def _without_later_starts(theta, inf, att, obs, n_g, ets):
     theta(e - j), solved forward over e (theta = M ATT_obs, M = (I - B)^-1, B strictly lower
     triangular). The influence functions are mapped by M (F is treated as known: its sampling
     variance, times effects of a few pp, is negligible against that of the ATTs). Leads
-    (e < 0) are unchanged. Returns theta, inf and cohort ATTs of the real outcomes; inf, the
-    largest array (persons x outcomes x event times), is mapped in place and returned as a view
-    of `inf` (a copy would double the part's peak memory)."""
+    (e < 0) are unchanged. `inf` needs the real outcomes only (the indicator's, if there, is
+    not used). Returns theta, inf and cohort ATTs of the real outcomes; inf, the largest array
+    (persons x outcomes x event times), is mapped in place and returned as a view of `inf` (a
+    copy would double the part's peak memory)."""
     no = theta.shape[0] - 1
     ne = ets.size
     if not np.array_equal(ets, np.arange(ets[0], ets[0] + ne)):
