@@ -6,12 +6,19 @@ executor runs the effects parts, minutes each at full scale, one after another. 
 does both: a step whose op carries the tag `WORKER_TAG` runs in a worker process (as the
 multiprocess executor runs it: the step re-executed from the reconstructable job, its events sent
 back), at most `workers` at a time; every other step runs in this process, one at a time, while
-the workers work. A step in process tagged `HEAVY_TAG` (as long and as large as a part: the
-outcome effects) takes a worker's place while it runs: it starts only when fewer than `workers`
-parts run, and no part starts beside it that would make them more. The run then holds at most
-`workers` of the large steps at once, one per core, instead of one more than the cores, with the
-memory of each (docs/SCALING.md, stop 28). Which steps may run where is the assets' business (the
-effects parts read and write files only); which executor runs them does not change a result.
+the workers work. Two rules keep the run's memory within bounds (docs/SCALING.md, stop 28):
+
+- a step in process tagged `HEAVY_TAG` (as long as a part: the outcome effects) takes a worker's
+  place while it runs: it starts only when fewer than `workers` parts run, and no part starts
+  beside it that would make them more, so at most `workers` large steps run at once, one per
+  core, instead of one more than the cores;
+- of the steps tagged `HEAVY_TAG`, in process or in workers (the outcome effects, the overall
+  headline part: the largest in memory), one runs at a time, as Dagster's
+  `tag_concurrency_limits` with limit 1 would have it; a waiting heavy part lets the parts
+  behind it start.
+
+Which steps may run where is the assets' business (the effects parts read and write files only);
+which executor runs them, and in which order, does not change a result.
 
 Used by `arbeidstrening run --workers N` (pipelines/runner.py), which holds the warehouse's run
 lifecycle itself and gives the executor the job as the workers rebuild it
@@ -57,7 +64,7 @@ from dagster._utils import get_run_crash_explanation, start_termination_thread
 from dagster._utils.error import serializable_error_info_from_exc_info
 
 WORKER_TAG = "arbeidstrening/worker"  # op tag: this step may run in a worker process
-HEAVY_TAG = "arbeidstrening/heavy"  # op tag: a step in process that takes a worker's place
+HEAVY_TAG = "arbeidstrening/heavy"  # op tag: one at a time; in process it takes a worker's place
 
 
 def runs_in_worker(step) -> bool:
@@ -121,9 +128,9 @@ class WorkerStepsExecutor(Executor):
     def _steps(self, job_context, plan, concurrency, recon_job, context) -> Iterator[DagsterEvent]:
         """Dagster's plan loop with two lanes: the tagged steps in worker processes, the others
         one at a time in a thread of this process (so that a long step here does not keep a
-        finished worker idle). A heavy step here counts as a worker (module docstring) and is
-        started before the waiting parts when a place is free. Events are passed on, and the
-        plan advanced, in this thread."""
+        finished worker idle). A heavy step here counts as a worker and is started before the
+        waiting parts when a place is free; one heavy step at a time (module docstring). Events
+        are passed on, and the plan advanced, in this thread."""
         local: list = []
         queued: list = []
         active: dict[str, Iterator] = {}
@@ -131,6 +138,7 @@ class WorkerStepsExecutor(Executor):
         processes: dict = {}
         term_events: dict = {}
         here = _LocalLane()
+        heavy_in_workers: set[str] = set()
         with ExitStack() as stack:
             active_execution = stack.enter_context(
                 plan.start(retry_mode=self.retries, instance_concurrency_context=concurrency)
@@ -140,16 +148,23 @@ class WorkerStepsExecutor(Executor):
                     for step in active_execution.get_steps_to_execute():
                         (queued if recon_job and runs_in_worker(step) else local).append(step)
                     yield from active_execution.concurrency_event_iterator(job_context)
+                    heavy_in_workers &= set(active)
                     if local and not here.busy:
-                        free = recon_job is None or len(active) < self._workers
-                        step = _next_local(local, heavy_allowed=free)
+                        free = recon_job is None or (
+                            len(active) < self._workers and not heavy_in_workers
+                        )
+                        step = _take(local, heavy_allowed=free)
                         if step is not None:
                             here.start(
                                 job_context.for_step(step, active_execution.get_known_state()),
                                 heavy=recon_job is not None and is_heavy(step),
                             )
                     while queued and len(active) + here.heavy < self._workers:
-                        step = queued.pop(0)
+                        step = _take(queued, not (here.heavy or heavy_in_workers))
+                        if step is None:
+                            break
+                        if is_heavy(step):
+                            heavy_in_workers.add(step.key)
                         term_events[step.key] = context.Event()
                         active[step.key] = _step_in_worker(
                             context,
@@ -306,12 +321,12 @@ def _step_in_worker(
             processes[step.key] = item
 
 
-def _next_local(local: list, heavy_allowed: bool):
-    """The first step of `local` that may start now (a heavy one only if `heavy_allowed`),
-    taken off the list; None if none may."""
-    for i, step in enumerate(local):
+def _take(steps: list, heavy_allowed: bool):
+    """The first of `steps` that may start now (a heavy one only if `heavy_allowed`), taken off
+    the list; None if none may."""
+    for i, step in enumerate(steps):
         if heavy_allowed or not is_heavy(step):
-            return local.pop(i)
+            return steps.pop(i)
     return None
 
 

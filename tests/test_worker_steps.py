@@ -83,10 +83,17 @@ def _slow_part(name: str) -> dg.OpDefinition:
 SLOW_PARTS = [_slow_part(f"slow_part_{i}") for i in range(3)]
 
 
+@dg.op(ins={"start": dg.In(dg.Nothing)}, tags={**IN_WORKER, **HEAVY, "dagster/priority": "3"})
+def heavy_part() -> None:
+    """In a worker, heavy, first in line: waits while the heavy step here runs."""
+    time.sleep(4)
+
+
 @dg.job
 def heavy():
     start = here()
     heavy_here(start)
+    heavy_part(start)
     for part in SLOW_PARTS:
         part(start)
 
@@ -180,9 +187,13 @@ def test_default_workers_follow_the_registers_size(tmp_path, monkeypatch):
     assert runner.default_workers(tmp_path / "missing", 3) == 0
 
 
-def test_a_heavy_step_in_process_takes_a_workers_place(tmp_path):
-    """With 2 workers, a heavy step here and three parts: the heavy step starts first (before the
-    waiting parts), and never more than 2 of them run at once; without the tag 3 would."""
+def test_a_heavy_step_in_process_takes_a_workers_place_and_heavy_steps_run_one_at_a_time(
+    tmp_path,
+):
+    """With 2 workers, a heavy step here, a heavy part first in line and three parts: the heavy
+    step here starts first, never more than 2 steps run at once, the two heavy ones never
+    together, and the parts behind the waiting heavy part do not wait for it. Without the rules
+    3 steps would run at once, the two heavy ones among them."""
     result, records = _run(tmp_path, heavy_job, heavy, 2)
     assert result.success
     spans: dict[str, list[float]] = {}
@@ -191,10 +202,12 @@ def test_a_heavy_step_in_process_takes_a_workers_place(tmp_path):
         if kind in ("STEP_START", "STEP_SUCCESS"):
             spans.setdefault(r.dagster_event.step_key, []).append(r.timestamp)
     spans.pop("here")
-    assert set(spans) == {"heavy_here", *(p.name for p in SLOW_PARTS)}
+    slow = [p.name for p in SLOW_PARTS]
+    assert set(spans) == {"heavy_here", "heavy_part", *slow}
     at_once = max(sum(s0 <= t < s1 for s0, s1 in spans.values()) for t, _ in spans.values())
     assert at_once == 2
-    first_part = min(spans[p.name][0] for p in SLOW_PARTS)
-    last_part = max(spans[p.name][0] for p in SLOW_PARTS)
-    assert spans["heavy_here"][0] < last_part  # not left until the parts are done
-    assert spans["heavy_here"][0] < first_part + 2  # it started with the first part
+    (h0, h1), (p0, p1) = spans["heavy_here"], spans["heavy_part"]
+    assert h1 <= p0 or p1 <= h0  # the heavy steps one at a time
+    first_slow = min(spans[name][0] for name in slow)
+    assert h0 < first_slow + 2  # the heavy step here started with the first part
+    assert first_slow < p0  # a part behind the waiting heavy part went first

@@ -74,6 +74,10 @@ PARTS = (*HEADLINE_PARTS, *SPEC_PARTS, "plain_did", "twfe_naive", "ipw")
 # the overall headline ~60 s, the others 13-40 s): started first where parts run side by side, so
 # the longest does not start last.
 LONGEST_PARTS = ("ipw", "plain_did", "headline_all")
+# The part largest in memory: the overall headline's joint influence function (persons x 10
+# outcomes x 86 event times, 2 GB at scale 1.0; docs/SCALING.md). Where parts run side by side
+# it does not run beside another large step (pipelines/worker_steps.py, HEAVY_TAG).
+LARGEST_PARTS = ("headline_all",)
 
 
 @dataclass

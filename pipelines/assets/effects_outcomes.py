@@ -48,7 +48,8 @@ OUTCOME_ASSETS = {
         for key, description in OUTCOME_ASSETS.items()
     ],
     # as long and as large as an effects part: with parts in worker processes it takes one
-    # worker's place while it runs (pipelines/worker_steps.py)
+    # worker's place while it runs, and no other heavy step runs beside it
+    # (pipelines/worker_steps.py)
     op_tags={HEAVY_TAG: "true"},
 )
 def effects_outcomes(context: dg.AssetExecutionContext, warehouse: WarehouseResource):

@@ -15,7 +15,7 @@ from analysis.effects import parts, specifications
 from pipelines.assets.panel import PANEL_KEY
 from pipelines.errors import safe_step
 from pipelines.resources import AnalysisSettingsResource, WarehouseResource
-from pipelines.worker_steps import WORKER_TAG
+from pipelines.worker_steps import HEAVY_TAG, WORKER_TAG
 
 INPUTS_KEY = dg.AssetKey(["effects", "inputs"])
 PART_KEYS = {name: dg.AssetKey(["effects", "parts", name]) for name in parts.PARTS}
@@ -62,8 +62,10 @@ def effects_inputs(
 
 def _part_tags(name: str) -> dict[str, str]:
     """A part may run in a worker process (it reads and writes files only); the longest start
-    first (Dagster's step priority)."""
+    first (Dagster's step priority); the largest in memory runs beside no other heavy step."""
     tags = {WORKER_TAG: "true"}
+    if name in parts.LARGEST_PARTS:
+        tags[HEAVY_TAG] = "true"
     if name in parts.LONGEST_PARTS:
         tags["dagster/priority"] = str(len(parts.LONGEST_PARTS) - parts.LONGEST_PARTS.index(name))
     return tags
