@@ -5,7 +5,10 @@ warehouse's run lifecycle (`analysis.warehouse.WarehouseRun`):
 
 - `in_process` (the default): steps one after another in one process;
 - `multiprocess`: each step in its own process, up to `max_concurrent` at a time (Dagster's
-  multiprocess executor): the effects parts run side by side;
+  multiprocess executor): the effects parts run side by side; unless the config gives its own
+  `tag_concurrency_limits`, the steps tagged `arbeidstrening/heavy` (the outcome effects, the
+  overall headline part: the largest in memory) run one at a time, as under
+  `arbeidstrening run` (pipelines/worker_steps.py);
 - `dask`: each step as a task on a Dask `distributed` cluster (`dagster-dask`, installed with the
   `cluster` extra): `cluster: {existing: {address: tcp://host:8786}}` or `{local: {n_workers: 2}}`.
   The workers need the project installed, this file system's paths (the warehouse directory is
@@ -49,6 +52,7 @@ from analysis.warehouse import WarehouseError, WarehouseRun, check_run_paths
 from analysis.warehouse.publish import check_report_target
 from pipelines.defaults import INPUT_TAG, LEGACY_REPORT_ENTRIES, WAREHOUSE_TAG
 from pipelines.resources import RegisterInputResource, ReportResource, WarehouseResource
+from pipelines.worker_steps import HEAVY_CONCURRENCY_LIMIT
 
 R = TypeVar("R", bound=dg.ConfigurableResource)
 PUBLISHED_KEY = dg.AssetKey(["published_warehouse"])
@@ -218,6 +222,14 @@ def _requirements(config) -> list:
     return dg.multiple_process_executor_requirements()
 
 
+def multiprocess_config(config: dict) -> dict:
+    """The multiprocess executor's config, with the heavy steps one at a time unless it sets
+    `tag_concurrency_limits` itself."""
+    if config.get("tag_concurrency_limits"):
+        return config
+    return {**config, "tag_concurrency_limits": [HEAVY_CONCURRENCY_LIMIT]}
+
+
 def _dask_executor(wrapped, cluster: dict) -> dg.Executor:
     """dagster-dask's executor inside the warehouse's run lifecycle (a subclass: dagster-dask
     checks the run's executor is its own)."""
@@ -274,7 +286,10 @@ def warehouse_executor(
         wrapped = ((warehouse, register, report), all_keys)
         if mode == "dask":
             return _dask_executor(wrapped, config["cluster"])
-        inner_def = dg.multiprocess_executor if mode == "multiprocess" else dg.in_process_executor
+        if mode == "multiprocess":
+            inner_def, config = dg.multiprocess_executor, multiprocess_config(config)
+        else:
+            inner_def = dg.in_process_executor
         inner = inner_def.executor_creation_fn(init_context._replace(executor_config=config))
         return WarehouseRunExecutor(inner, *wrapped)
 

@@ -65,6 +65,8 @@ from dagster._utils.error import serializable_error_info_from_exc_info
 
 WORKER_TAG = "arbeidstrening/worker"  # op tag: this step may run in a worker process
 HEAVY_TAG = "arbeidstrening/heavy"  # op tag: one at a time; in process it takes a worker's place
+# the one-at-a-time rule for Dagster's multiprocess executor (its `tag_concurrency_limits`)
+HEAVY_CONCURRENCY_LIMIT = {"key": HEAVY_TAG, "value": "true", "limit": 1}
 
 
 def runs_in_worker(step) -> bool:
@@ -395,6 +397,7 @@ def worker_steps_executor(
 
 
 __all__ = [
+    "HEAVY_CONCURRENCY_LIMIT",
     "HEAVY_TAG",
     "WORKER_TAG",
     "WorkerStepsExecutor",

@@ -231,3 +231,32 @@ def test_a_worker_that_sees_another_warehouse_refuses_to_work(tmp_path):
         assert (tmp_path / "other.duckdb.lock").exists()
     finally:
         resource.teardown_after_execution(context)
+
+
+def test_heavy_steps_run_one_at_a_time_under_the_multiprocess_executor_too():
+    """The outcome effects and the overall headline part carry the heavy tag, and the
+    multiprocess executor of runs started from Dagster gets the one-at-a-time limit for it
+    (as `arbeidstrening run`'s executor applies it) unless its config sets limits itself."""
+    from types import SimpleNamespace
+
+    from pipelines.assets.effects_outcomes import EFFECTS_EXIT_KEY
+    from pipelines.assets.effects_parts import PART_KEYS
+    from pipelines.definitions import defs
+    from pipelines.executor import multiprocess_config
+    from pipelines.worker_steps import HEAVY_CONCURRENCY_LIMIT, HEAVY_TAG
+
+    graph = defs.resolve_asset_graph()
+    heavy = {
+        key
+        for key in graph.get_all_asset_keys()
+        if (graph.get(key).assets_def.op.tags or {}).get(HEAVY_TAG) == "true"
+    }
+    assert EFFECTS_EXIT_KEY in heavy and PART_KEYS["headline_all"] in heavy
+    assert PART_KEYS["ipw"] not in heavy and PART_KEYS["headline_age"] not in heavy
+    config = multiprocess_config({"max_concurrent": 2, "retries": {"enabled": {}}})
+    executor = dg.multiprocess_executor.executor_creation_fn(
+        SimpleNamespace(executor_config=config)
+    )
+    assert executor._tag_concurrency_limits == [HEAVY_CONCURRENCY_LIMIT]
+    own = [{"key": "x", "value": "y", "limit": 2}]
+    assert multiprocess_config({"tag_concurrency_limits": own})["tag_concurrency_limits"] == own
