@@ -47,6 +47,21 @@ def test_missing_table_and_other_order(tmp_path):
     assert result.order_only == ["marts.t"]
 
 
+def test_the_streamed_digest_sees_two_rows_swapped_and_a_value_in_the_last_row(tmp_path):
+    """The digest sums per-row md5s of position and text: equal tables are identical, two
+    neighbouring rows swapped are an order difference, and a changed last row a difference."""
+    rows = ", ".join(f"({i}, {i / 7}, 'r{i}')" for i in range(7))
+    a = _warehouse(tmp_path / "a.duckdb", rows)
+    same = _warehouse(tmp_path / "same.duckdb", rows)
+    swapped = "CASE id WHEN 1 THEN 2 WHEN 2 THEN 1 ELSE id END"  # stored rows 1 and 2
+    moved = _warehouse(tmp_path / "moved.duckdb", rows, order=swapped)
+    last = _warehouse(tmp_path / "last.duckdb", rows.replace("'r6'", "'r6 '"))
+    assert compare_warehouses(a, same).identical
+    result = compare_warehouses(a, moved)
+    assert result.order_only == ["marts.t"] and not result.differences
+    assert compare_warehouses(a, last).differences == ["marts.t: 1 rows differ"]
+
+
 def test_report_csvs_compared_byte_by_byte_except_the_colophon(tmp_path):
     a = _warehouse(tmp_path / "a.duckdb", ROWS)
     for d, text, built in (("ra", "x,1\n", "1"), ("rb", "x,1.0\n", "2")):
