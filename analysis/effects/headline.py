@@ -337,9 +337,10 @@ def estimate_event_study(
     pos = np.full(data.n, -1, dtype=np.int64)
     pos[used] = np.arange(used.size)
     # sum_g n_g psi_g over the cohorts observed at (outcome, e); divided by n_e below. Only the
-    # real outcomes: the first-start indicator's ATTs are used, its influence function is not
-    # (`_without_later_starts` treats F as known)
-    inf = np.zeros((used.size, len(names), ne))
+    # real outcomes (the first `nr`): the first-start indicator's ATTs are used, its influence
+    # function is not (`_without_later_starts` treats F as known)
+    nr = len(names)
+    inf = np.zeros((used.size, nr, ne))
     att = np.full((no, cohorts.size, ne), np.nan)
     ps_info = []
     for ci, g in enumerate(cohorts):
@@ -361,14 +362,14 @@ def estimate_event_study(
     n_e = np.einsum("c,oce->oe", n_g, obs.astype(float))
     with np.errstate(invalid="ignore", divide="ignore"):
         theta = np.where(n_e > 0, np.einsum("c,oce->oe", n_g, np.nan_to_num(att)) / n_e, np.nan)
-    inf /= np.where(n_e > 0, n_e, 1.0)[None, : inf.shape[1]]
+    inf /= np.where(n_e > 0, n_e, 1.0)[None, :nr]
     for ci in range(cohorts.size):
         if not obs[:, ci, :].any():
             continue
         # estimation effect of the cohort weights (R did's wif), on the treated of the cohort
         with np.errstate(invalid="ignore", divide="ignore"):
             wif = np.where(obs[:, ci, :], (att[:, ci, :] - theta) / np.where(n_e > 0, n_e, 1), 0.0)
-        inf[pos[samples[ci][0]]] += wif[None, : inf.shape[1]]
+        inf[pos[samples[ci][0]]] += wif[None, :nr]
     if correct:
         theta, inf, att = _without_later_starts(theta, inf, att, obs, n_g, ets)
     out = {}
