@@ -187,11 +187,21 @@ HEADLINE_EXACT_STRATA = ("in_programme",)
 # What the headline estimates. "start_vs_never" (the estimand of truth.json and of the study's
 # question): starting AT in month g against never starting, the comparisons' later AT taken out
 # (each comparison cohort's doubly robust share of later starters j months on times the effect
-# at e - j, solved forward; assumes a later start has the effect of the same months since start).
+# at e - j, solved forward; assumes a later start has the effect, at the same months since start,
+# of the starts from the same state: HEADLINE_LATER_START_BENEFITS).
 # "start_now_vs_later" (Sianesi 2004): against not starting by g, the comparisons followed
 # whatever they do later (their own later AT and its tiltakspenger included: at scale 1.0 that
 # alone put benefit receipt in the lock-in 3.6 pp below the never-start truth; METHODS.md).
 HEADLINE_ESTIMAND = "start_vs_never"
+# For "start_vs_never": the effect of a comparison's later start is that of the starts from the
+# same state in the month before (NAV status x the first of these benefit groups received, or
+# none), not of all starts: in the hard world a start moves benefits by state (tiltakspenger is
+# paid only to those without AAP, dagpenger or uføretrygd), and the comparisons who start later
+# start from other states than the cohort's starters did (METHODS.md, "Later starts by state").
+HEADLINE_LATER_START_BENEFITS = (("aap", "uforetrygd"), ("dagpenger",))
+# A state's own effect is used from this many starters behind it at the event time; below it the
+# effect of all starts stands in.
+HEADLINE_LATER_START_MIN_STARTERS = 30
 # The headline's mean bias for months 12-23 (pp of employment) in eight synthetic worlds (hard,
 # each of six hard-world features off, easy; scale 0.05, 3-10 seeds each; METHODS.md "The long
 # base"): the report states it where it says the design gate passed, since no gate sees all of it.

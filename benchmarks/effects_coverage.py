@@ -11,6 +11,11 @@ share of 95 % intervals covering the truth and the mean bias (pp), with its Mont
 person's months replaced by Y0 from truth_diffs.parquet; start now against later, since nobody's
 outcome then holds an effect), whose truth is 0 at every event time. Its bias is the design's
 selection bias alone, apart from what the effect model (e.g. the later-start correction) adds.
+`--oracle` also adds `d_oracle`: the headline run on the effects alone, D = Y - Y0 (zero before
+each person's own start), against the same truth as the headline. The DR estimator and the
+later-start correction are linear in the outcome for given models (which do not depend on it), so
+the headline's bias is exactly the start-versus-never design's bias on Y0 (about y0_oracle's) plus
+d_oracle's: what the effect model (the later-start correction) adds, free of selection.
 `--latent` (with `--oracle`) adds `y0_latent`: the same, with the world's latent employability
 index (and its square; `synthetic.generator.latent_employability`, not in the register) as
 covariates: how much of that bias is selection on what no register shows.
@@ -40,7 +45,6 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
-import pandas as pd
 
 from analysis import synthetic
 from analysis.effects import specifications as specs
@@ -57,7 +61,7 @@ from analysis.effects.headline_marts import sensitivity_frame
 from analysis.ingest import ingest_directory
 from analysis.panel import build_panel
 from analysis.synthetic.generator import latent_employability
-from analysis.synthetic.truth import TRUTH_CELLS_FILE, TRUTH_DIFFS_FILE
+from analysis.synthetic.truth import TRUTH_CELLS_FILE, TRUTH_DIFFS_FILE, untreated_outcomes
 
 SENS_LABELS = {"relative_magnitude": "RM Mbar", "smoothness": "SD M"}
 MEASURES = {
@@ -83,31 +87,6 @@ def _truth(cells, cohorts, weights) -> float:
     g = t.groupby("event_time")[["sum_y1", "sum_y0", "n_treated"]].sum()
     att = (g.sum_y1 - g.sum_y0) / g.n_treated
     return float(np.mean([att[e] for e in weights]))
-
-
-def untreated_outcomes(data, diffs: Path, outcomes: tuple[str, ...]) -> dict[str, np.ndarray]:
-    """(N, T) arrays of each outcome with every person-month set to its untreated potential
-    outcome (`diffs`: truth_diffs.parquet, the person-months where Y1 and Y0 differ)."""
-    d = (
-        duckdb.connect()
-        .execute(
-            "SELECT CAST(person_id AS VARCHAR) AS person_id, year_month, "
-            "CAST(outcome AS VARCHAR) AS outcome, y0 FROM read_parquet(?) "
-            "WHERE list_contains(?, CAST(outcome AS VARCHAR))",
-            [str(diffs), list(outcomes)],
-        )
-        .df()
-    )
-    rows = pd.Index(data.person_ids).get_indexer(d["person_id"])
-    cols = pd.Index(data.months).get_indexer(d["year_month"])
-    ok = (rows >= 0) & (cols >= 0)
-    out = {}
-    for o in outcomes:
-        y = data.array(o).astype(float)
-        sel = ok & (d["outcome"] == o).to_numpy()
-        y[rows[sel], cols[sel]] = d["y0"].to_numpy()[sel]
-        out[o] = y
-    return out
 
 
 def one_seed(
@@ -140,7 +119,10 @@ def one_seed(
         ).df()
         con.close()
         diffs = root / "input" / TRUTH_DIFFS_FILE
-        y0 = untreated_outcomes(data, diffs, outcomes) if oracle else {}
+        y0 = {}
+        if oracle:
+            arrays = {o: data.array(o) for o in outcomes}
+            y0 = untreated_outcomes(diffs, data.person_ids, data.months, arrays)
     estimates: dict[tuple[str, str, str], tuple[float, float]] = {}
     intervals: dict[tuple[str, str, str], tuple[float, float]] = {}
     head = estimate_event_study(data, list(outcomes), spec=spec)
@@ -155,10 +137,12 @@ def one_seed(
         {"ALL": treated},
     )
     plain_cohorts = _ym(data.month_index0, np.unique(data.first_start[treated]))
+    truths = {}
     for o in outcomes:
         truth = {
             m: _truth(cells[cells.outcome == o], head_cohorts[o], w) for m, w in MEASURES.items()
         }
+        truths[o] = truth
         plain_truth = {
             m: _truth(cells[cells.outcome == o], plain_cohorts, w) for m, w in MEASURES.items()
         }
@@ -179,6 +163,12 @@ def one_seed(
         for o, st in estimate_event_study(data, y0, spec=y0_spec).items():
             for m, v in _measures(st).items():
                 estimates[(o, "y0_oracle", m)] = v
+        # the effects alone (zero before each person's start): what the effect model adds
+        d = {o: data.array(o).astype(float) - y0[o] for o in outcomes}
+        for o, st in estimate_event_study(data, d, spec=spec).items():
+            for m, (est, se) in _measures(st).items():
+                estimates[(o, "d_oracle", m)] = (est - truths[o][m], se)
+        del d
         if latent:
             ix = latent_employability(data.person_ids, scale, seed, preset, features)
             data.extra["person_covariates"] = np.column_stack([ix, ix * ix])
@@ -219,7 +209,8 @@ def main() -> None:
     ap.add_argument(
         "--oracle",
         action="store_true",
-        help="also run the design on the untreated potential outcomes (truth 0; see above)",
+        help="also run the design on the untreated potential outcomes (truth 0) and the headline "
+        "on the effects alone (see above)",
     )
     ap.add_argument(
         "--sensitivity",

@@ -538,3 +538,68 @@ def test_covariate_period_extension(period):
         assert row.se == pytest.approx(np.sqrt(np.sum(inf**2)) / use.sum(), abs=1e-10)
     with pytest.raises(DiDInputError, match="covariate_period"):
         att_gt(df, "id", "t", "g", "y", covariates=["z"], covariate_period="first")
+
+
+@pytest.mark.parametrize("method", ["dr", "ipw", "reg"])
+def test_att_by_group_is_the_stratified_did_with_a_saturated_covariate(method):
+    """`CovEngine.att_by_group`: each group's treated against the group's comparisons, with the
+    model's own propensity score and outcome regression. With one binary covariate both are
+    saturated, so within each of its strata every method is the stratum's weighted DiD; with
+    every unit in one group it is the model's att."""
+    from analysis.did._drdid import CovEngine
+    from analysis.did._engine import CellDef
+    from analysis.did._prep import Panel
+
+    rng = np.random.default_rng(5)
+    n = 500
+    xb = (rng.random(n) < 0.4).astype(float)
+    d = rng.random(n) < 0.3 + 0.3 * xb
+    o = np.argsort(d, kind="stable")  # comparisons, then treated
+    xb, d = xb[o], d[o]
+    y = rng.normal(size=(n, 4)) + xb[:, None] * np.arange(4) + d[:, None] * [0, 0, 1, 2.5]
+    w = rng.uniform(1, 3, n)
+    n_co = int((~d).sum())
+    panel = Panel(
+        tlist=np.arange(4),
+        cohorts=np.array([0, 1]),
+        n_by_cohort=np.array([n_co, n - n_co]),
+        starts=np.array([0, n_co, n]),
+        order=np.arange(n),
+        cols=None,
+        y=y,
+        balanced=True,
+        x=xb[:, None],
+        w=w,
+        x_varying=False,
+    )
+    tidx = np.array([2, 3])
+    bidx = np.array([1, 1])
+    cd = CellDef(
+        group=np.ones(2, dtype=np.int64),
+        time=tidx.copy(),
+        base=bidx.copy(),
+        gidx=np.ones(2, dtype=np.int64),
+        tidx=tidx,
+        bidx=bidx,
+        control=np.tile(np.array([True, False]), (2, 1)),
+        reference=np.zeros(2, dtype=bool),
+    )
+    eng = CovEngine(panel, cd, est_method=method, anticipation=0)
+    np.testing.assert_allclose(
+        eng.att_by_group(0, np.zeros(n, dtype=np.int64), 1)[0], eng.models[0].att, rtol=1e-12
+    )
+    got = eng.att_by_group(0, xb.astype(np.int64), 2)
+    for v in (0, 1):
+        for c, t in enumerate(tidx):
+            dy = y[:, t] - y[:, 1]
+            tr, co = d & (xb == v), ~d & (xb == v)
+            want = np.average(dy[tr], weights=w[tr]) - np.average(dy[co], weights=w[co])
+            assert got[v, c] == pytest.approx(want, abs=1e-10), (v, t)
+    # other outcome columns get an outcome regression of their own: the same columns, the same
+    same = eng.att_by_group(0, xb.astype(np.int64), 2, y=y * 1.0, tidx=tidx, bidx=bidx)
+    np.testing.assert_allclose(same, got, rtol=1e-10)
+    # a group without treated has no ATT, nor one without comparisons unless the outcome
+    # regression alone stands for them ("reg")
+    by_d = eng.att_by_group(0, d.astype(np.int64), 2)
+    assert np.isnan(by_d[0]).all()
+    assert np.isnan(by_d[1]).all() == (method != "reg")

@@ -178,11 +178,9 @@ def test_later_starts_taken_out_of_the_comparisons_hand_computed():
     agg = (n_g[:, None] * np.nan_to_num(obs_att[0])).sum(0) / n_g.sum()
     agg[at[-1]] = np.nan
     rng = np.random.default_rng(3)
-    inf = rng.normal(size=(50, 2, ets.size))
+    inf = rng.normal(size=(50, 1, ets.size))  # the real outcome's only
     inf_before = inf.copy()
-    th, inf_out, att_out = _without_later_starts(
-        np.vstack([agg, np.zeros(ets.size)]), inf, obs_att, obs, n_g, ets
-    )
+    th, inf_out, att_out = _without_later_starts(agg[None], inf, obs_att, obs, n_g, ets)
     # mapped in place, not copied: the largest array of a headline part exists once
     assert np.shares_memory(inf_out, inf)
     assert th.shape == (1, ets.size) and inf_out.shape == (50, 1, ets.size)
@@ -197,6 +195,58 @@ def test_later_starts_taken_out_of_the_comparisons_hand_computed():
         for j in range(1, e + 1):
             B[at[e], at[e - j]] = fbar[at[j]]
     np.testing.assert_allclose(inf_out[:, 0], inf_before[:, 0] @ np.linalg.inv(np.eye(6) - B).T)
+
+
+def test_later_starts_by_state_hand_computed():
+    """With later starts by state, `_without_later_starts` solves ATT_obs(g, e) = theta_g(e) -
+    sum_s sum_j F_g(j, s) theta_s(e - j) and, within each state t in g - 1, ATT_obs^t(g, e) =
+    theta_t(e) - sum_s sum_j F_g^t(j, s) theta_s(e - j): two states with their own effect paths,
+    two cohorts with their own mix of starters and their comparisons' own shares by state; the
+    overall and the cohort effects come back exactly. Ignoring the states (the former
+    correction, every later start with the effect of all starts) does not."""
+    from analysis.effects.headline import _without_later_starts
+
+    ets = np.array([-2, -1, 0, 1, 2, 3])
+    at = {int(e): i for i, e in enumerate(ets)}
+    th_s = np.array([[0.0, np.nan, 0.40, 0.30, 0.10, 0.05], [0.0, np.nan, 0.02, 0.02, 0.01, 0.0]])
+    n_gs = np.array([[40.0, 10.0], [20.0, 50.0]])  # (state, cohort): the cohorts' starters
+    n_g = n_gs.sum(0)
+    rng = np.random.default_rng(8)
+    f_s = np.zeros((2, 2, 2, ets.size))  # F_g^t(j, s): (state in g - 1 t, later state s, g, j)
+    f_s[..., at[1] :] = rng.uniform(0.0, 0.08, size=(2, 2, 2, 3))
+    # the whole cohort's comparisons: here the mix of the two states' comparisons
+    f = np.einsum("tg,tsgj->sgj", n_gs / n_g, f_s)
+
+    def observed(theta_t, shares):  # theta_t (e,) minus the later starts' effects
+        out = theta_t.copy()
+        for e in (1, 2, 3):
+            out[at[e]] -= sum(
+                shares[s, at[j]] * th_s[s, at[e - j]] for s in (0, 1) for j in range(1, e + 1)
+            )
+        return out
+
+    att = np.zeros((3, 2, ets.size))  # (outcome + 2 state indicators, cohort, e)
+    att_s = np.zeros((2, 3, 2, ets.size))
+    theta_g = np.einsum("tg,te->ge", n_gs / n_g, th_s)  # the cohorts' own effects
+    for g in range(2):
+        att[0, g] = observed(theta_g[g], f[:, g])
+        att[1:, g] = -f[:, g]
+        for t in (0, 1):
+            att_s[t, 0, g] = observed(th_s[t], f_s[t, :, g])
+            att_s[t, 1:, g] = -f_s[t, :, g]
+    att[0, :, at[-1]] = att_s[:, 0, :, at[-1]] = np.nan
+    obs = np.isfinite(att)
+    agg = (n_g[:, None] * np.nan_to_num(att[0])).sum(0) / n_g.sum()
+    agg[at[-1]] = np.nan
+    truth = (n_g[:, None] * theta_g).sum(0) / n_g.sum()
+    inf = np.zeros((5, 1, ets.size))
+    th, _, att_out = _without_later_starts(agg[None], inf, att, obs, n_g, ets, att_s, n_gs)
+    np.testing.assert_allclose(th[0], truth, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(att_out[0], theta_g, rtol=0, atol=1e-15)
+    # every later start with the effect of all starts (one state: the indicators summed)
+    one = np.concatenate([att[:1], att[1:].sum(0, keepdims=True)])
+    th1, _, _ = _without_later_starts(agg[None], inf.copy(), one, np.isfinite(one), n_g, ets)
+    assert np.abs(th1[0, at[2]] - truth[at[2]]) > 1e-3
 
 
 @pytest.mark.parametrize("history", ["changes", "levels"])

@@ -433,6 +433,67 @@ class CovEngine:
         m.att = eta_t - eta_c
         m.zeta = np.vstack(parts)
 
+    def att_by_group(
+        self,
+        mi: int,
+        codes: np.ndarray,
+        n_groups: int,
+        y: np.ndarray | None = None,
+        tidx: np.ndarray | None = None,
+        bidx: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """ATTs of model `mi`'s cells within groups of its units, with the model's own propensity
+        score and outcome regression: each group's treated against the group's (propensity-
+        weighted) comparisons, as `_estimate` does for all of them.
+
+        `codes`: (n_units,) group 0..n_groups-1 of every unit in panel order (-1: none). `y`,
+        `tidx`, `bidx`: other outcome columns (units in panel order) and the cells on them (each
+        cell's period and base column), with the model's propensity score and an outcome
+        regression of their own on the same design (default: the model's cells). Returns
+        (n_groups, cells), NaN where a group has no treated or no comparison weight; with every
+        unit in group 0 it is the model's `att`."""
+        m = self.models[mi]
+        if y is None:
+            y, t, b = self.y, m.tidx, m.bidx
+        else:
+            t, b = tidx, bidx
+        groups = np.arange(n_groups)[:, None]
+        ctrl = [self.block(int(c)) for c in m.ctrl]
+        bmat = None
+        if self.has_or:
+            st_c = self.stats(int(m.ctrl[0]), m.s)
+            for c in m.ctrl[1:]:
+                st_c = st_c + self.stats(int(c), m.s)
+            if y is self.y:
+                swxy = st_c.swxy
+            else:
+                swxy = sum((self.design(sl, m.s) * self.w[sl, None]).T @ y[sl] for sl in ctrl)
+            bmat = linalg.cho_solve(linalg.cho_factor(st_c.swxx), swxy)  # (p, columns)
+
+        def residual_sums(blocks: list[slice], treated: bool) -> tuple[np.ndarray, np.ndarray]:
+            r = np.zeros((n_groups, y.shape[1]))
+            sw = np.zeros(n_groups)
+            for sl in blocks:
+                x = self.design(sl, m.s)
+                w = self.w[sl]
+                if not treated:
+                    mu = np.minimum(expit(x @ m.theta), _PS_CAP)
+                    w = w * np.where(mu < _TRIM, mu / (1 - mu), 0.0)
+                gw = (codes[sl][None, :] == groups) * w[None, :]  # (groups, units)
+                r += gw @ y[sl]
+                if bmat is not None:
+                    r -= (gw @ x) @ bmat
+                sw += gw.sum(axis=1)
+            return r, sw
+
+        with np.errstate(invalid="ignore", divide="ignore"):
+            r_t, sw_t = residual_sums([self.block(m.gidx)], True)
+            att = (r_t[:, t] - r_t[:, b]) / np.where(sw_t > 0, sw_t, np.nan)[:, None]
+            if self.has_ps:  # "reg": the outcome regression is the whole comparison term
+                r_c, sw_c = residual_sums(ctrl, False)
+                att -= (r_c[:, t] - r_c[:, b]) / np.where(sw_c > 0, sw_c, np.nan)[:, None]
+        return att
+
     # ------------------------------------------------------------------ per-unit terms
     @property
     def n_features(self) -> int:

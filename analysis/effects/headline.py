@@ -27,7 +27,8 @@ For every start cohort g (first Arbeidstrening start in month g):
   g - anticipation - 1 and in the 12 months before it, as levels (`spec.history`; "changes"
   conditions on the same months as changes from g - anticipation - 1, without the level);
 * estimand (`spec.estimand`): start against never starting -- the comparisons' own later starts
-  taken out (`_without_later_starts`) -- or start now against not yet;
+  taken out, each with the effect of the starts from its state in the month before
+  (`_without_later_starts`, `later_start_state`) -- or start now against not yet;
 * estimator: DRDID's locally efficient doubly robust panel DiD (Sant'Anna & Zhao 2020), i.e.
   `analysis.did`'s `CovEngine` with est_method "dr": one propensity score and one outcome
   regression per cohort (all outcomes of a cohort share its propensity score);
@@ -306,8 +307,10 @@ def estimate_event_study(
     names = list(outcomes)
     ys = [outcomes[o] for o in names]
     correct = spec.estimand == "start_vs_never" and spec.comparison != "never_treated"
-    if correct:  # the comparisons' own AT starts, estimated as one more outcome (see below)
-        ys.append(_first_start_indicator(data))
+    states = None
+    if correct:  # the comparisons' own AT starts by state, estimated as more outcomes (below)
+        states, start_state = _start_states(data)
+        ys += [_StartIndicator(data.first_start, start_state, s) for s in range(states.size)]
     k = spec.anticipation
     ets = spec.event_times
     ne, no = ets.size, len(ys)
@@ -342,20 +345,46 @@ def estimate_event_study(
     nr = len(names)
     inf = np.zeros((used.size, nr, ne))
     att = np.full((no, cohorts.size, ne), np.nan)
+    n_states = 0 if states is None else states.size
+    # the same within each state in g - 1 (the later-start correction's effects by state)
+    att_s = np.full((n_states, no, cohorts.size, ne), np.nan)
+    n_gs = np.zeros((n_states, cohorts.size))
     ps_info = []
     for ci, g in enumerate(cohorts):
         tr, co = samples[ci]
         if co.size < MIN_COMPARISONS:
             continue
         b = g - k - 1
-        acc = _Accumulate(inf, pos[np.concatenate([co, tr])], n_g[ci])
-        res = _cohort_dr(data, ys, tr, co, int(g), b, ets, spec, acc)
+        idx = np.concatenate([co, tr])
+        acc = _Accumulate(inf, pos[idx], n_g[ci])
+        codes = None
+        if n_states:
+            codes = _state_index(states, later_start_state(data, idx, int(g) - 1))
+            n_gs[:, ci] = np.bincount(codes[co.size :] + 1, minlength=n_states + 1)[1:]
+        res = _cohort_dr(
+            data, ys, tr, co, int(g), b, ets, spec, acc, codes=codes, n_groups=n_states
+        )
         if res is None and spec.fallback == "reduced":  # e.g. a small, separated cohort
-            res = _cohort_dr(data, ys, tr, co, int(g), b, ets, spec, acc, reduced=True)
+            res = _cohort_dr(
+                data,
+                ys,
+                tr,
+                co,
+                int(g),
+                b,
+                ets,
+                spec,
+                acc,
+                reduced=True,
+                codes=codes,
+                n_groups=n_states,
+            )
         if res is None:
             ps_info.append({"cohort": int(g), "ok": False})
             continue
-        att[:, ci, :], info = res
+        att[:, ci, :], info, by_state = res
+        if n_states:
+            att_s[:, :, ci, :] = by_state
         ps_info.append({"cohort": int(g), "ok": True} | info)
     # aggregation over cohorts observed at e
     obs = np.isfinite(att)  # (no, nc, ne)
@@ -371,7 +400,7 @@ def estimate_event_study(
             wif = np.where(obs[:, ci, :], (att[:, ci, :] - theta) / np.where(n_e > 0, n_e, 1), 0.0)
         inf[pos[samples[ci][0]]] += wif[None, :nr]
     if correct:
-        theta, inf, att = _without_later_starts(theta, inf, att, obs, n_g, ets)
+        theta, inf, att = _without_later_starts(theta, inf, att, obs, n_g, ets, att_s, n_gs)
     out = {}
     for oi, o in enumerate(names):
         f = inf[:, oi, :]
@@ -409,54 +438,140 @@ def estimated_cohorts(meta: dict) -> np.ndarray:
     return cohorts[np.isfinite(np.asarray(meta["cohort_att"])).any(axis=1)]
 
 
-def _first_start_indicator(data: EffectsData) -> np.ndarray:
-    """(N, T) int8: 1 in the month a person first starts AT."""
-    q = np.zeros((data.n, data.T), dtype=np.int8)
-    rows = np.flatnonzero((data.first_start >= 0) & (data.first_start < data.T))
-    q[rows, data.first_start[rows]] = 1
-    return q
+def later_start_state(data: EffectsData, rows: np.ndarray, cols) -> np.ndarray:
+    """The state a later start's effect is conditioned on (`_without_later_starts`), of persons
+    `rows` in months `cols`: NAV status (0 not registered, 1 ARBEIDSSOKER, 2 NEDSATT_ARBEIDSEVNE)
+    x benefit (the first of `design.HEADLINE_LATER_START_BENEFITS` received; 0 none)."""
+    groups = design.HEADLINE_LATER_START_BENEFITS
+    months = data.extra["months"]
+    cat = np.zeros(np.broadcast(rows, cols).shape, dtype=np.int64)
+    for k in range(len(groups), 0, -1):  # the first group that applies wins
+        on = np.zeros(cat.shape, dtype=bool)
+        for name in groups[k - 1]:
+            on |= months[name][rows, cols] > 0
+        cat[on] = k
+    return data.status[rows, cols].astype(np.int64) * (len(groups) + 1) + cat
 
 
-def _without_later_starts(theta, inf, att, obs, n_g, ets):
+def _start_states(data: EffectsData) -> tuple[np.ndarray, np.ndarray]:
+    """(states, start_state): the states (`later_start_state`) found in the month before some
+    first start, and each person's index into them in the month before their first start (-1:
+    no first start in the window)."""
+    G = data.first_start
+    rows = np.flatnonzero((G >= 1) & (G < data.T))
+    code = later_start_state(data, rows, G[rows] - 1)
+    states = np.unique(code)
+    start_state = np.full(data.n, -1, dtype=np.int64)
+    start_state[rows] = np.searchsorted(states, code)
+    return states, start_state
+
+
+def _state_index(states: np.ndarray, code: np.ndarray) -> np.ndarray:
+    """Index of each code into `states` (-1 where it is none of them)."""
+    i = np.clip(np.searchsorted(states, code), 0, states.size - 1)
+    return np.where(states[i] == code, i, -1)
+
+
+@dataclass(frozen=True)
+class _StartIndicator:
+    """The (N, T) 0/1 outcome "first AT start in this month, from state `state`", read as
+    `[rows, lo:hi]` (how `_cohort_dr` reads outcomes) without holding the array."""
+
+    first_start: np.ndarray
+    start_state: np.ndarray  # (N,) `_start_states`
+    state: int
+
+    def __getitem__(self, key: tuple[np.ndarray, slice]) -> np.ndarray:
+        rows, cols = key
+        g = self.first_start[rows]
+        out = np.zeros((rows.size, cols.stop - cols.start), dtype=np.int8)
+        hit = np.flatnonzero(
+            (g >= cols.start) & (g < cols.stop) & (self.start_state[rows] == self.state)
+        )
+        out[hit, g[hit] - cols.start] = 1
+        return out
+
+
+def _without_later_starts(theta, inf, att, obs, n_g, ets, att_s=None, n_gs=None):
     """The effect of starting against never starting, from the comparisons' observed outcomes.
 
-    A comparison of cohort g who starts AT j >= 1 months later is, at event time e >= j, e - j
-    months into their own AT, so their outcome holds the effect at e - j. The last outcome of
-    the arrays is the first-start indicator: its cohort ATT at e >= 1 is minus the (doubly
-    robust, weighted) share F_g(e) of cohort g's comparisons starting in month g + e. With the
-    effect of a later start equal to the effect at the same months since start, for e >= 0
+    A comparison of cohort g who starts AT j >= 1 months later, from state s (`later_start_state`
+    in the month before), is at event time e >= j, e - j months into their own AT, so their
+    outcome holds the effect at e - j of a start from s. `att` holds the real outcomes' cohort
+    ATTs, then one per state s of the indicator "first start in this month from s": its cohort
+    ATT at e >= 1 is minus the (doubly robust, weighted) share F_g(e, s) of cohort g's
+    comparisons starting in month g + e from s. With the effect of a later start equal to the
+    effect, at the same months since start, of the starts from the same state, for e >= 0
 
-        ATT_obs(g, e) = theta_g(e) - sum_{j=1..e} F_g(j) theta(e - j)
+        ATT_obs(g, e) = theta_g(e) - sum_s sum_{j=1..e} F_g(j, s) theta_s(e - j),
 
-    and aggregated with the cohort weights at e, theta(e) = ATT_obs(e) + sum_j Fbar_e(j)
-    theta(e - j), solved forward over e (theta = M ATT_obs, M = (I - B)^-1, B strictly lower
-    triangular). The influence functions are mapped by M (F is treated as known: its sampling
-    variance, times effects of a few pp, is negligible against that of the ATTs). Leads
-    (e < 0) are unchanged. `inf` needs the real outcomes only (the indicator's, if there, is
-    not used). Returns theta, inf and cohort ATTs of the real outcomes; inf, the largest array
-    (persons x outcomes x event times), is mapped in place and returned as a view of `inf` (a
-    copy would double the part's peak memory)."""
-    no = theta.shape[0] - 1
+    aggregated with the cohort weights at e and solved forward over e. theta_s is the same
+    estimand for the starters from s (cohort ATTs within the state in g - 1, `att_s`, (states,
+    outcomes, cohorts, event times), with their own comparisons' shares F_g^s(j, s')); a state
+    with fewer than `design.HEADLINE_LATER_START_MIN_STARTERS` starters behind theta_s(e - j)
+    takes the overall theta(e - j). Without `att_s` (one state) this is the overall effect, as
+    in theta = M ATT_obs, M = (I - B)^-1, B[e, e - j] = Fbar_e(j) (B strictly lower triangular).
+    The influence functions are mapped by that M with the shares of all states (F treated as
+    known, and theta_s as having theta's influence function: the correction is a share of a few
+    per cent per month times an effect). Leads (e < 0) are unchanged. `inf` needs the real
+    outcomes only. Returns theta, inf and cohort ATTs of the real outcomes; inf, the largest
+    array (persons x outcomes x event times), is mapped in place and returned as a view of
+    `inf` (a copy would double the part's peak memory)."""
+    nr = inf.shape[1]
+    n_st = att.shape[0] - nr
+    if att_s is None:
+        if n_st != 1:
+            raise ValueError("the cohort ATTs by state are needed with more than one state")
+        att_s, n_gs = att[None], n_g[None]
     ne = ets.size
     if not np.array_equal(ets, np.arange(ets[0], ets[0] + ne)):
         raise ValueError("event times must be consecutive")
-    f_g = -np.nan_to_num(att[no])  # (nc, ne): F_g(e) for e >= 1
-    # fm[g, i, k] = F_g(e_i - e_k) where 1 <= e_i - e_k <= e_i (a later start j = e_i - e_k
+    e0 = int(ets[0])
+    post = np.flatnonzero(ets >= 0)
+    f = -np.nan_to_num(att[nr:])  # (states, cohorts, ne): F_g(e, s), used at e >= 1
+    f_s = -np.nan_to_num(att_s[:, nr:])  # (states in g - 1, states, cohorts, ne): F_g^s(e, s')
+    min_n = design.HEADLINE_LATER_START_MIN_STARTERS
+
+    def weights(n, ok):  # cohort weights at each e, (..., cohorts, ne)
+        w = n[..., None] * ok
+        tot = w.sum(axis=-2, keepdims=True)
+        return w / np.where(tot > 0, tot, 1.0), tot[..., 0, :]
+
+    # fm[s, g, i, k] = F_g(e_i - e_k, s) where 1 <= e_i - e_k <= e_i (a later start j = e_i - e_k
     # months after g, seen at its own months since start e_k >= 0), else 0
     lag = ets[:, None] - ets[None, :]
     later = (lag >= 1) & (ets[None, :] >= 0)
-    fm = np.where(later[None], f_g[:, np.clip(lag - ets[0], 0, ne - 1)], 0.0)
-    theta_out = theta[:no].copy()
-    inf_out = inf[:, :no, :]
-    att_out = att[:no].copy()
-    for oi in range(no):
-        w = n_g[:, None] * obs[oi]
-        w = w / np.where(w.sum(axis=0) > 0, w.sum(axis=0), 1.0)  # (nc, ne) cohort weights at e
-        m = np.linalg.inv(np.eye(ne) - np.einsum("gi,gik->ik", w, fm))
-        theta_out[oi] = np.where(np.isfinite(theta[oi]), m @ np.nan_to_num(theta[oi]), np.nan)
-        inf_out[:, oi, :] = inf[:, oi, :] @ m.T
-        # cohort level: theta_g(e) = ATT_obs(g, e) + sum_j F_g(j) theta(e - j)
-        att_out[oi] = att[oi] + np.einsum("gik,k->gi", fm, np.nan_to_num(theta_out[oi]))
+    fm = np.where(later[None, None], f[:, :, np.clip(lag - e0, 0, ne - 1)], 0.0)
+    theta_out = theta[:nr].copy()
+    inf_out = inf[:, :nr, :]
+    att_out = att[:nr].copy()
+    for oi in range(nr):
+        w, _ = weights(n_g, obs[oi])
+        ok_s = np.isfinite(att_s[:, oi])
+        ws, n_s = weights(n_gs, ok_s)
+        fbar = np.einsum("ge,sgj->sej", w, f)  # (states, e, j)
+        fbar_s = np.einsum("tge,tsgj->tsej", ws, f_s)
+        a_s = np.where(n_s > 0, np.einsum("tge,tge->te", ws, np.nan_to_num(att_s[:, oi])), np.nan)
+        th = np.nan_to_num(theta[oi])
+        th_s = a_s.copy()
+        use = np.zeros(th_s.shape, dtype=float)  # theta_s(e) or, for a thin state, theta(e)
+        for i in post:
+            k = post[post < i]  # e - j for j = 1..e
+            j = i - k - e0  # positions of j in ets
+            if k.size:
+                th[i] += np.einsum("sk,sk->", fbar[:, i, j], use[:, k])
+                th_s[:, i] += np.einsum("tsk,sk->t", fbar_s[:, :, i, j], use[:, k])
+            good = (n_s[:, i] >= min_n) & np.isfinite(th_s[:, i])
+            use[:, i] = np.where(good, th_s[:, i], th[i])
+        theta_out[oi] = np.where(np.isfinite(theta[oi]), th, np.nan)
+        # cohort level: theta_g(e) = ATT_obs(g, e) + sum_s sum_j F_g(j, s) theta_s(e - j)
+        att_out[oi] = att[oi] + np.einsum("sgik,sk->gi", fm, use)
+        # influence functions: M = (I - B)^-1 with the shares of all states
+        bmat = np.zeros((ne, ne))
+        for i in post:
+            k = post[post < i]
+            bmat[i, k] = fbar[:, i, i - k - e0].sum(axis=0)
+        inf_out[:, oi, :] = inf[:, oi, :] @ np.linalg.inv(np.eye(ne) - bmat).T
     return theta_out, inf_out, att_out
 
 
@@ -485,11 +600,52 @@ class _Accumulate:
         self.inf[self.rows[rows], :, e0 : e0 + ne] += blk
 
 
-def _cohort_dr(data, ys, tr, co, g, b, ets, spec, add_to: _Accumulate, reduced: bool = False):
+def _outcome_columns(ys, idx: np.ndarray, b: int, t_use: np.ndarray, base: tuple[int, int]):
+    """(persons idx, outcomes x (1 + periods)) float: per outcome the base (month b, or the mean
+    over the base window [lo, hi)) and the months `t_use`; one row gather of the months spanned
+    per outcome, then the columns."""
+    periods = np.concatenate([[b], t_use]).astype(np.int64)
+    P = periods.size
+    lo, hi = base
+    w0 = int(min(periods.min(), lo))
+    w1 = int(max(periods.max() + 1, hi))
+    y = np.empty((idx.size, len(ys) * P))
+    for oi, yy in enumerate(ys):
+        win = yy[idx, w0:w1]
+        y[:, oi * P : (oi + 1) * P] = win[:, periods - w0]
+        if hi - lo > 1:  # the base is the mean over a window (DesignSpec.base_window)
+            y[:, oi * P] = win[:, lo - w0 : hi - w0].mean(axis=1)
+    return y
+
+
+def _cells(n_outcomes: int, P: int) -> tuple[np.ndarray, np.ndarray]:
+    """Column of each cell's month and of its base in `_outcome_columns`' layout."""
+    tidx = np.concatenate([oi * P + np.arange(1, P) for oi in range(n_outcomes)])
+    bidx = np.concatenate([np.full(P - 1, oi * P) for oi in range(n_outcomes)])
+    return tidx, bidx
+
+
+def _cohort_dr(
+    data,
+    ys,
+    tr,
+    co,
+    g,
+    b,
+    ets,
+    spec,
+    add_to: _Accumulate,
+    reduced: bool = False,
+    codes: np.ndarray | None = None,
+    n_groups: int = 0,
+):
     """DR 2x2 DiD for every (outcome, event time) of cohort g via analysis.did's CovEngine.
 
-    Returns (att (no, ne), info), or None when the model fails (nothing is added then); the
-    persons' influence functions psi are added to `add_to` block by block."""
+    Returns (att (no, ne), info, att by group (n_groups, no, ne) or None), or None when the
+    model fails (nothing is added then); the persons' influence functions psi of the first
+    `add_to.inf.shape[1]` outcomes are added to `add_to` block by block. `codes`: the group
+    (0..n_groups-1, -1 none) of each person of [co, tr], within which the ATTs are also
+    computed with the cohort's models (`CovEngine.att_by_group`)."""
     T = data.T
     idx = np.concatenate([co, tr])
     x = cohort_covariates(
@@ -499,22 +655,13 @@ def _cohort_dr(data, ys, tr, co, g, b, ets, spec, add_to: _Accumulate, reduced: 
     x = x[:, keep]
     t_all = g + ets
     ok_e = (t_all >= 0) & (t_all <= T - 1) & (ets != spec.reference)
-    t_use = t_all[ok_e]
-    periods = np.concatenate([[b], t_use])  # column 0: base
-    P = periods.size
-    no = len(ys)
-    y = np.empty((idx.size, no * P))
-    lo, hi = spec.base_months(g)
-    w0 = int(min(periods.min(), lo))  # one row gather of the months spanned, then the columns
-    w1 = int(max(periods.max() + 1, hi))
-    for oi, yy in enumerate(ys):
-        win = yy[idx, w0:w1]
-        y[:, oi * P : (oi + 1) * P] = win[:, periods - w0]
-        if hi - lo > 1:  # the base is the mean over a window (DesignSpec.base_window)
-            y[:, oi * P] = win[:, lo - w0 : hi - w0].mean(axis=1)
+    nr = add_to.inf.shape[1]  # the outcomes in the model; the rest (start indicators) below
+    e_pos = np.flatnonzero(ok_e)
+    y = _outcome_columns(ys[:nr], idx, b, t_all[e_pos], spec.base_months(g))
+    P = e_pos.size + 1
     n_co, n_tr = co.size, tr.size
     panel = Panel(
-        tlist=np.arange(no * P),
+        tlist=np.arange(nr * P),
         cohorts=np.array([0, 1]),
         n_by_cohort=np.array([n_co, n_tr]),
         starts=np.array([0, n_co, n_co + n_tr]),
@@ -525,9 +672,8 @@ def _cohort_dr(data, ys, tr, co, g, b, ets, spec, add_to: _Accumulate, reduced: 
         x=x,
         x_varying=False,
     )
-    n_cells = no * (P - 1)
-    tidx = np.concatenate([oi * P + np.arange(1, P) for oi in range(no)])
-    bidx = np.concatenate([np.full(P - 1, oi * P) for oi in range(no)])
+    tidx, bidx = _cells(nr, P)
+    n_cells = tidx.size
     cd = CellDef(
         group=np.ones(n_cells, dtype=np.int64),
         time=tidx.copy(),
@@ -542,20 +688,34 @@ def _cohort_dr(data, ys, tr, co, g, b, ets, spec, add_to: _Accumulate, reduced: 
     m = eng.models[0]
     if not m.ok:
         return None
+    no = len(ys)
+    att_c = np.full((no, ets.size), np.nan)
+    att_c[:nr, e_pos] = m.att.reshape(nr, P - 1)
+    by_group = np.full((n_groups, no, ets.size), np.nan) if n_groups else None
+    if n_groups:
+        by_group[:, :nr, e_pos] = eng.att_by_group(0, codes, n_groups).reshape(n_groups, nr, P - 1)
+    if no > nr:
+        # the start indicators: ATTs (overall and by group) with the cohort's models, at e >= 1
+        # only, and no influence function (`_without_later_starts` treats F as known)
+        q_pos = np.flatnonzero(ok_e & (ets >= 1))
+        yq = _outcome_columns(ys[nr:], idx, b, t_all[q_pos], spec.base_months(g))
+        qt, qb = _cells(no - nr, q_pos.size + 1)
+        one = eng.att_by_group(0, np.zeros(idx.size, dtype=np.int64), 1, y=yq, tidx=qt, bidx=qb)
+        att_c[nr:, q_pos] = one.reshape(no - nr, q_pos.size)
+        if n_groups:
+            by = eng.att_by_group(0, codes, n_groups, y=yq, tidx=qt, bidx=qb)
+            by_group[:, nr:, q_pos] = by.reshape(n_groups, no - nr, q_pos.size)
     # per-unit influence functions psi = a (Y_t - Y_b) + H . zeta for every cell, written
     # straight into the (person, outcome, event time) layout, one run of event times at a time
-    e_pos = np.flatnonzero(ok_e)
     runs = np.split(np.arange(e_pos.size), np.flatnonzero(np.diff(e_pos) > 1) + 1)
-    att_c = np.full((no, ets.size), np.nan)
-    att_c[:, e_pos] = m.att.reshape(no, P - 1)
     finite = np.isfinite(att_c)  # psi is finite wherever the ATT is; zero elsewhere
     for c in (0, 1):
         sl = eng.block(c)
         for r0 in range(sl.start, sl.stop, 8192):
             rows = slice(r0, min(r0 + 8192, sl.stop))
             a, h = eng.block_terms(c, rows, [0])
-            y3 = eng.y[rows].reshape(-1, no, P)
-            blk = (h[:, :, 0].T @ m.zeta).reshape(-1, no, P - 1)
+            y3 = eng.y[rows].reshape(-1, nr, P)
+            blk = (h[:, :, 0].T @ m.zeta).reshape(-1, nr, P - 1)
             blk += (y3[:, :, 1:] - y3[:, :, :1]) * a[:, 0, None, None]
             for run in runs:
                 add_to.add(rows, e_pos[run[0]], blk[:, :, run[0] : run[-1] + 1], finite)
@@ -581,4 +741,4 @@ def _cohort_dr(data, ys, tr, co, g, b, ets, spec, add_to: _Accumulate, reduced: 
             sd = np.sqrt((xt.var(axis=0) + xc.var(axis=0)) / 2)
             smd = np.abs(xt.mean(axis=0) - mc) / np.where(sd > 0, sd, 1.0)
             info["mean_abs_smd"] = float(smd.mean())
-    return att_c, info
+    return att_c, info, by_group

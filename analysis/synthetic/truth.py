@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -419,6 +420,32 @@ class TruthBuilder:
             "outcomes_since_exit": self.exit_profiles,
             "intended_outcomes": intended,
         }
+
+
+def untreated_outcomes(
+    diffs: Path, person_ids: np.ndarray, months: np.ndarray, arrays: dict[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """Each (persons x months) array of `arrays` (rows `person_ids`, columns `months` as YYYYMM)
+    as a float copy with every person-month that `diffs` (truth_diffs.parquet: where the treated
+    and the untreated potential outcome differ) lists set to its untreated outcome Y0."""
+    t = pq.read_table(
+        diffs,
+        columns=["person_id", "year_month", "outcome", "y0"],
+        filters=[("outcome", "in", list(arrays))],
+    )
+    pid = t.column("person_id").to_pandas().astype(str)
+    outcome = t.column("outcome").to_pandas().astype(str).to_numpy()
+    rows = pd.Index(np.asarray(person_ids).astype(str)).get_indexer(pid)
+    cols = pd.Index(months).get_indexer(t.column("year_month").to_numpy())
+    y0 = t.column("y0").to_numpy()
+    ok = (rows >= 0) & (cols >= 0)
+    out = {}
+    for name, a in arrays.items():
+        y = a.astype(float)
+        sel = ok & (outcome == name)
+        y[rows[sel], cols[sel]] = y0[sel]
+        out[name] = y
+    return out
 
 
 def _person_ids(ids: np.ndarray, idx: np.ndarray) -> pa.Array:

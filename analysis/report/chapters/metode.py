@@ -57,8 +57,9 @@ TEXT = Texts(
             "mellom gruppene der trekkes fra. Forutsetningen er at deltakerne, gitt disse "
             "kjennetegnene, uten tiltaket ville ligget like mye over eller under "
             "sammenligningsgruppen etter start som i utgangspunktet. Personer i "
-            "sammenligningsgruppen som selv starter senere, får sin egen effekt trukket ut, slik "
-            "at anslaget er effekten av å delta mot ikke å delta.",
+            "sammenligningsgruppen som selv starter senere, får effekten trukket ut som "
+            "deltakere som startet fra samme situasjon (status hos NAV og ytelse måneden før "
+            "start) har, slik at anslaget er effekten av å delta mot ikke å delta.",
             "**Doubly robust difference-in-differences with a long base (Callaway and Sant’Anna "
             "2021; Sant’Anna and Zhao 2020; Heckman, Ichimura and Todd 1997):** Participants are "
             "compared with persons registered at NAV in the month before the start who had not "
@@ -74,8 +75,10 @@ TEXT = Texts(
             "months before the start. The difference between the groups there is taken out. The "
             "assumption is that participants, given these characteristics, would without the "
             "programme have been as far above or below the comparison group after the start as "
-            "in the base. Comparison persons who start later themselves have their own effect "
-            "taken out, so the estimate is the effect of taking part against not taking part.",
+            "in the base. Comparison persons who start later themselves have the effect of "
+            "participants who started from the same situation (NAV status and benefit in the "
+            "month before the start) taken out, so the estimate is the effect of taking part "
+            "against not taking part.",
         ),
         "ipw_dynamic_levels": (
             "**Lik historikk før start (vekting, nivå):** Hver måned sammenlignes de som starter, "
