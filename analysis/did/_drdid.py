@@ -105,6 +105,11 @@ class Model:
     warnings: list[str] = field(default_factory=list)
 
 
+def _trimmed_odds(mu: np.ndarray) -> np.ndarray:
+    """A comparison unit's propensity weight mu / (1 - mu), 0 where R trims it (mu >= _TRIM)."""
+    return np.where(mu < _TRIM, mu / (1 - mu), 0.0)
+
+
 class CovEngine:
     """All cells of `att_gt` with covariates / weights / clusters, and their influence functions."""
 
@@ -198,6 +203,13 @@ class CovEngine:
             self._stats[key] = st
         return st
 
+    def _comparison_stats(self, m: Model) -> _Stats:
+        """The moments of model m's comparison units (the sum over its comparison cohorts)."""
+        st_c = self.stats(int(m.ctrl[0]), m.s)
+        for c in m.ctrl[1:]:
+            st_c = st_c + self.stats(int(c), m.s)
+        return st_c
+
     # ------------------------------------------------------------------ models
     def _build_models(self) -> None:
         cd = self.cd
@@ -257,9 +269,7 @@ class CovEngine:
                 self._fail(m, "no comparison units", "no comparison units")
                 continue
             st_g = self.stats(m.gidx, m.s)
-            st_c = self.stats(int(m.ctrl[0]), m.s)
-            for c in m.ctrl[1:]:
-                st_c = st_c + self.stats(int(c), m.s)
+            st_c = self._comparison_stats(m)
             m.s_t = st_g.sw
             if st_g.sw <= 0 or st_c.sw <= 0:
                 self._fail(m, "zero weight", "all treated or all comparison weights are zero")
@@ -361,7 +371,7 @@ class CovEngine:
         p = self.p
         x = self.design(rows, s)
         mu = np.minimum(expit(x @ theta), _PS_CAP)
-        wc = self.w[rows, None] * np.where(mu < _TRIM, mu / (1 - mu), 0.0)  # (n, M)
+        wc = self.w[rows, None] * _trimmed_odds(mu)  # (n, M)
         y = self.y[rows]
         ry = y.T @ wc  # (T, M)
         rx = x.T @ wc  # (p, M)
@@ -390,9 +400,7 @@ class CovEngine:
     def _estimate(self, m: Model) -> None:
         t, b = m.tidx, m.bidx
         st_g = self.stats(m.gidx, m.s)
-        st_c = self.stats(int(m.ctrl[0]), m.s)
-        for c in m.ctrl[1:]:
-            st_c = st_c + self.stats(int(c), m.s)
+        st_c = self._comparison_stats(m)
         s_t = st_g.sw
         dy_g = st_g.swy[t] - st_g.swy[b]  # (cells,)
         parts: list[np.ndarray] = []
@@ -453,45 +461,44 @@ class CovEngine:
         (n_groups, cells), NaN where a group has no treated or no comparison weight; with every
         unit in group 0 it is the model's `att`."""
         m = self.models[mi]
-        if y is None:
-            y, t, b = self.y, m.tidx, m.bidx
-        else:
-            t, b = tidx, bidx
+        own = y is None
+        y, t, b = (self.y, m.tidx, m.bidx) if own else (y, tidx, bidx)
         groups = np.arange(n_groups)[:, None]
-        ctrl = [self.block(int(c)) for c in m.ctrl]
-        bmat = None
-        if self.has_or:
-            st_c = self.stats(int(m.ctrl[0]), m.s)
-            for c in m.ctrl[1:]:
-                st_c = st_c + self.stats(int(c), m.s)
-            if y is self.y:
-                swxy = st_c.swxy
-            else:
-                swxy = sum((self.design(sl, m.s) * self.w[sl, None]).T @ y[sl] for sl in ctrl)
-            bmat = linalg.cho_solve(linalg.cho_factor(st_c.swxx), swxy)  # (p, columns)
 
-        def residual_sums(blocks: list[slice], treated: bool) -> tuple[np.ndarray, np.ndarray]:
-            r = np.zeros((n_groups, y.shape[1]))
+        def group_sums(blocks: list[slice], treated: bool):
+            """Per group: sums of weight x y and of weight x design, the weights; and the
+            comparisons' x'Wy for an outcome regression of other columns (one design a block)."""
+            gy = np.zeros((n_groups, y.shape[1]))
+            gx = np.zeros((n_groups, self.p))
             sw = np.zeros(n_groups)
+            xwy = 0.0
             for sl in blocks:
                 x = self.design(sl, m.s)
                 w = self.w[sl]
                 if not treated:
-                    mu = np.minimum(expit(x @ m.theta), _PS_CAP)
-                    w = w * np.where(mu < _TRIM, mu / (1 - mu), 0.0)
+                    if not own and self.has_or:
+                        xwy = xwy + (x * w[:, None]).T @ y[sl]
+                    if self.has_ps:
+                        w = w * _trimmed_odds(np.minimum(expit(x @ m.theta), _PS_CAP))
                 gw = (codes[sl][None, :] == groups) * w[None, :]  # (groups, units)
-                r += gw @ y[sl]
-                if bmat is not None:
-                    r -= (gw @ x) @ bmat
+                gy += gw @ y[sl]
+                gx += gw @ x
                 sw += gw.sum(axis=1)
-            return r, sw
+            return gy, gx, sw, xwy
 
+        tr = group_sums([self.block(m.gidx)], True)
+        co = group_sums([self.block(int(c)) for c in m.ctrl], False)
+        bmat = np.zeros((self.p, y.shape[1]))  # no outcome regression ("ipw")
+        if self.has_or:
+            st_c = self._comparison_stats(m)
+            swxy = st_c.swxy if own else co[3]
+            bmat = linalg.cho_solve(linalg.cho_factor(st_c.swxx), swxy)  # (p, columns)
         with np.errstate(invalid="ignore", divide="ignore"):
-            r_t, sw_t = residual_sums([self.block(m.gidx)], True)
-            att = (r_t[:, t] - r_t[:, b]) / np.where(sw_t > 0, sw_t, np.nan)[:, None]
-            if self.has_ps:  # "reg": the outcome regression is the whole comparison term
-                r_c, sw_c = residual_sums(ctrl, False)
-                att -= (r_c[:, t] - r_c[:, b]) / np.where(sw_c > 0, sw_c, np.nan)[:, None]
+            att = np.zeros((n_groups, t.size))
+            terms = [(tr, 1.0), (co, -1.0)] if self.has_ps else [(tr, 1.0)]
+            for (gy, gx, sw, _), sign in terms:  # "reg": the regression is the comparison term
+                r = gy - gx @ bmat
+                att += sign * (r[:, t] - r[:, b]) / np.where(sw > 0, sw, np.nan)[:, None]
         return att
 
     # ------------------------------------------------------------------ per-unit terms
@@ -520,7 +527,7 @@ class CovEngine:
             theta = np.column_stack([m.theta for m in ms])
             s_c = np.array([m.s_c for m in ms])
             mu = np.minimum(expit(x @ theta), _PS_CAP)
-            wc = np.where(mu < _TRIM, mu / (1 - mu), 0.0)
+            wc = _trimmed_odds(mu)
             wc *= w[:, None]
             wc[:, treated] = 0.0
             wc /= s_c[None, :]

@@ -43,6 +43,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 from scipy import linalg
@@ -361,24 +362,10 @@ def estimate_event_study(
         if n_states:
             codes = _state_index(states, later_start_state(data, idx, int(g) - 1))
             n_gs[:, ci] = np.bincount(codes[co.size :] + 1, minlength=n_states + 1)[1:]
-        res = _cohort_dr(
-            data, ys, tr, co, int(g), b, ets, spec, acc, codes=codes, n_groups=n_states
-        )
+        fit = partial(_cohort_dr, data, ys, tr, co, int(g), b, ets, spec, acc)
+        res = fit(codes=codes, n_groups=n_states)
         if res is None and spec.fallback == "reduced":  # e.g. a small, separated cohort
-            res = _cohort_dr(
-                data,
-                ys,
-                tr,
-                co,
-                int(g),
-                b,
-                ets,
-                spec,
-                acc,
-                reduced=True,
-                codes=codes,
-                n_groups=n_states,
-            )
+            res = fit(codes=codes, n_groups=n_states, reduced=True)
         if res is None:
             ps_info.append({"cohort": int(g), "ok": False})
             continue
@@ -549,7 +536,7 @@ def _without_later_starts(theta, inf, att, obs, n_g, ets, att_s=None, n_gs=None)
         w, _ = weights(n_g, obs[oi])
         ok_s = np.isfinite(att_s[:, oi])
         ws, n_s = weights(n_gs, ok_s)
-        fbar = np.einsum("ge,sgj->sej", w, f)  # (states, e, j)
+        b_s = np.einsum("gi,sgik->sik", w, fm)  # (states, e, e - j): Fbar_e(j, s)
         fbar_s = np.einsum("tge,tsgj->tsej", ws, f_s)
         a_s = np.where(n_s > 0, np.einsum("tge,tge->te", ws, np.nan_to_num(att_s[:, oi])), np.nan)
         th = np.nan_to_num(theta[oi])
@@ -559,7 +546,7 @@ def _without_later_starts(theta, inf, att, obs, n_g, ets, att_s=None, n_gs=None)
             k = post[post < i]  # e - j for j = 1..e
             j = i - k - e0  # positions of j in ets
             if k.size:
-                th[i] += np.einsum("sk,sk->", fbar[:, i, j], use[:, k])
+                th[i] += np.einsum("sk,sk->", b_s[:, i, k], use[:, k])
                 th_s[:, i] += np.einsum("tsk,sk->t", fbar_s[:, :, i, j], use[:, k])
             good = (n_s[:, i] >= min_n) & np.isfinite(th_s[:, i])
             use[:, i] = np.where(good, th_s[:, i], th[i])
@@ -567,11 +554,8 @@ def _without_later_starts(theta, inf, att, obs, n_g, ets, att_s=None, n_gs=None)
         # cohort level: theta_g(e) = ATT_obs(g, e) + sum_s sum_j F_g(j, s) theta_s(e - j)
         att_out[oi] = att[oi] + np.einsum("sgik,sk->gi", fm, use)
         # influence functions: M = (I - B)^-1 with the shares of all states
-        bmat = np.zeros((ne, ne))
-        for i in post:
-            k = post[post < i]
-            bmat[i, k] = fbar[:, i, i - k - e0].sum(axis=0)
-        inf_out[:, oi, :] = inf[:, oi, :] @ np.linalg.inv(np.eye(ne) - bmat).T
+        m = np.linalg.inv(np.eye(ne) - b_s.sum(axis=0))
+        inf_out[:, oi, :] = inf[:, oi, :] @ m.T
     return theta_out, inf_out, att_out
 
 
