@@ -319,6 +319,28 @@ def test_comparisons_only_in_the_starters_states_in_g_minus_1():
     assert both["n_covariates"] == ps["n_covariates"] + 1
 
 
+def test_comparisons_per_cohort_are_capped_by_the_ratio_but_not_below_the_floor():
+    """A cohort uses at most `max_comparison_ratio` comparisons per starter, but never fewer than
+    `min_comparisons` (all there are when the pool is smaller): a small cohort is not starved."""
+    import dataclasses
+
+    g = 20
+    data = _data({g: 10}, n_other=900, seed=7)
+    y = {"y": data.outcomes["employed"]}
+    pool = int(((data.first_start > g) & (data.status[:, g - 1] > 0)).sum())
+    assert pool > 300
+
+    def n_comparison(ratio: float, floor: int) -> int:
+        spec = dataclasses.replace(SPEC, max_comparison_ratio=ratio, min_comparisons=floor)
+        assert spec.comparisons_for(10) == max(int(np.ceil(ratio * 10)), floor)
+        return estimate_event_study(data, y, spec=spec)["y"].meta["ps"][0]["n_comparison"]
+
+    assert n_comparison(20.0, 0) == 200  # the ratio binds
+    assert n_comparison(20.0, 300) == 300  # the floor binds
+    assert n_comparison(2.0, 10**6) == pool  # a floor above the pool: everyone
+    assert n_comparison(1e9, 0) == pool
+
+
 def test_person_covariates_enter_both_sets():
     """`extra["person_covariates"]` (a diagnostic hook the pipeline leaves unset) adds its columns
     to the full and the reduced covariate set; a column constant among everyone is dropped."""

@@ -15,7 +15,8 @@ For every start cohort g (first Arbeidstrening start in month g):
   `comparison_filter(idx, g)` (subgroups restrict comparisons as well as treated), restricted to
   the states in g - 1 that some starter of the cohort was in (`spec.exact`: in another programme
   or a wage subsidy; `exact_support`), and randomly
-  subsampled to at most `spec.max_comparison_ratio` per treated person. They are followed through
+  subsampled to at most `spec.max_comparison_ratio` per treated person, but not below
+  `spec.min_comparisons` per cohort (`DesignSpec.comparisons_for`). They are followed through
   the event window whatever they do later (not censored at a later AT start; see METHODS.md);
 * base (`spec.base_window`): the mean outcome over the 24 months g-49..g-26, before the
   conditioned history (`DesignSpec.base_months`; with base_window 0 the single month
@@ -75,6 +76,8 @@ class DesignSpec:
     # "never_treated": no AT start in the window at all
     comparison: str = design.HEADLINE_COMPARISON
     max_comparison_ratio: float = design.HEADLINE_MAX_COMPARISON_RATIO
+    # ... but never fewer than this many per cohort (all there are, if fewer)
+    min_comparisons: int = design.HEADLINE_MIN_COMPARISONS
     seed: int = 20261204
     # "changes" or "levels" (design.HEADLINE_COVARIATE_HISTORY says what each is and why)
     history: str = design.HEADLINE_COVARIATE_HISTORY
@@ -91,6 +94,10 @@ class DesignSpec:
     # where the cohort has starters, a covariate where it has them in several
     # (design.HEADLINE_EXACT_STRATA)
     exact: tuple[str, ...] = design.HEADLINE_EXACT_STRATA
+
+    def comparisons_for(self, n_treated: int) -> int:
+        """The most comparison persons a cohort with `n_treated` starters uses."""
+        return max(int(np.ceil(self.max_comparison_ratio * n_treated)), self.min_comparisons)
 
     @property
     def event_times(self) -> np.ndarray:
@@ -333,7 +340,7 @@ def estimate_event_study(
         if comparison_filter is not None and co.size:
             co = co[comparison_filter(co, int(g))]
         co = exact_support(data, tr, co, int(g), spec.exact)
-        co = _sample(co, int(np.ceil(spec.max_comparison_ratio * tr.size)), spec.seed, int(g))
+        co = _sample(co, spec.comparisons_for(tr.size), spec.seed, int(g))
         n_comp[ci] = co.size
         samples.append((tr, co))
     fitted = [np.concatenate([co, tr]) for tr, co in samples if co.size >= MIN_COMPARISONS]
