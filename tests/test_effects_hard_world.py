@@ -20,6 +20,7 @@ import pytest
 
 synthetic = pytest.importorskip("analysis.synthetic")
 
+from analysis import design  # noqa: E402
 from analysis.effects.cs import cs_event_study  # noqa: E402
 from analysis.effects.data import analysis_treated, load_effects_data  # noqa: E402
 from analysis.effects.headline import HEADLINE_SPEC, estimate_event_study  # noqa: E402
@@ -51,8 +52,15 @@ def world(tmp_path_factory):
     # the headline on the effects alone (Y - Y0: no selection), for the later-start correction
     arrays = {o: data.array(o) for o in EFFECT_ONLY}
     y0 = untreated_outcomes(root / "input" / TRUTH_DIFFS_FILE, data.person_ids, data.months, arrays)
-    effects = estimate_event_study(data, {o: arrays[o] - y0[o] for o in EFFECT_ONLY})
+    d = {o: arrays[o] - y0[o] for o in EFFECT_ONLY}
+    effects = estimate_event_study(data, d)
     head |= {f"{o}:effect_only": st for o, st in effects.items()}
+    # the same with every later start given the effect of all starts (stop 28's correction: no
+    # state has enough starters for an effect of its own)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(design, "HEADLINE_LATER_START_MIN_STARTERS", 10**9)
+        alike = estimate_event_study(data, d)
+    head |= {f"{o}:effect_only_alike": st for o, st in alike.items()}
     yield data, cells, head
     con.close()
 
@@ -152,10 +160,20 @@ def test_headline_employment_placebo_in_the_base_window_is_flat(world):
 def test_later_start_correction_is_right_on_the_effects_alone(world, outcome):
     """The headline run on the effects alone, D = Y - Y0 (zero before each person's own start, so
     no selection), differs from the truth only by what the later-start correction gets wrong.
-    With each later start given the effect of the starts from its state (NAV status x benefit
-    in the month before) it is within 0.2 pp in the lock-in and at 12-23 months; with the
-    effect of all starts (stop 28) it was 0.46 pp too high for benefit receipt in the lock-in,
-    0.56 for tiltakspenger and 0.54 too low for AAP at 12-23 months in this world."""
+    With each later start given the effect of the starts from its state (NAV status x benefit in
+    the month before) it is within 0.2 pp in the lock-in and 0.5 pp at 12-23 months; given the
+    effect of all starts (stop 28) it is 0.5 pp too high for benefit receipt and tiltakspenger in
+    the lock-in and 0.75 too low for AAP at 12-23 months in this world, so the state is what
+    makes the difference there (paired on the same comparisons).
+
+    The bounds are the estimate's noise, not a tolerance of the method: in this world the
+    comparison subsample's seed alone moves the 12-23-month error of benefit receipt between
+    -0.14 and -0.37 pp (stop 30; a bound of 0.2 pp, stop 29's, failed on another machine, whose
+    floating point gave another realisation of the same world)."""
+    bound = {"lock_in": 0.002, "mean_12_23": 0.005}
     for measure in WEIGHTS:
         bias, _ = _bias(world, outcome, measure, series=f"{outcome}:effect_only")
-        assert abs(bias) <= 0.002, (measure, bias)
+        assert abs(bias) <= bound[measure], (measure, bias)
+        alike, _ = _bias(world, outcome, measure, series=f"{outcome}:effect_only_alike")
+        if abs(alike) >= 0.004:
+            assert abs(bias) <= abs(alike) - 0.002, (measure, bias, alike)
