@@ -212,16 +212,18 @@ HEADLINE_LATER_START_BENEFITS = (("aap", "uforetrygd"), ("dagpenger",))
 HEADLINE_LATER_START_MIN_STARTERS = 30
 # The headline's mean bias for months 12-23 (pp of employment) in eight synthetic worlds (hard,
 # each of six hard-world features off, easy; scale 0.05, 3-10 seeds each; METHODS.md "The long
-# base"; measured again in stop 29 with later starts by state, on the same seeds: -2.0 to +0.2
-# before): the report states it where it says the design gate passed, since no gate sees all of it.
-HEADLINE_MEASURED_BIAS_RANGE_PP = (-2.3, -0.3)
+# base"; measured again on the same seeds in stop 29 with later starts by state, -2.3 to -0.3,
+# and in stop 30 with at least 2,000 comparisons per cohort; -2.0 to +0.2 before): the report
+# states it where it says the design gate passed, since no gate sees all of it.
+HEADLINE_MEASURED_BIAS_RANGE_PP = (-2.5, 0.4)
 # The headline's bias by purpose at 12-23 months (pp of employment), measured on the default
 # hard world at scale 1.0 against the truth of each purpose's cohorts (METHODS.md, "The long base
 # as headline"): purpose restricts the treated only, and in that world the more employable are
 # given FAA_JOBB_I_BEDRIFTEN (the former headline: +4.6 and +3.0; before the exact support on
 # programme participation in g - 1, stop 24: +1.5 and -0.5; not measured again after stop 29's
 # later starts by state, which moved the hard world's 12-23-month bias by -0.25 pp at scale
-# 0.05). The report's "for whom" chapter states these two.
+# 0.05, nor after stop 30's 2,000 comparisons per cohort, which small purpose cohorts now get).
+# The report's "for whom" chapter states these two.
 PURPOSE_MEASURED_BIAS_PP = {"FAA_JOBB_I_BEDRIFTEN": 1.6, "UTPROVING": -0.9}
 # Mean bias at months 12-23 (pp of employment) of the former headline (history as changes from a
 # single base month g-13, start now vs later; the grid's `changes_single_base`) and of the
