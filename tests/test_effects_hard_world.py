@@ -14,13 +14,14 @@ miss them (the world really is hard).
 
 from __future__ import annotations
 
+import dataclasses
+
 import duckdb
 import numpy as np
 import pytest
 
 synthetic = pytest.importorskip("analysis.synthetic")
 
-from analysis import design  # noqa: E402
 from analysis.effects.cs import cs_event_study  # noqa: E402
 from analysis.effects.data import analysis_treated, load_effects_data  # noqa: E402
 from analysis.effects.headline import HEADLINE_SPEC, estimate_event_study  # noqa: E402
@@ -57,9 +58,8 @@ def world(tmp_path_factory):
     head |= {f"{o}:effect_only": st for o, st in effects.items()}
     # the same with every later start given the effect of all starts (stop 28's correction: no
     # state has enough starters for an effect of its own)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(design, "HEADLINE_LATER_START_MIN_STARTERS", 10**9)
-        alike = estimate_event_study(data, d)
+    alike_spec = dataclasses.replace(HEADLINE_SPEC, later_start_min_starters=10**9)
+    alike = estimate_event_study(data, d, spec=alike_spec)
     head |= {f"{o}:effect_only_alike": st for o, st in alike.items()}
     yield data, cells, head
     con.close()

@@ -94,6 +94,10 @@ class DesignSpec:
     # where the cohort has starters, a covariate where it has them in several
     # (design.HEADLINE_EXACT_STRATA)
     exact: tuple[str, ...] = design.HEADLINE_EXACT_STRATA
+    # a state's own effect corrects later starts from it with this many starters behind it, else
+    # the effect of all starts (design.HEADLINE_LATER_START_MIN_STARTERS; out of reach: stop 28's
+    # correction, every later start alike)
+    later_start_min_starters: int = design.HEADLINE_LATER_START_MIN_STARTERS
 
     def comparisons_for(self, n_treated: int) -> int:
         """The most comparison persons a cohort with `n_treated` starters uses."""
@@ -394,7 +398,9 @@ def estimate_event_study(
             wif = np.where(obs[:, ci, :], (att[:, ci, :] - theta) / np.where(n_e > 0, n_e, 1), 0.0)
         inf[pos[samples[ci][0]]] += wif[None, :nr]
     if correct:
-        theta, inf, att = _without_later_starts(theta, inf, att, obs, n_g, ets, att_s, n_gs)
+        theta, inf, att = _without_later_starts(
+            theta, inf, att, obs, n_g, ets, att_s, n_gs, spec.later_start_min_starters
+        )
     out = {}
     for oi, o in enumerate(names):
         f = inf[:, oi, :]
@@ -486,7 +492,17 @@ class _StartIndicator:
         return out
 
 
-def _without_later_starts(theta, inf, att, obs, n_g, ets, att_s=None, n_gs=None):
+def _without_later_starts(
+    theta,
+    inf,
+    att,
+    obs,
+    n_g,
+    ets,
+    att_s=None,
+    n_gs=None,
+    min_starters: int = design.HEADLINE_LATER_START_MIN_STARTERS,
+):
     """The effect of starting against never starting, from the comparisons' observed outcomes.
 
     A comparison of cohort g who starts AT j >= 1 months later, from state s (`later_start_state`
@@ -502,7 +518,7 @@ def _without_later_starts(theta, inf, att, obs, n_g, ets, att_s=None, n_gs=None)
     aggregated with the cohort weights at e and solved forward over e. theta_s is the same
     estimand for the starters from s (cohort ATTs within the state in g - 1, `att_s`, (states,
     outcomes, cohorts, event times), with their own comparisons' shares F_g^s(j, s')); a state
-    with fewer than `design.HEADLINE_LATER_START_MIN_STARTERS` starters behind theta_s(e - j)
+    with fewer than `min_starters` starters behind theta_s(e - j)
     takes the overall theta(e - j). Without `att_s` (one state) this is the overall effect, as
     in theta = M ATT_obs, M = (I - B)^-1, B[e, e - j] = Fbar_e(j) (B strictly lower triangular).
     The influence functions are mapped by that M with the shares of all states (F treated as
@@ -524,7 +540,6 @@ def _without_later_starts(theta, inf, att, obs, n_g, ets, att_s=None, n_gs=None)
     post = np.flatnonzero(ets >= 0)
     f = -np.nan_to_num(att[nr:])  # (states, cohorts, ne): F_g(e, s), used at e >= 1
     f_s = -np.nan_to_num(att_s[:, nr:])  # (states in g - 1, states, cohorts, ne): F_g^s(e, s')
-    min_n = design.HEADLINE_LATER_START_MIN_STARTERS
 
     def weights(n, ok):  # cohort weights at each e, (..., cohorts, ne)
         w = n[..., None] * ok
@@ -555,7 +570,7 @@ def _without_later_starts(theta, inf, att, obs, n_g, ets, att_s=None, n_gs=None)
             if k.size:
                 th[i] += np.einsum("sk,sk->", b_s[:, i, k], use[:, k])
                 th_s[:, i] += np.einsum("tsk,sk->t", fbar_s[:, :, i, j], use[:, k])
-            good = (n_s[:, i] >= min_n) & np.isfinite(th_s[:, i])
+            good = (n_s[:, i] >= min_starters) & np.isfinite(th_s[:, i])
             use[:, i] = np.where(good, th_s[:, i], th[i])
         theta_out[oi] = np.where(np.isfinite(theta[oi]), th, np.nan)
         # cohort level: theta_g(e) = ATT_obs(g, e) + sum_s sum_j F_g(j, s) theta_s(e - j)
