@@ -508,6 +508,26 @@ def test_a_credible_design_presents_the_findings_with_their_uncertainty(warehous
     assert any(r[3].endswith("*") for r in intended["rows"])
 
 
+def test_benefit_intervals_are_said_to_be_too_narrow_with_the_measured_coverage(warehouse, meta):
+    from analysis.design import HEADLINE_MEASURED_COVERAGE as cov
+
+    tables = _effects_layer(published_tables(warehouse), credible=True)
+    c12, c24 = (round(100 * cov[("any_benefit", m)][0]) for m in ("at_12", "at_24"))
+    e24 = round(100 * cov[("employed", "at_24")][0])
+    for lang, lead, of in (
+        ("nb", "Intervallene for ytelser er for smale.", "av 100"),
+        ("en", "The intervals for benefits are too narrow.", "of 100"),
+    ):
+        doc = build_document(tables, meta, lang, date=DATE)
+        blocks = _section(doc, "effekter").blocks
+        at = next(i for i, x in enumerate(blocks) if lead in (x.get("text") or ""))
+        assert blocks[at - 1]["kind"] == "table"  # right under the table of benefits
+        text = blocks[at]["text"]
+        b24 = fmt.format_signed(cov[("any_benefit", "at_24")][1], 1, lang)
+        assert f"{c12} {of}" in text and f"{c24} {of}" in text and b24 in text
+        assert f"{e24} {of}" in text
+
+
 def test_a_design_that_fails_the_gate_is_not_presented_as_a_finding(warehouse, meta):
     from analysis.report import evidence as ev
 
