@@ -508,15 +508,15 @@ def test_a_credible_design_presents_the_findings_with_their_uncertainty(warehous
     assert any(r[3].endswith("*") for r in intended["rows"])
 
 
-def test_benefit_intervals_are_said_to_be_too_narrow_with_the_measured_coverage(warehouse, meta):
+def test_benefit_intervals_are_said_to_cover_less_often_with_the_measured_coverage(warehouse, meta):
     from analysis.design import HEADLINE_MEASURED_COVERAGE as cov
 
     tables = _effects_layer(published_tables(warehouse), credible=True)
     c12, c24 = (round(100 * cov[("any_benefit", m)][0]) for m in ("at_12", "at_24"))
     e24 = round(100 * cov[("employed", "at_24")][0])
     for lang, lead, of in (
-        ("nb", "Intervallene for ytelser er for smale.", "av 100"),
-        ("en", "The intervals for benefits are too narrow.", "of 100"),
+        ("nb", "Intervallene for ytelser treffer sjeldnere enn de sier.", "av 100"),
+        ("en", "The intervals for benefits cover the truth less often than they say.", "of 100"),
     ):
         doc = build_document(tables, meta, lang, date=DATE)
         blocks = _section(doc, "effekter").blocks
