@@ -411,16 +411,17 @@ TEXT = Texts(
             "Effect on the share receiving benefits, by benefit. Percentage points.",
         ),
         "benefit_coverage": (
-            "Intervallene for ytelser treffer sjeldnere enn de sier. I simulerte registre med kjent fasit "
-            "traff 95 %-intervallet for andelen som mottar en ytelse den sanne effekten i "
-            "{c12} av 100 registre etter 12 måneder og i {c24} av 100 etter 24 måneder, ikke "
-            "i 95; anslaget lå i snitt {b12} og {b24} prosentpoeng fra fasit. For sysselsetting "
-            "traff intervallene i {e12} og {e24} av 100.",
-            "The intervals for benefits cover the truth less often than they say. In simulated registers with a known "
-            "truth the 95 % interval for the share receiving a benefit covered the true effect "
-            "in {c12} of 100 registers after 12 months and in {c24} of 100 after 24 months, not "
-            "in 95; the estimate was {b12} and {b24} percentage points off the truth on average. "
-            "For employment the intervals covered it in {e12} and {e24} of 100.",
+            "Intervallene for ytelser treffer sjeldnere enn de sier. I simulerte registre med "
+            "kjent fasit traff 95 %-intervallet for andelen som mottar en ytelse den sanne "
+            "effekten i {c12} av 100 registre etter 12 måneder og i {c24} av 100 etter 24 "
+            "måneder, ikke i 95; anslaget lå i snitt {b12} og {b24} prosentpoeng fra fasit. For "
+            "sysselsetting traff intervallene i {e12} og {e24} av 100.",
+            "The intervals for benefits cover the truth less often than they say. In simulated "
+            "registers with a known truth the 95 % interval for the share receiving a benefit "
+            "covered the true effect in {c12} of 100 registers after 12 months and in {c24} of "
+            "100 after 24 months, not in 95; the estimate was {b12} and {b24} percentage points "
+            "off the truth on average. For employment the intervals covered it in {e12} and "
+            "{e24} of 100.",
         ),
         "missing": ("Hovedanslaget", "The headline estimate"),
     }
