@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.did._logit import fit_logit
 from analysis.effects import ipw as ipw_mod
 from analysis.effects.cs import NEVER, cs_event_study
 from analysis.effects.naive import naive_event_study
@@ -264,3 +265,40 @@ def test_ipw_reweights_exactly_on_a_saturated_covariate():
     np.testing.assert_allclose(did.estimate[0], [0.0, 2.0, 2.0], atol=1e-5)
     bal = ipw_mod.balance_table(design, rows, treat, w)
     assert abs(bal[0]["smd_before"]) > 1 and abs(bal[0]["smd_after"]) < 1e-4
+
+
+def test_ipw_rows_a_category_or_month_without_starters_predicts_get_score_0():
+    """A category no starter is in (z = 1) and a month without starters predict 'no start'
+    perfectly: their controls get the limit score 0 (coefficient -inf) instead of entering the
+    fit, and the other rows' scores are those of the logit fitted without them."""
+    rng = np.random.default_rng(7)
+    n = 600
+    x = rng.normal(size=n)
+    month_of_year = np.where(np.arange(n) < 500, 4, 5)  # month 5: controls only
+    treat = (month_of_year == 4) & (rng.random(n) < 1 / (1 + np.exp(1.0 - x)))
+    z = (~treat & (rng.random(n) < 0.1)).astype(float)  # no starter has z = 1
+    design = ipw_mod.IPWDesign(
+        pidx=np.arange(n),
+        month=np.where(month_of_year == 4, 30, 31),
+        is_starter=treat,
+        f=np.ones(n),
+        X=np.column_stack([x, z]).astype(np.float32),
+        names=["x", "z"],
+        year=np.full(n, 2020),
+        month_of_year=month_of_year,
+    )
+    p, info = ipw_mod.propensity(design, np.ones(n, bool), treat)
+    out = (z == 1) | (month_of_year == 5)
+    assert (p[out] == 0).all() and (p[~out] > 0).all()
+    year = info["years"][2020]
+    assert year["rows_predicted_perfectly"] == out.sum()
+    assert year["columns_predicting_perfectly"] == ["z"]
+    assert year["months_predicted_perfectly"] == [5]
+    xs = np.column_stack([np.ones((~out).sum()), x[~out].astype(np.float32)])
+    ref = fit_logit(xs, treat[~out].astype(float), ridge=ipw_mod.IPW_RIDGE)
+    np.testing.assert_allclose(p[~out], 1 / (1 + np.exp(-(xs @ ref.coef))), rtol=1e-9)
+    # the support table counts them instead of binning an infinite logit
+    kept = ipw_mod.common_support(design, np.ones(n, bool), treat, p)
+    bins, summary = ipw_mod.support_table(design, np.ones(n, bool), treat, p, kept)
+    assert summary["n_controls_score_0"] == out.sum()
+    assert sum(b["n"] for b in bins if b["population"] == "controls") == (~out & ~treat).sum()

@@ -268,6 +268,20 @@ def diagnostics_frame(studies: list[EventStudy], ipw_info: dict) -> pd.DataFrame
                 "over the mean control weight",
             )
         )
+        recs.append(
+            (
+                est,
+                None,
+                "ALL",
+                "share_controls_score_0",
+                sup["share_controls_score_0"],
+                None,
+                None,
+                f"propensity specification {spec}: sampled controls in a month or a category "
+                f"without starters, score 0 and no weight ({sup['n_controls_score_0']} of "
+                f"{sup['n_controls_sampled']}; their logit coefficient is -inf)",
+            )
+        )
     for key, info in ipw_info.items():
         if isinstance(info, dict) and "all_converged" in info:
             spec, name = key.split(":", 1)
