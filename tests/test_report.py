@@ -510,13 +510,15 @@ def test_a_credible_design_presents_the_findings_with_their_uncertainty(warehous
 
 def test_benefit_intervals_are_said_to_cover_less_often_with_the_measured_coverage(warehouse, meta):
     from analysis.design import HEADLINE_MEASURED_COVERAGE as cov
+    from analysis.design import HEADLINE_MEASURED_COVERAGE_LARGER as larger
 
     tables = _effects_layer(published_tables(warehouse), credible=True)
     c12, c24 = (round(100 * cov[("any_benefit", m)][0]) for m in ("at_12", "at_24"))
     e24 = round(100 * cov[("employed", "at_24")][0])
-    for lang, lead, of in (
-        ("nb", "Intervallene for ytelser treffer sjeldnere enn de sier.", "av 100"),
-        ("en", "The intervals for benefits cover the truth less often than they say.", "of 100"),
+    l24 = [round(100 * larger[(o, "at_24")][0]) for o in ("any_benefit", "employed")]
+    for lang, lead, of, wider in (
+        ("nb", "Intervallene treffer sjeldnere enn de sier.", "av 100", "ett prosentpoeng"),
+        ("en", "The intervals cover the truth less often than they say.", "of 100", "one "),
     ):
         doc = build_document(tables, meta, lang, date=DATE)
         blocks = _section(doc, "effekter").blocks
@@ -526,6 +528,10 @@ def test_benefit_intervals_are_said_to_cover_less_often_with_the_measured_covera
         b24 = fmt.format_signed(cov[("any_benefit", "at_24")][1], 1, lang)
         assert f"{c12} {of}" in text and f"{c24} {of}" in text and b24 in text
         assert f"{e24} {of}" in text
+        # the larger registers: as large errors, narrower intervals, lower coverage
+        assert all(f"{c} {of}" in text for c in l24)
+        assert fmt.format_signed(larger[("employed", "at_24")][1], 1, lang) in text
+        assert wider in text
 
 
 def test_a_design_that_fails_the_gate_is_not_presented_as_a_finding(warehouse, meta):
