@@ -534,6 +534,22 @@ def test_benefit_intervals_are_said_to_cover_less_often_with_the_measured_covera
         assert wider in text
 
 
+def test_the_summary_says_the_intervals_are_probably_too_narrow(warehouse, meta):
+    from analysis.design import HEADLINE_MEASURED_COVERAGE, HEADLINE_MEASURED_COVERAGE_LARGER
+
+    lowest = min(
+        c
+        for d in (HEADLINE_MEASURED_COVERAGE, HEADLINE_MEASURED_COVERAGE_LARGER)
+        for c, _ in d.values()
+    )
+    tables = _effects_layer(published_tables(warehouse), credible=True)
+    for lang, words in (("nb", "trolig noe for smale"), ("en", "probably somewhat too narrow")):
+        doc = build_document(tables, meta, lang, date=DATE)
+        text = " ".join(x.get("text") or "" for x in _section(doc, "sammendrag").blocks)
+        assert words in text
+        assert f"{round(100 * lowest)} {'av' if lang == 'nb' else 'of'} 100" in text
+
+
 def test_a_design_that_fails_the_gate_is_not_presented_as_a_finding(warehouse, meta):
     from analysis.report import evidence as ev
 
