@@ -241,47 +241,38 @@ def diagnostics_frame(studies: list[EventStudy], ipw_info: dict) -> pd.DataFrame
             continue
         spec = key.split(":", 1)[1]
         est = "ipw_dynamic" if spec == IPW_REPORTED_SPEC else "ipw_dynamic_levels/ipw_dynamic_did"
-        recs.append(
+        for diagnostic, value, detail in (
             (
-                est,
-                None,
-                "ALL",
                 "share_starters_outside_support",
                 sup["share_starters_outside_support"],
-                None,
-                None,
-                f"propensity specification {spec}: starters above the largest control "
-                f"score of their month, dropped ({sup['n_starters_outside_support']} of "
-                f"{sup['n_starters']})",
-            )
-        )
-        recs.append(
+                "starters above the largest control score of their month, dropped "
+                f"({sup['n_starters_outside_support']} of {sup['n_starters']})",
+            ),
             (
-                est,
-                None,
-                "ALL",
                 "max_control_weight_over_mean",
                 sup["max_normalised_control_weight"],
-                None,
-                None,
-                f"propensity specification {spec}: largest control ATT weight p/(1-p) "
-                "over the mean control weight",
-            )
-        )
-        recs.append(
+                "largest control ATT weight p/(1-p) over the mean control weight",
+            ),
             (
-                est,
-                None,
-                "ALL",
                 "share_controls_score_0",
                 sup["share_controls_score_0"],
-                None,
-                None,
-                f"propensity specification {spec}: sampled controls in a month or a category "
-                f"without starters, score 0 and no weight ({sup['n_controls_score_0']} of "
-                f"{sup['n_controls_sampled']}; their logit coefficient is -inf)",
+                "sampled controls in a month or a category without starters, score 0 and no "
+                f"weight ({sup['n_controls_score_0']} of {sup['n_controls_sampled']}; their "
+                "logit coefficient is -inf)",
+            ),
+        ):
+            recs.append(
+                (
+                    est,
+                    None,
+                    "ALL",
+                    diagnostic,
+                    value,
+                    None,
+                    None,
+                    f"propensity specification {spec}: {detail}",
+                )
             )
-        )
     for key, info in ipw_info.items():
         if isinstance(info, dict) and "all_converged" in info:
             spec, name = key.split(":", 1)

@@ -286,9 +286,8 @@ def propensity(design: IPWDesign, rows: np.ndarray, treat: np.ndarray) -> tuple[
         else:
             # the first year: each month's intercept at the logit of its share of starters (the
             # month-only model's optimum) rather than at 0 (scores of 0.5 against about 1 in 21)
-            mcol = Xd[:, : sum(c.startswith("month_") for c in labels)]
-            share = (mcol * tr[fit_rows][:, None]).sum(axis=0) / mcol.sum(axis=0)
-            share = np.clip(share, 1e-6, 1 - 1e-6)
+            mcol = Xd[:, : int(keep[: months.size].sum())]
+            share = np.clip(tr[fit_rows] @ mcol / mcol.sum(axis=0), 1e-6, 1 - 1e-6)
             start = np.zeros(Xd.shape[1])
             start[: share.size] = np.log(share / (1 - share))
         fit = fit_logit(Xd, tr[fit_rows].astype(float), start=start, ridge=IPW_RIDGE)
@@ -470,16 +469,17 @@ def support_table(
                     "share": float(h[b] / max(m.sum(), 1)),
                 }
             )
+    n_score_0 = int((ct & (p == 0)).sum())
     summary = {
         "n_starters": int(tr.sum()),
         "n_controls_sampled": int(ct.sum()),
         "n_starters_outside_support": int((tr & ~kept).sum()),
-        "n_controls_score_0": int((ct & (p == 0)).sum()),
+        "n_controls_score_0": n_score_0,
         "n_starters_score_1": int((tr & (p == 1)).sum()),
         "share_starters_outside_support": float((tr & ~kept).sum() / max(tr.sum(), 1)),
         "max_normalised_control_weight": float(
             np.max(p[ct] / (1 - p[ct])) / np.mean(p[ct] / (1 - p[ct])) if ct.any() else np.nan
         ),
-        "share_controls_score_0": float((ct & (p == 0)).sum() / max(ct.sum(), 1)),
+        "share_controls_score_0": n_score_0 / max(int(ct.sum()), 1),
     }
     return out, summary
