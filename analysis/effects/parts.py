@@ -220,7 +220,8 @@ def _ipw(data: EffectsData, design: ipw_mod.IPWDesign) -> dict:
             treat = starter & rows_g
             p, info = ipw_mod.propensity(dspec, rows_g, treat)
             kept = ipw_mod.common_support(dspec, rows_g, treat, p)
-            w = np.where(treat, 0.0, p / (1 - p))
+            w = np.zeros_like(p)  # controls' odds; starters (score 1 possible) weigh 0
+            w[~treat] = p[~treat] / (1 - p[~treat])
             wrows[name] = (kept, treat, w)
             ipw_info[f"{spec}:{name}"] = info
             if name == "ALL":
