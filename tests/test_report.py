@@ -509,13 +509,13 @@ def test_a_credible_design_presents_the_findings_with_their_uncertainty(warehous
 
 
 def test_benefit_intervals_are_said_to_cover_less_often_with_the_measured_coverage(warehouse, meta):
-    from analysis.design import HEADLINE_MEASURED_COVERAGE as cov
-    from analysis.design import HEADLINE_MEASURED_COVERAGE_LARGER as larger
+    from analysis.design import HEADLINE_MEASURED_COVERAGE
 
+    scales = sorted(HEADLINE_MEASURED_COVERAGE)
+    small, large = (HEADLINE_MEASURED_COVERAGE[s][1] for s in (scales[0], scales[-1]))
     tables = _effects_layer(published_tables(warehouse), credible=True)
-    c12, c24 = (round(100 * cov[("any_benefit", m)][0]) for m in ("at_12", "at_24"))
-    e24 = round(100 * cov[("employed", "at_24")][0])
-    l24 = [round(100 * larger[(o, "at_24")][0]) for o in ("any_benefit", "employed")]
+    c12, c24 = (round(100 * small[("any_benefit", m)][0]) for m in ("at_12", "at_24"))
+    l24 = [round(100 * large[(o, "at_24")][0]) for o in ("any_benefit", "employed")]
     for lang, lead, of, wider in (
         ("nb", "Intervallene treffer sjeldnere enn de sier.", "av 100", "ett prosentpoeng"),
         ("en", "The intervals cover the truth less often than they say.", "of 100", "one "),
@@ -525,28 +525,39 @@ def test_benefit_intervals_are_said_to_cover_less_often_with_the_measured_covera
         at = next(i for i, x in enumerate(blocks) if lead in (x.get("text") or ""))
         assert blocks[at - 1]["kind"] == "table"  # right under the table of benefits
         text = blocks[at]["text"]
-        b24 = fmt.format_signed(cov[("any_benefit", "at_24")][1], 1, lang)
+        b24 = fmt.format_signed(small[("any_benefit", "at_24")][1], 1, lang)
         assert f"{c12} {of}" in text and f"{c24} {of}" in text and b24 in text
-        assert f"{e24} {of}" in text
-        # the larger registers: as large errors, narrower intervals, lower coverage
+        # the largest registers: as large errors, narrower intervals, lower coverage
         assert all(f"{c} {of}" in text for c in l24)
-        assert fmt.format_signed(larger[("employed", "at_24")][1], 1, lang) in text
+        assert fmt.format_signed(large[("employed", "at_24")][1], 1, lang) in text
+        assert fmt.format_percent(scales[-1], 0, lang) in text
         assert wider in text
+        # and right under it, the table of every size: one row each, with its coverage
+        table = blocks[at + 1]
+        assert table["kind"] == "table" and len(table["rows"]) == len(scales)
+        for row, scale in zip(table["rows"], scales, strict=True):
+            n_worlds, cov = HEADLINE_MEASURED_COVERAGE[scale]
+            assert row[:2] == [
+                fmt.format_percent(scale, 0, lang),
+                fmt.format_number(n_worlds, 0, lang),
+            ]
+            want = [cov[("employed", "at_12")][0], cov[("employed", "at_24")][0]]
+            assert row[2:4] == [fmt.format_percent(c, 0, lang) for c in want]
+            assert row[7] == fmt.format_signed(cov[("any_benefit", "at_24")][1], 1, lang)
 
 
-def test_the_summary_says_the_intervals_are_probably_too_narrow(warehouse, meta):
-    from analysis.design import HEADLINE_MEASURED_COVERAGE, HEADLINE_MEASURED_COVERAGE_LARGER
+def test_the_summary_says_the_intervals_are_too_narrow(warehouse, meta):
+    from analysis.design import HEADLINE_MEASURED_COVERAGE
 
-    lowest = min(
-        c
-        for d in (HEADLINE_MEASURED_COVERAGE, HEADLINE_MEASURED_COVERAGE_LARGER)
-        for c, _ in d.values()
-    )
+    lowest = min(c for _, cov in HEADLINE_MEASURED_COVERAGE.values() for c, _ in cov.values())
     tables = _effects_layer(published_tables(warehouse), credible=True)
-    for lang, words in (("nb", "trolig noe for smale"), ("en", "probably somewhat too narrow")):
+    for lang, words in (
+        ("nb", ("intervaller er for smale", "sjeldnere jo større registeret")),
+        ("en", ("intervals are too narrow", "less often the larger the register")),
+    ):
         doc = build_document(tables, meta, lang, date=DATE)
         text = " ".join(x.get("text") or "" for x in _section(doc, "sammendrag").blocks)
-        assert words in text
+        assert all(w in text for w in words)
         assert f"{round(100 * lowest)} {'av' if lang == 'nb' else 'of'} 100" in text
 
 

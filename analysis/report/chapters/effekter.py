@@ -14,7 +14,6 @@ from analysis.design import (
     GATE_LEAD_EQUIVALENCE_MARGIN,
     HEADLINE_MEASURED_BIAS_RANGE_PP,
     HEADLINE_MEASURED_COVERAGE,
-    HEADLINE_MEASURED_COVERAGE_LARGER,
     HEADLINE_OUTCOME,
 )
 from analysis.effects.headline import HEADLINE_SPEC
@@ -413,23 +412,42 @@ TEXT = Texts(
         ),
         "benefit_coverage": (
             "Intervallene treffer sjeldnere enn de sier. I simulerte registre med kjent fasit "
-            "traff 95 %-intervallet for andelen som mottar en ytelse den sanne effekten i {c12} "
-            "av 100 registre etter 12 måneder og i {c24} av 100 etter 24 måneder, ikke i 95; "
-            "anslaget lå i snitt {b12} og {b24} prosentpoeng fra fasit. For sysselsetting traff "
-            "intervallene i {e12} og {e24} av 100. I 50 registre dobbelt så store ble "
-            "intervallene smalere, men avvikene ikke mindre (sysselsetting etter 24 måneder "
-            "{lb24}), og intervallene traff sjeldnere: for ytelser i {lc12} og {lc24} av 100, "
-            "for sysselsetting i {le12} og {le24} av 100. Les derfor intervallene som omtrent "
-            "ett prosentpoeng for smale på hver side.",
+            "traff hovedanslagets 95 %-intervall den sanne effekten sjeldnere enn i 95 av 100 "
+            "registre ({ref}). I de minste ({s0} av et register for hele landet) traff "
+            "intervallet for andelen som mottar en ytelse i {c12} av 100 etter 12 måneder og i "
+            "{c24} av 100 etter 24 måneder; anslaget lå i snitt {b12} og {b24} prosentpoeng fra "
+            "fasit. I større registre ble intervallene smalere, men avvikene ikke mindre "
+            "(sysselsetting etter 24 måneder {lb24} i de største), så intervallene traff "
+            "sjeldnere: i de største ({sx} av hele landet) for ytelser i {lc12} og {lc24} av 100 "
+            "og for sysselsetting i {le12} og {le24} av 100. Et register for hele landet er "
+            "større enn alle disse, og der treffer intervallene trolig enda sjeldnere. Les derfor "
+            "intervallene som omtrent ett prosentpoeng for smale på hver side.",
             "The intervals cover the truth less often than they say. In simulated registers with "
-            "a known truth the 95 % interval for the share receiving a benefit covered the true "
-            "effect in {c12} of 100 registers after 12 months and in {c24} of 100 after 24 "
-            "months, not in 95; the estimate was {b12} and {b24} percentage points off the "
-            "truth on average. For employment the intervals covered it in {e12} and {e24} of "
-            "100. In 50 registers twice as large the intervals were narrower but the errors no "
-            "smaller (employment after 24 months {lb24}), and the intervals covered less often: "
-            "for benefits in {lc12} and {lc24} of 100, for employment in {le12} and {le24} of "
-            "100. So read the intervals as about one percentage point too narrow on each side.",
+            "a known truth the headline's 95 % interval covered the true effect in fewer than "
+            "95 of 100 registers ({ref}). In the smallest ({s0} of a register of the whole "
+            "country) the interval for the share receiving a benefit covered it in {c12} of 100 "
+            "after 12 months and in {c24} of 100 after 24 months; the estimate was {b12} and "
+            "{b24} percentage points off the truth on average. In larger registers the intervals "
+            "were narrower but the errors no smaller (employment after 24 months {lb24} in the "
+            "largest), so the intervals covered less often: in the largest ({sx} of the whole "
+            "country) for benefits in {lc12} and {lc24} of 100 and for employment in {le12} and "
+            "{le24} of 100. A register of the whole country is larger than all of these, and "
+            "there the intervals probably cover even less often. So read the intervals as about "
+            "one percentage point too narrow on each side.",
+        ),
+        "coverage_caption": (
+            "Hvor ofte hovedanslagets 95 %-intervall traff den sanne effekten i simulerte "
+            "registre med kjent fasit, og anslagets gjennomsnittlige avvik fra fasit "
+            "(prosentpoeng). Størrelse: andel av et register for hele landet. Arbeid: andelen "
+            "sysselsatte; ytelse: andelen som mottar minst én ytelse.",
+            "How often the headline's 95 % interval covered the true effect in simulated "
+            "registers with a known truth, and the estimate's mean error (percentage points). "
+            "Size: share of a register of the whole country. Work: the share employed; benefit: "
+            "the share receiving at least one benefit.",
+        ),
+        "coverage_source": (
+            "Kilde: simulerte registre (benchmarks/effects_coverage.py, METHODS.md).",
+            "Source: simulated registers (benchmarks/effects_coverage.py, METHODS.md).",
         ),
         "missing": ("Hovedanslaget", "The headline estimate"),
     }
@@ -913,29 +931,61 @@ def _benefits(b, tx) -> list[dict]:
             widths=[2.0, 0.8, 1.4, 0.8, 1.4, 0.8, 1.4],
         ),
         b.p(_benefit_coverage(b, tx)),
+        _coverage_table(b, tx),
     ]
 
 
 def _benefit_coverage(b, tx) -> str:
     """How often the headline's intervals covered the truth in simulated registers
-    (`design.HEADLINE_MEASURED_COVERAGE`, and in larger ones `..._LARGER`), benefit receipt and
-    employment."""
-    cov, larger = HEADLINE_MEASURED_COVERAGE, HEADLINE_MEASURED_COVERAGE_LARGER
+    (`design.HEADLINE_MEASURED_COVERAGE`): benefit receipt in the smallest, both outcomes in the
+    largest."""
+    scales = sorted(HEADLINE_MEASURED_COVERAGE)
+    small, large = (HEADLINE_MEASURED_COVERAGE[s][1] for s in (scales[0], scales[-1]))
 
-    def n(outcome: str, m: str, c=cov) -> str:
+    def n(outcome: str, m: str, c=small) -> str:
         return b.num(round(100 * c[(outcome, m)][0]))
 
     return tx(
         "benefit_coverage",
+        ref=b.t("tabellen under", "the table below"),
+        s0=b.pct(scales[0]),
+        sx=b.pct(scales[-1]),
         c12=n(ANY_BENEFIT_OUTCOME, "at_12"),
         c24=n(ANY_BENEFIT_OUTCOME, "at_24"),
-        b12=b.signed_pp(cov[(ANY_BENEFIT_OUTCOME, "at_12")][1] / 100),
-        b24=b.signed_pp(cov[(ANY_BENEFIT_OUTCOME, "at_24")][1] / 100),
-        e12=n(HEADLINE_OUTCOME, "at_12"),
-        e24=n(HEADLINE_OUTCOME, "at_24"),
-        lb24=b.signed_pp(larger[(HEADLINE_OUTCOME, "at_24")][1] / 100),
-        lc12=n(ANY_BENEFIT_OUTCOME, "at_12", larger),
-        lc24=n(ANY_BENEFIT_OUTCOME, "at_24", larger),
-        le12=n(HEADLINE_OUTCOME, "at_12", larger),
-        le24=n(HEADLINE_OUTCOME, "at_24", larger),
+        b12=b.signed_pp(small[(ANY_BENEFIT_OUTCOME, "at_12")][1] / 100),
+        b24=b.signed_pp(small[(ANY_BENEFIT_OUTCOME, "at_24")][1] / 100),
+        lb24=b.signed_pp(large[(HEADLINE_OUTCOME, "at_24")][1] / 100),
+        lc12=n(ANY_BENEFIT_OUTCOME, "at_12", large),
+        lc24=n(ANY_BENEFIT_OUTCOME, "at_24", large),
+        le12=n(HEADLINE_OUTCOME, "at_12", large),
+        le24=n(HEADLINE_OUTCOME, "at_24", large),
+    )
+
+
+def _coverage_table(b, tx) -> dict:
+    """`design.HEADLINE_MEASURED_COVERAGE` as a table: one row per size of simulated register;
+    for employment and benefit receipt the coverage at 12 and 24 months and the mean error at 24
+    months."""
+    rows = []
+    for scale, (n_worlds, cov) in sorted(HEADLINE_MEASURED_COVERAGE.items()):
+        row = [b.pct(scale), b.num(n_worlds)]
+        for outcome in (HEADLINE_OUTCOME, ANY_BENEFIT_OUTCOME):
+            row += [b.pct(cov[(outcome, m)][0]) for m in ("at_12", "at_24")]
+            row.append(b.signed_pp(cov[(outcome, "at_24")][1] / 100))
+        rows.append(row)
+    return b.table(
+        tx("coverage_caption"),
+        [
+            b.t("Størrelse", "Size"),
+            b.t("Registre", "Registers"),
+            b.t("Arbeid, 12 mnd.", "Work, 12 months"),
+            b.t("24 mnd.", "24 months"),
+            b.t("Avvik 24 mnd.", "Error 24 months"),
+            b.t("Ytelse, 12 mnd.", "Benefit, 12 months"),
+            b.t("24 mnd.", "24 months"),
+            b.t("Avvik 24 mnd.", "Error 24 months"),
+        ],
+        rows,
+        widths=[1.0, 0.9, 1.2, 0.8, 1.0, 1.2, 0.8, 1.0],
+        source=tx("coverage_source"),
     )

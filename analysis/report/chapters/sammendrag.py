@@ -9,7 +9,6 @@ import numpy as np
 from analysis import formatting as fmt
 from analysis.design import (
     HEADLINE_MEASURED_COVERAGE,
-    HEADLINE_MEASURED_COVERAGE_LARGER,
     MIN_SUBGROUP_TREATED,
 )
 from analysis.report import evidence as ev
@@ -19,11 +18,8 @@ from analysis.report.labels import lab
 from analysis.report.text import Texts
 
 # The headline's measured coverage (at 12 and 24 months, employment and benefit receipt, in the
-# simulated worlds of both sizes): the summary's reading guide gives the lowest.
-MEASURED_COVERAGE = [
-    *HEADLINE_MEASURED_COVERAGE.values(),
-    *HEADLINE_MEASURED_COVERAGE_LARGER.values(),
-]
+# simulated worlds of every size): the summary's reading guide gives the lowest.
+MEASURED_COVERAGE = [c for _, cov in HEADLINE_MEASURED_COVERAGE.values() for c in cov.values()]
 
 TITLE = ("Sammendrag", "Summary")
 
@@ -199,8 +195,9 @@ TEXT = Texts(
             "tiltaket, slik at færre er i arbeid i tiltaksperioden enn om de ikke hadde deltatt. "
             "**Et 95 % konfidensintervall** viser usikkerheten: Om undersøkelsen ble gjentatt "
             "mange ganger, ville 95 av 100 slike intervaller inneholde den sanne effekten. "
-            "Hovedanslagets intervaller er trolig noe for smale: i simulerte registre med kjent "
-            "fasit inneholdt de den sanne effekten i ned til {cov} av 100 tilfeller ({effref}). "
+            "Hovedanslagets intervaller er for smale: i simulerte registre med kjent "
+            "fasit inneholdt de den sanne effekten i ned til {cov} av 100 tilfeller, og sjeldnere "
+            "jo større registeret var ({effref}). "
             "Effekter måles i **prosentpoeng**: +3 prosentpoeng betyr for eksempel at 33 % er i "
             "arbeid i stedet for 30 %. Tall for 1–4 personer, og tall som kunne avsløre dem, er "
             "skjult og vist som «:» ({ref}).",
@@ -208,9 +205,9 @@ TEXT = Texts(
             "are in the programme, so fewer are employed during the programme than if they had "
             "not taken part. **A 95 % confidence interval** shows the uncertainty: if the study "
             "were repeated many times, 95 of 100 such intervals would contain the true effect. "
-            "The headline's intervals are probably somewhat too narrow: in simulated registers "
-            "with a known truth they contained the true effect in as few as {cov} of 100 cases "
-            "({effref}). "
+            "The headline's intervals are too narrow: in simulated registers "
+            "with a known truth they contained the true effect in as few as {cov} of 100 cases, and "
+            "less often the larger the register ({effref}). "
             "Effects are measured in **percentage points**: +3 percentage points means, for "
             "example, that 33 % are employed instead of 30 %. Counts of 1–4 persons, and counts "
             "that could reveal them, are hidden and shown as “:” ({ref}).",
