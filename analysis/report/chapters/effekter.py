@@ -445,10 +445,6 @@ TEXT = Texts(
             "Size: share of a register of the whole country. Work: the share employed; benefit: "
             "the share receiving at least one benefit.",
         ),
-        "coverage_source": (
-            "Kilde: simulerte registre (benchmarks/effects_coverage.py, METHODS.md).",
-            "Source: simulated registers (benchmarks/effects_coverage.py, METHODS.md).",
-        ),
         "missing": ("Hovedanslaget", "The headline estimate"),
     }
 )
@@ -987,5 +983,5 @@ def _coverage_table(b, tx) -> dict:
         ],
         rows,
         widths=[1.0, 0.9, 1.2, 0.8, 1.0, 1.2, 0.8, 1.0],
-        source=tx("coverage_source"),
+        source="",  # not from the data: the simulations of METHODS.md
     )
