@@ -66,7 +66,8 @@ class WarehouseResource(dg.ConfigurableResource):
         if not lock.held:
             # a step in another process than its run's (multiprocess or cluster executor) works
             # under its run's lock; taking it would fail, since the run holds it
-            if lock.held_by_run(context.run_id):
+            run = context.run
+            if run is not None and lock.held_by_run(run.run_id):
                 return
             if _steps_elsewhere(context):
                 raise WarehouseError(
@@ -94,7 +95,7 @@ class WarehouseResource(dg.ConfigurableResource):
 
 def _steps_elsewhere(context: dg.InitResourceContext) -> bool:
     """Whether the run's config asks for steps in processes of their own (multiprocess, dask)."""
-    run = context.dagster_run
+    run = context.run
     execution = ((run.run_config or {}).get("execution") or {}) if run is not None else {}
     config = execution.get("config") or {}
     return isinstance(config, dict) and bool(config) and "in_process" not in config

@@ -219,8 +219,10 @@ def test_a_worker_that_sees_another_warehouse_refuses_to_work(tmp_path):
     from pipelines.resources import WarehouseResource
 
     resource = WarehouseResource(publish_to=str(tmp_path / "other.duckdb"))
-    run = SimpleNamespace(run_config={"execution": {"config": {"multiprocess": {}}}})
-    context = SimpleNamespace(dagster_run=run, run_id="run-a")
+    run = SimpleNamespace(
+        run_config={"execution": {"config": {"multiprocess": {}}}}, run_id="run-a"
+    )
+    context = SimpleNamespace(run=run)
     with pytest.raises(WarehouseError, match="same ARBEIDSTRENING_"):
         resource.setup_for_execution(context)
     assert not (tmp_path / "other.duckdb.lock").exists()
