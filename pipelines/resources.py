@@ -69,7 +69,7 @@ class WarehouseResource(dg.ConfigurableResource):
             run = context.run
             if run is not None and lock.held_by_run(run.run_id):
                 return
-            if _steps_elsewhere(context):
+            if _steps_elsewhere(run):
                 raise WarehouseError(
                     f"this step's process (pid {os.getpid()}) sees the warehouse "
                     f"{self.files.published}, which its run does not hold: a worker must run "
@@ -93,9 +93,8 @@ class WarehouseResource(dg.ConfigurableResource):
         return self.working_copy.publish(report)
 
 
-def _steps_elsewhere(context: dg.InitResourceContext) -> bool:
+def _steps_elsewhere(run: dg.DagsterRun | None) -> bool:
     """Whether the run's config asks for steps in processes of their own (multiprocess, dask)."""
-    run = context.run
     execution = ((run.run_config or {}).get("execution") or {}) if run is not None else {}
     config = execution.get("config") or {}
     return isinstance(config, dict) and bool(config) and "in_process" not in config

@@ -413,8 +413,8 @@ TEXT = Texts(
         "benefit_coverage": (
             "Intervallene treffer sjeldnere enn de sier. I simulerte registre med kjent fasit "
             "traff hovedanslagets 95 %-intervall den sanne effekten sjeldnere enn i 95 av 100 "
-            "registre ({ref}). I de minste ({s0} av et register for hele landet) traff "
-            "intervallet for andelen som mottar en ytelse i {c12} av 100 etter 12 måneder og i "
+            "registre (tabellen under). I de minste ({s0} av et register for hele landet) "
+            "traff intervallet for andelen som mottar en ytelse i {c12} av 100 etter 12 måneder og i "
             "{c24} av 100 etter 24 måneder; anslaget lå i snitt {b12} og {b24} prosentpoeng fra "
             "fasit. I større registre ble intervallene smalere, men avvikene ikke mindre "
             "(sysselsetting etter 24 måneder {lb24} i de største), så intervallene traff "
@@ -424,8 +424,8 @@ TEXT = Texts(
             "intervallene som omtrent ett prosentpoeng for smale på hver side.",
             "The intervals cover the truth less often than they say. In simulated registers with "
             "a known truth the headline's 95 % interval covered the true effect in fewer than "
-            "95 of 100 registers ({ref}). In the smallest ({s0} of a register of the whole "
-            "country) the interval for the share receiving a benefit covered it in {c12} of 100 "
+            "95 of 100 registers (the table below). In the smallest ({s0} of a register of the "
+            "whole country) the interval for the share receiving a benefit covered it in {c12} of 100 "
             "after 12 months and in {c24} of 100 after 24 months; the estimate was {b12} and "
             "{b24} percentage points off the truth on average. In larger registers the intervals "
             "were narrower but the errors no smaller (employment after 24 months {lb24} in the "
@@ -943,7 +943,6 @@ def _benefit_coverage(b, tx) -> str:
 
     return tx(
         "benefit_coverage",
-        ref=b.t("tabellen under", "the table below"),
         s0=b.pct(scales[0]),
         sx=b.pct(scales[-1]),
         c12=n(ANY_BENEFIT_OUTCOME, "at_12"),
