@@ -150,8 +150,10 @@ PERSON_MONTH_BLOCK_FILE = "panel/07_person_month_block.sql"
 WORKING_TABLES = ("panel_person_index", "panel_activity_frames", "panel_earnings_months")
 
 # panel.person_month is written in blocks of this many persons (in person order) so that the
-# grid join and the sort stay in memory at full scale (~600k persons x 108 months).
-DEFAULT_PERSONS_PER_BLOCK = 100_000
+# grid join and the sort stay in memory at full scale (~600k persons x 108 months). Measured at
+# scale 1.0 (docs/SCALING.md, stop 34): 100,000 persons a block 66-69 s and 2.6 GB peak RSS;
+# 200,000 54-55 s and 3.2 GB (each block scans the bit sets and earnings once); 300,000 54 s.
+DEFAULT_PERSONS_PER_BLOCK = 200_000
 
 
 def build_panel(
