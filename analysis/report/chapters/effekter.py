@@ -933,6 +933,10 @@ def _benefits(b, tx) -> list[dict]:
     ]
 
 
+# the outcomes whose coverage the report states (`design.HEADLINE_MEASURED_COVERAGE`)
+COVERAGE_OUTCOMES = (HEADLINE_OUTCOME, ANY_BENEFIT_OUTCOME)
+
+
 def _benefit_coverage(b, tx) -> str:
     """How often the headline's intervals covered the truth in simulated registers
     (`design.HEADLINE_MEASURED_COVERAGE`): benefit receipt in the smallest, both outcomes in the
@@ -946,7 +950,7 @@ def _benefit_coverage(b, tx) -> str:
     errors_24 = [
         abs(cov[(outcome, "at_24")][1])
         for _, cov in HEADLINE_MEASURED_COVERAGE.values()
-        for outcome in (HEADLINE_OUTCOME, ANY_BENEFIT_OUTCOME)
+        for outcome in COVERAGE_OUTCOMES
     ]
 
     return tx(
@@ -973,7 +977,7 @@ def _coverage_table(b, tx) -> dict:
     rows = []
     for scale, (n_worlds, cov) in sorted(HEADLINE_MEASURED_COVERAGE.items()):
         row = [b.pct(scale), b.num(n_worlds)]
-        for outcome in (HEADLINE_OUTCOME, ANY_BENEFIT_OUTCOME):
+        for outcome in COVERAGE_OUTCOMES:
             row += [b.pct(cov[(outcome, m)][0]) for m in ("at_12", "at_24")]
             row.append(b.signed_pp(cov[(outcome, "at_24")][1] / 100))
         rows.append(row)
