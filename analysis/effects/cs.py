@@ -40,10 +40,12 @@ Computation
 -----------
 Point estimates: for each cohort g, one sparse product B_{g-1} @ Y (B = indicator of
 status-in-(g-1) x first-start class) gives the comparison sums for every t and threshold through
-suffix sums over first-start classes: O(N T^2) in total. Influence functions: persons in chunks;
-per chunk and event time e a masked, shifted N_chunk x n_cohorts array (Y[:, g + e] - Y[:, b]) is
-contracted with the subgroup weights by one matrix product, and the chunk's E x E cross-products
-are accumulated. No per-person influence function is kept beyond a chunk.
+suffix sums over first-start classes: O(N T^2) in total. Influence functions: persons in chunks
+(at most `PSI_CHUNK_PERSONS`, held persons-last); per chunk and event time e the shifted
+differences Y[g + e] - Y[b] - m_C, masked by eligibility and split by stratum into a
+(2 n_cohorts) x N_chunk array, are contracted with the subgroup weights by one matrix product
+written in place, and the chunk's E x E cross-products are accumulated. No per-person influence
+function is kept beyond a chunk.
 """
 
 from __future__ import annotations
@@ -59,13 +61,15 @@ DEFAULT_EVENT_TIMES = np.arange(-12, 37)
 
 PSI_BLOCK_BYTES = 256 * 2**20
 """Memory of one block of influence functions (pass 2); the block's persons follow from it."""
+PSI_CHUNK_PERSONS = 4096
+"""At most this many persons per block, so the block's months x persons arrays stay in cache."""
 
 
-def _cols(a: np.ndarray, idx: np.ndarray) -> np.ndarray:
-    """a[:, idx], as a view when idx is a run of consecutive columns."""
+def _rows(a: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """a[idx], as a view when idx is a run of consecutive rows."""
     if idx.size and idx[-1] - idx[0] == idx.size - 1 and (np.diff(idx) == 1).all():
-        return a[:, idx[0] : idx[-1] + 1]
-    return a[:, idx]
+        return a[idx[0] : idx[-1] + 1]
+    return a[idx]
 
 
 def cs_event_study(
@@ -175,42 +179,50 @@ def cs_event_study(
         )
 
     # ---- pass 2: influence functions in person chunks, accumulate E x E cross-products
+    # Layout per chunk: persons last (months x persons, event times x subgroups x persons), so
+    # every step below walks contiguous rows and writes its matrix product in place.
     vcov = np.zeros((no, ns, ne, ne))
     pos_tr = np.full(n, -1, dtype=np.int64)
     pos_tr[tr_idx] = np.arange(tr_idx.size)
     inv_n_e = np.where(n_e > 0, 1.0 / np.where(n_e > 0, n_e, 1.0), 0.0)
     theta0 = np.nan_to_num(theta)
     if chunk is None:
-        chunk = max(1024, PSI_BLOCK_BYTES // (8 * no * ns * ne))
+        chunk = max(1024, min(PSI_CHUNK_PERSONS, PSI_BLOCK_BYTES // (8 * no * ns * ne)))
     ever_reg = ok_person & (status > 0).any(axis=1)
     cand = np.flatnonzero(ever_reg | treated)
+    # comparison weights by event time: (S, 2 x cohorts), stratum 1's cohorts then stratum 2's
+    w_cat = -np.concatenate([w_ctrl[:, :, 0, :], w_ctrl[:, :, 1, :]], axis=1)
     for a in range(0, cand.size, chunk):
         J = cand[a : a + chunk]
         nj = J.size
         GJ = G[J]
-        stJ = status[J][:, cohorts - 1]  # (nj, nc): status in each cohort's base month
-        yJ = [y[J] for y in ys]
-        psi = np.zeros((no, ns, ne, nj))
+        stJ = np.ascontiguousarray(status[J][:, cohorts - 1].T)  # (nc, nj): base-month status
+        yJ = [np.ascontiguousarray(y[J].T) for y in ys]  # (T, nj)
+        psi = np.zeros((no, ne, ns, nj))
+        h = np.empty((2 * nc, nj))
         for k in range(ne):
             gsel = np.flatnonzero(valid[:, :, k].any(axis=1))
-            if gsel.size == 0:
+            ng = gsel.size
+            if ng == 0:
                 continue
             gg, tt, bb, cc = cohorts[gsel], t_ge[gsel, k], b_ge[gsel, k], c_ge[gsel, k]
-            st = _cols(stJ, gsel)
-            elig = (GJ[:, None] > cc[None, :]) & (GJ[:, None] != gg[None, :]) & (st > 0)
+            st = _rows(stJ, gsel)
+            elig = (GJ[None, :] > cc[:, None]) & (GJ[None, :] != gg[:, None]) & (st > 0)
             if not elig.any():
                 continue
             is1 = st == 1
-            w1 = w_ctrl[:, gsel, 0, k]  # (S, ng)
-            w2 = w_ctrl[:, gsel, 1, k]
+            f1 = (elig & is1).astype(np.float64)
+            f2 = (elig & ~is1).astype(np.float64)
+            w = np.concatenate([w_cat[:, gsel, k], w_cat[:, nc + gsel, k]], axis=1)
+            h1, h2 = h[:ng], h[ng : 2 * ng]
             for oi in range(no):
                 y = yJ[oi]
-                d = _cols(y, tt) - _cols(y, bb)
-                d -= np.where(is1, m_ctrl[oi, gsel, 0, k][None, :], m_ctrl[oi, gsel, 1, k][None, :])
-                d[~elig] = 0.0
-                d1 = np.where(is1, d, 0.0)
-                d -= d1
-                psi[oi, :, k, :] -= w1 @ d1.T + w2 @ d.T
+                np.subtract(_rows(y, tt), _rows(y, bb), out=h1)
+                np.subtract(h1, m_ctrl[oi, gsel, 1, k][:, None], out=h2)
+                h2 *= f2
+                h1 -= m_ctrl[oi, gsel, 0, k][:, None]
+                h1 *= f1
+                np.matmul(w, h[: 2 * ng], out=psi[oi, k])
         # treated persons in the chunk
         pt = pos_tr[J]
         loc = np.flatnonzero(pt >= 0)
@@ -222,10 +234,10 @@ def cs_event_study(
                     insub = sub_tr[si, p]
                     val = (c - theta0[oi, si][None, :]) * inv_n_e[si][None, :]
                     val = np.where(v_tr[p] & insub[:, None], val, 0.0)
-                    psi[oi, si][:, loc] += val.T
+                    psi[oi, :, si][:, loc] += val.T
         for oi in range(no):
             for si in range(ns):
-                P = psi[oi, si]
+                P = psi[oi, :, si]
                 vcov[oi, si] += P @ P.T
     out = {}
     n_treated = n_e.astype(np.int64)
