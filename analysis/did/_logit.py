@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import linalg
-from scipy.linalg import blas, lapack
+from scipy.linalg import lapack
 from scipy.special import expit
 
 _MAX_ITER = 100
@@ -47,14 +47,21 @@ def _solve_pos(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return x[:, 0]
 
 
+_GRAM_ROWS = 4096
+"""Rows per block of `_gram`: the block's scaled copy stays in cache (docs/SCALING.md, stop 35)."""
+
+
 def _gram(x: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """x' diag(v) x for v >= 0 by a symmetric rank-k update (half the work of a general
-    product; measured 7 against 12 ms for 45,000 x 55)."""
-    xs = x * np.sqrt(v)[:, None]
-    upper = blas.dsyrk(1.0, xs.T, trans=0)  # xs.T is Fortran-ordered: no copy
-    full = upper + upper.T  # the strict lower triangle of `upper` is 0: exact
-    full.flat[:: full.shape[0] + 1] *= 0.5
-    return full
+    """x' diag(v) x for v >= 0, summed over blocks of `_GRAM_ROWS` rows, each block scaled by
+    sqrt(v) and multiplied by its own transpose (numpy's symmetric rank-k update: the result is
+    exactly symmetric). One product over all rows (`dsyrk` on a scaled copy of x) was measured
+    1.7-2x slower for 45,000-400,000 rows and 44-68 columns, single-threaded."""
+    sv = np.sqrt(v)
+    out = np.zeros((x.shape[1], x.shape[1]))
+    for i in range(0, x.shape[0], _GRAM_ROWS):
+        xs = x[i : i + _GRAM_ROWS] * sv[i : i + _GRAM_ROWS, None]
+        out += xs.T @ xs
+    return out
 
 
 def _deviance(eta: np.ndarray, d: np.ndarray, w: np.ndarray, penalty: float = 0.0) -> float:

@@ -349,13 +349,14 @@ def ipw_event_study(
         r = r[np.argsort(pid_all[r], kind="stable")]
         pid, mo, tr = pid_all[r], design.month[r], treat[r]
         ir = inv[r]
-        ww = np.where(tr, 0.0, w[r])
+        ww = np.where(tr, 0.0, w[r])  # the controls' weights; 0 on starters
+        g_r = G[pid]
         base = {o: (Y[pid, mo - 1] if variant == "did" else 0.0) for o, Y in outcomes.items()}
-        psi = {o: np.zeros((uniq.size, ne)) for o in names}
+        psi = {o: np.zeros((ne, uniq.size)) for o in names}  # event times x persons
         for k, e in enumerate(event_times):
             t = mo + e
             obs = (t <= T - 1) & (t >= 0)
-            ctrl_ok = obs & ~tr & (G[pid] > t)
+            ctrl_ok = obs & ~tr & (g_r > t)
             tr_ok = obs & tr
             n_m = np.bincount(mo[tr_ok], minlength=nm).astype(float)
             W_m = np.bincount(mo[ctrl_ok], weights=ww[ctrl_ok], minlength=nm)
@@ -370,30 +371,29 @@ def ipw_event_study(
             # months' controls; months without starters or controls do not enter mu
             sel = np.flatnonzero(tr_use | c_use)
             is_t = tr_use[sel]
-            is_c = ~is_t
+            t_f = is_t.astype(float)
             ms = mo[sel]
             flat = pid[sel] * T + t[sel]
-            wc_s = ww[sel][is_c]
-            mc = ms[is_c]
-            scale_c = n_m[mc] / n_e * wc_s
-            w_c = W_m[mc]
-            irs = ir[sel]
+            w_s = ww[sel]
             W_safe = np.where(W_m > 0, W_m, 1.0)
+            # influence function per row: (dev - theta) / n_e for a starter, minus its weight's
+            # share of its month's starters, n_m / n_e x w / W_m, times dev for a control
+            coef = np.where(is_t, 1.0 / n_e, -(n_m[ms] / n_e) * w_s / W_safe[ms])
+            irs = ir[sel]
             for o in names:
-                y = flat_y[o][flat]
+                y = np.asarray(flat_y[o][flat], dtype=np.float64)  # a new array: in place below
                 if variant == "did":
-                    y = y - base[o][sel]
-                S_m = np.bincount(mc, weights=wc_s * y[is_c], minlength=nm)
+                    y -= base[o][sel]
+                S_m = np.bincount(ms, weights=w_s * y, minlength=nm)
                 mu = np.where(use_m, S_m / W_safe, 0.0)
-                dev = y - mu[ms]
-                theta = float(dev[is_t].sum() / n_e)
+                y -= mu[ms]  # dev
+                theta = float(y[is_t].sum() / n_e)
                 est[o][si, k] = theta
-                row_if = np.empty(sel.size)
-                row_if[is_t] = (dev[is_t] - theta) / n_e
-                row_if[is_c] = -(scale_c * dev[is_c] / w_c)
-                psi[o][:, k] = np.bincount(irs, weights=row_if, minlength=uniq.size)
+                y -= t_f * theta
+                y *= coef
+                psi[o][k] = np.bincount(irs, weights=y, minlength=uniq.size)
         for o in names:
-            V[o][si] = psi[o].T @ psi[o]
+            V[o][si] = psi[o] @ psi[o].T
     res = {
         o: EventStudy(
             estimator=f"ipw_dynamic_{variant}",
