@@ -70,9 +70,9 @@ IPW_NAMES = {
 HEADLINE_PARTS = tuple(f"headline_{f.lower()}" for f in ("ALL", *hm.SUBGROUP_FAMILIES))
 SPEC_PARTS = tuple(f"spec_{name}" for name in specs.SPECIFICATIONS)
 PARTS = (*HEADLINE_PARTS, *SPEC_PARTS, "plain_did", "twfe_naive", "ipw")
-# The longest parts, longest first (scale 1.0, docs/SCALING.md: IPW ~200 s, plain DiD ~100 s,
-# the overall headline ~60 s, the others 13-40 s): started first where parts run side by side, so
-# the longest does not start last.
+# The longest parts, longest first (scale 1.0, docs/SCALING.md, stop 35: IPW ~100-150 s, plain
+# DiD ~65-105 s, the overall headline ~65 s, the others 17-50 s): started first where parts run
+# side by side, so the longest does not start last.
 LONGEST_PARTS = ("ipw", "plain_did", "headline_all")
 # The part largest in memory: the overall headline's joint influence function (persons x 10
 # outcomes x 86 event times, 2 GB at scale 1.0; docs/SCALING.md). Where parts run side by side
