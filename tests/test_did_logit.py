@@ -12,7 +12,7 @@ import statsmodels.api as sm
 from scipy import linalg
 from scipy.special import expit
 
-from analysis.did._logit import _solve_pos, fit_logit
+from analysis.did._logit import _GRAM_ROWS, _gram, _solve_pos, fit_logit
 
 
 def _design(rng: np.random.Generator, n: int, p: int) -> np.ndarray:
@@ -99,3 +99,15 @@ def test_small_solver_is_scipy_solve_pos():
         assert isinstance(ours, str) == isinstance(ref, str)
         if isinstance(ref, str):
             assert ours == ref
+
+
+@pytest.mark.parametrize("n", [5, _GRAM_ROWS, 2 * _GRAM_ROWS + 17])
+def test_information_matrix_by_blocks_equals_the_direct_product(n):
+    """x' diag(v) x summed over blocks of rows: the direct product to rounding, and exactly
+    symmetric (the Cholesky solve reads one triangle)."""
+    rng = np.random.default_rng(11)
+    x = _design(rng, n, 6)
+    v = rng.uniform(0.0, 0.25, n)
+    g = _gram(x, v)
+    np.testing.assert_allclose(g, (x.T * v) @ x, rtol=1e-12, atol=1e-12)
+    assert np.array_equal(g, g.T)

@@ -341,10 +341,12 @@ def _cs_by_the_definition(y, status, G, stratum, subgroup, ev):
     return est, psi @ psi.T
 
 
-def test_plain_did_influence_function_equals_its_definition_person_by_person():
+@pytest.mark.parametrize("chunk", [None, 7])
+def test_plain_did_influence_function_equals_its_definition_person_by_person(chunk):
     """Estimates and the joint covariance of the plain DiD for a subgroup, with two strata,
     registration gaps, later starters and persons treated before the window, against the
-    person-by-person computation of the definitions."""
+    person-by-person computation of the definitions; in one block of persons and in blocks of
+    7 (the last one partial)."""
     rng = np.random.default_rng(5)
     n, T = 90, 12
     G = np.where(rng.random(n) < 0.45, rng.integers(3, 10, n), NEVER).astype(np.int64)
@@ -355,7 +357,7 @@ def test_plain_did_influence_function_equals_its_definition_person_by_person():
     y = rng.normal(size=(n, T)) + np.where(treated[:, None] & (np.arange(T) >= G[:, None]), 1, 0)
     sub = treated & (rng.random(n) < 0.6)
     ev = np.arange(-3, 5)
-    res = cs_event_study({"y": y}, status, G, stratum, {"ALL": treated, "S": sub}, ev)["y"]
+    res = cs_event_study({"y": y}, status, G, stratum, {"ALL": treated, "S": sub}, ev, chunk)["y"]
     for si, mask in enumerate((treated, sub)):
         est, vcov = _cs_by_the_definition(y, status, G, stratum, mask, ev)
         np.testing.assert_allclose(res.estimate[si], est, rtol=1e-12, atol=1e-14)
