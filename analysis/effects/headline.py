@@ -597,13 +597,11 @@ class _Accumulate:
     rows: np.ndarray
     weight: float
 
-    def add(self, rows: slice, e0: int, block: np.ndarray, finite: np.ndarray) -> None:
-        """Add the cohort's psi of persons `rows` at event-time positions e0.. (`block`:
-        (persons, outcomes, event times)); zero where the cohort's ATT is not finite."""
-        no, ne = self.inf.shape[1], block.shape[2]
-        blk = np.where(finite[:no, e0 : e0 + ne], block[:, :no], 0.0)
-        blk *= self.weight
-        self.inf[self.rows[rows], :, e0 : e0 + ne] += blk
+    def add(self, rows: slice, e0: int, block: np.ndarray) -> None:
+        """Add `block` ((persons, outcomes, event times): the cohort's psi of persons `rows` at
+        event-time positions e0.., already times `weight` and zero where the cohort's ATT is
+        not finite)."""
+        self.inf[self.rows[rows], :, e0 : e0 + block.shape[2]] += block
 
 
 def _outcome_columns(ys, idx: np.ndarray, b: int, t_use: np.ndarray, base: tuple[int, int]):
@@ -713,18 +711,24 @@ def _cohort_dr(
             by_group[:, nr:, q_pos] = by.reshape(n_groups, no - nr, q_pos.size)
     # per-unit influence functions psi = a (Y_t - Y_b) + H . zeta for every cell, written
     # straight into the (person, outcome, event time) layout, one run of event times at a time
+    # (times the cohort's weight, folded into zeta and a; zero where the ATT is not finite)
     runs = np.split(np.arange(e_pos.size), np.flatnonzero(np.diff(e_pos) > 1) + 1)
-    finite = np.isfinite(att_c)  # psi is finite wherever the ATT is; zero elsewhere
+    finite = np.isfinite(att_c[:nr, e_pos])
+    zeta = m.zeta * add_to.weight
     for c in (0, 1):
         sl = eng.block(c)
         for r0 in range(sl.start, sl.stop, 8192):
             rows = slice(r0, min(r0 + 8192, sl.stop))
             a, h = eng.block_terms(c, rows, [0])
             y3 = eng.y[rows].reshape(-1, nr, P)
-            blk = (h[:, :, 0].T @ m.zeta).reshape(-1, nr, P - 1)
-            blk += (y3[:, :, 1:] - y3[:, :, :1]) * a[:, 0, None, None]
+            blk = (h[:, :, 0].T @ zeta).reshape(-1, nr, P - 1)
+            dy = np.subtract(y3[:, :, 1:], y3[:, :, :1])
+            dy *= (a[:, 0] * add_to.weight)[:, None, None]
+            blk += dy
+            if not finite.all():
+                blk[:, ~finite] = 0.0
             for run in runs:
-                add_to.add(rows, e_pos[run[0]], blk[:, :, run[0] : run[-1] + 1], finite)
+                add_to.add(rows, e_pos[run[0]], blk[:, :, run[0] : run[-1] + 1])
     info = {
         "n_treated": int(n_tr),
         "n_comparison": int(n_co),
